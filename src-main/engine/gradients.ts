@@ -1,0 +1,6 @@
+/**
+ * Registers the gradients of every tfjs op. tfjs-core's Node bundle registers none, and its ESM
+ * gradient files use extensionless imports that Node cannot load; the union package registers them
+ * all in both of its builds. Import this module before computing any gradient.
+ */
+import '@tensorflow/tfjs';

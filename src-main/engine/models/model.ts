@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelName, QuantConfig } from '../../../shared/config';
+import type { ParamStore } from '../layers/params';
+import type { LayerQuant } from '../layers/quantized';
+import type { QuantizeContext } from '../quantizers/quantizer';
+
+/** Height, width, channels of one input image. */
+export type InputShape = [number, number, number];
+
+export interface ModelSpec {
+  name: ModelName;
+  inputShape: InputShape;
+  numClasses: number;
+  quant: QuantConfig;
+  /** ReLU everywhere; softplus only for gradient checks, where ReLU masks flip on tiny differences. */
+  activation?: 'relu' | 'softplus';
+}
+
+export interface Model {
+  readonly spec: ModelSpec;
+  readonly store: ParamStore;
+  /** Logits [batch, classes]. ctx.training selects batch statistics and quantizer noise. */
+  apply(x: tf.Tensor4D, ctx: QuantizeContext): tf.Tensor2D;
+}
+
+/** Hands each layer its quantizer (the first and last get `firstLastBits`, or stay fp) and its activation. */
+export class LayerPlan {
+  private readonly quant: QuantConfig;
+  readonly activation: (x: tf.Tensor) => tf.Tensor;
+
+  constructor(spec: ModelSpec) {
+    this.quant = spec.quant;
+    this.activation = spec.activation === 'softplus' ? tf.softplus : tf.relu;
+  }
+
+  private edge(inputSigned: boolean): LayerQuant {
+    const { quantizer, firstLastBits } = this.quant;
+    if (quantizer === 'fp' || firstLastBits === null) return { kind: 'fp', bits: 8, inputSigned };
+    return { kind: quantizer, bits: firstLastBits, inputSigned };
+  }
+
+  /** The first layer sees the normalized image, which is signed. */
+  first(): LayerQuant {
+    return this.edge(true);
+  }
+
+  /** The classifier sees pooled post-ReLU features. */
+  last(): LayerQuant {
+    return this.edge(false);
+  }
+
+  /** Every other layer sees post-ReLU activations. */
+  inner(): LayerQuant {
+    return { kind: this.quant.quantizer, bits: this.quant.bits, inputSigned: false };
+  }
+}

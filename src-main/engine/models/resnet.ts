@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ParamStore } from '../layers/params';
+import { QDense } from '../layers/quantized';
+import type { QuantizeContext } from '../quantizers/quantizer';
+import { ConvBn, globalAveragePool } from './conv-block';
+import { LayerPlan, type Model, type ModelSpec } from './model';
+
+/** Every second pixel in both directions, written with reshape and slice (both have gradients). */
+function subsample2(x: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const padded = h % 2 || w % 2 ? tf.pad(x, [[0, 0], [0, h % 2], [0, w % 2], [0, 0]]) : x;
+  const [ph, pw] = [h + (h % 2), w + (w % 2)];
+  const grouped = tf.reshape(padded, [n, ph / 2, 2, pw / 2, 2, c]);
+  return tf.reshape(tf.slice(grouped, [0, 0, 0, 0, 0, 0], [n, ph / 2, 1, pw / 2, 1, c]), [n, ph / 2, pw / 2, c]);
+}
+
+type Shortcut = (x: tf.Tensor4D, ctx: QuantizeContext) => tf.Tensor4D;
+
+/** Two 3x3 conv-bn layers with a residual connection (He et al. 2016). */
+class BasicBlock {
+  private readonly first: ConvBn;
+  private readonly second: ConvBn;
+  private readonly activation: (x: tf.Tensor) => tf.Tensor;
+
+  constructor(
+    store: ParamStore,
+    name: string,
+    inChannels: number,
+    outChannels: number,
+    stride: number,
+    plan: LayerPlan,
+    private readonly shortcut: Shortcut,
+  ) {
+    this.first = new ConvBn(store, `${name}/a`, inChannels, outChannels, 3, stride, plan.inner(), plan.activation);
+    this.second = new ConvBn(store, `${name}/b`, outChannels, outChannels, 3, 1, plan.inner(), plan.activation);
+    this.activation = plan.activation;
+  }
+
+  apply(x: tf.Tensor4D, ctx: QuantizeContext): tf.Tensor4D {
+    const y = this.second.apply(this.first.applyActivated(x, ctx), ctx);
+    return this.activation(tf.add(y, this.shortcut(x, ctx))) as tf.Tensor4D;
+  }
+}
+
+const identity: Shortcut = (x) => x;
+
+/** CIFAR shortcut "option A": subsample and zero-pad channels, no parameters to quantize. */
+function paddedShortcut(inChannels: number, outChannels: number): Shortcut {
+  const extra = outChannels - inChannels;
+  const before = Math.floor(extra / 2);
+  return (x) => tf.pad(subsample2(x), [[0, 0], [0, 0], [0, 0], [before, extra - before]]);
+}
+
+/** Projection shortcut (1x1 conv + BN) used by the ImageNet-style ResNet-18. */
+function projectionShortcut(store: ParamStore, name: string, inChannels: number, outChannels: number, stride: number, plan: LayerPlan): Shortcut {
+  const projection = new ConvBn(store, `${name}/shortcut`, inChannels, outChannels, 1, stride, plan.inner(), plan.activation);
+  return (x, ctx) => projection.apply(x, ctx);
+}
+
+function assemble(spec: ModelSpec, store: ParamStore, stem: (x: tf.Tensor4D, ctx: QuantizeContext) => tf.Tensor4D, blocks: BasicBlock[], classifier: QDense): Model {
+  function apply(x: tf.Tensor4D, ctx: QuantizeContext): tf.Tensor2D {
+    let y = stem(x, ctx);
+    for (const block of blocks) y = block.apply(y, ctx);
+    return classifier.apply(globalAveragePool(y), ctx);
+  }
+  return { spec, store, apply };
+}
+
+/** CIFAR ResNet-(6n+2): 16/32/64 channels, n blocks per stage, option-A shortcuts. */
+export function buildCifarResnet(spec: ModelSpec, depth: 20 | 32 | 56, nextSeed: () => number): Model {
+  const store = new ParamStore(nextSeed);
+  const plan = new LayerPlan(spec);
+  const blocksPerStage = (depth - 2) / 6;
+  const stemLayer = new ConvBn(store, 'stem', spec.inputShape[2], 16, 3, 1, plan.first(), plan.activation);
+  const blocks: BasicBlock[] = [];
+  let inChannels = 16;
+  [16, 32, 64].forEach((channels, stage) => {
+    for (let b = 0; b < blocksPerStage; b++) {
+      const stride = stage > 0 && b === 0 ? 2 : 1;
+      const shortcut = stride === 1 && inChannels === channels ? identity : paddedShortcut(inChannels, channels);
+      blocks.push(new BasicBlock(store, `stage${stage + 1}/block${b + 1}`, inChannels, channels, stride, plan, shortcut));
+      inChannels = channels;
+    }
+  });
+  const classifier = new QDense(store, 'classifier', 64, spec.numClasses, plan.last());
+  return assemble(spec, store, (x, ctx) => stemLayer.applyActivated(x, ctx), blocks, classifier);
+}
+
+/**
+ * ResNet-18 with projection shortcuts. Images of 64 pixels and more get the ImageNet stem
+ * (7x7 stride 2 and a 3x3 max pool); smaller ones a 3x3 stem, as CIFAR variants do.
+ */
+export function buildResnet18(spec: ModelSpec, nextSeed: () => number): Model {
+  const store = new ParamStore(nextSeed);
+  const plan = new LayerPlan(spec);
+  const large = Math.min(spec.inputShape[0], spec.inputShape[1]) >= 64;
+  const stemLayer = new ConvBn(store, 'stem', spec.inputShape[2], 64, large ? 7 : 3, large ? 2 : 1, plan.first(), plan.activation);
+  const stem = (x: tf.Tensor4D, ctx: QuantizeContext) => {
+    const y = stemLayer.applyActivated(x, ctx);
+    return large ? tf.maxPool(y, 3, 2, 'same') : y;
+  };
+  const blocks: BasicBlock[] = [];
+  let inChannels = 64;
+  [64, 128, 256, 512].forEach((channels, stage) => {
+    for (let b = 0; b < 2; b++) {
+      const stride = stage > 0 && b === 0 ? 2 : 1;
+      const name = `stage${stage + 1}/block${b + 1}`;
+      const shortcut = stride === 1 && inChannels === channels ? identity : projectionShortcut(store, name, inChannels, channels, stride, plan);
+      blocks.push(new BasicBlock(store, name, inChannels, channels, stride, plan, shortcut));
+      inChannels = channels;
+    }
+  });
+  const classifier = new QDense(store, 'classifier', 512, spec.numClasses, plan.last());
+  return assemble(spec, store, stem, blocks, classifier);
+}

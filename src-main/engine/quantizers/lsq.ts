@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fakeQuant, lsqGradScale, lsqLevels, type QuantLevels } from './fake-quant';
+import type {
+  QuantizeContext,
+  Quantizer,
+  QuantizerKind,
+  QuantizerOptions,
+  QuantStats,
+} from './quantizer';
+
+/** Floor for s0 when the init tensor is all zeros (a dead layer): s must start positive. */
+export const MIN_INIT_STEP = 1e-6;
+
+/**
+ * LSQ (method.md §2): a learnable scalar step size with gradient scale g, hard quantizer in both
+ * training and eval. The noisy quantizers (nt, pqn, nt-pqn) extend it and override only
+ * `trainingForward`, so init, clamping, stats and eval are the same for all of them.
+ */
+export class LsqQuantizer implements Quantizer {
+  readonly kind: QuantizerKind;
+  readonly bits: number;
+  readonly signed: boolean;
+  readonly target: 'weight' | 'activation';
+  readonly step: tf.Variable;
+  readonly name: string;
+  readonly levels: QuantLevels;
+  initialized = false;
+  private stats: QuantStats | null = null;
+
+  constructor(options: QuantizerOptions, kind: QuantizerKind = 'lsq') {
+    this.kind = kind;
+    this.name = options.name;
+    assertOptions(options, kind);
+    this.bits = options.bits;
+    this.signed = options.signed;
+    this.target = options.target;
+    this.levels = lsqLevels(options.bits, options.signed);
+    // tfjs variable names are process-global; two models in one process would clash, so name only our side.
+    this.step = tf.variable(tf.scalar(1), true);
+  }
+
+  get lastStats(): QuantStats | null {
+    return this.stats;
+  }
+
+  /** s0 = 2·mean(|v|)/sqrt(Qp) (method.md §2), floored at MIN_INIT_STEP. */
+  initFrom(v: tf.Tensor): void {
+    this.assertTensor(v, 'initFrom');
+    const meanAbs = tf.tidy(() => tf.mean(tf.abs(v)).dataSync()[0]);
+    if (!Number.isFinite(meanAbs)) {
+      throw this.error(`initFrom got non-finite values (mean |v| = ${meanAbs})`);
+    }
+    const s0 = Math.max((2 * meanAbs) / Math.sqrt(this.levels.qp), MIN_INIT_STEP);
+    tf.tidy(() => this.step.assign(tf.scalar(s0)));
+    this.initialized = true;
+  }
+
+  apply(v: tf.Tensor, ctx: QuantizeContext): tf.Tensor {
+    this.assertTensor(v, 'apply');
+    // Activations take s0 from the first batch; weights are normally initialized by their layer.
+    if (!this.initialized) this.initFrom(v);
+    if (ctx.collectStats) this.stats = this.measure(v);
+    const g = lsqGradScale(v.shape, this.levels.qp, this.target);
+    return ctx.training ? this.trainingForward(v, g, ctx) : fakeQuant(v, this.step, this.levels, g);
+  }
+
+  /** LSQ trains with the same hard quantizer it deploys. */
+  protected trainingForward(v: tf.Tensor, gradScale: number, _ctx: QuantizeContext): tf.Tensor {
+    return fakeQuant(v, this.step, this.levels, gradScale);
+  }
+
+  clampStep(eps: number): void {
+    if (!(eps > 0) || !Number.isFinite(eps)) {
+      throw this.error(`clampStep eps must be a positive number, got ${eps}`);
+    }
+    // No readback: a per-step sync of every step size would stall GPU backends.
+    tf.tidy(() => this.step.assign(tf.maximum(this.step, eps)));
+  }
+
+
+  /** Prefix every message like tfjs does: which quantizer, then what was wrong. */
+  protected error(message: string): Error {
+    return new Error(`Error in ${this.kind} quantizer '${this.name}': ${message}`);
+  }
+
+  protected assertContext(ctx: QuantizeContext, maxLambda: number): void {
+    if (!(ctx.lambda >= 0 && ctx.lambda <= maxLambda && Number.isFinite(ctx.lambda))) {
+      const range = Number.isFinite(maxLambda) ? `in [0, ${maxLambda}]` : 'a finite number ≥ 0';
+      throw this.error(`ctx.lambda must be ${range}, got ${ctx.lambda}`);
+    }
+    if (ctx.noise !== 'uniform' && ctx.noise !== 'gaussian') {
+      throw this.error(`ctx.noise must be 'uniform' or 'gaussian', got ${String(ctx.noise)}`);
+    }
+    if (typeof ctx.nextSeed !== 'function') {
+      throw this.error('ctx.nextSeed must be a function returning an integer seed');
+    }
+  }
+
+  private assertTensor(v: tf.Tensor, where: string): void {
+    if (!(v instanceof tf.Tensor)) throw this.error(`${where} expects a tensor, got ${typeof v}`);
+    if (v.dtype !== 'float32') throw this.error(`${where} expects float32, got ${v.dtype}`);
+    if (v.size === 0) throw this.error(`${where} got an empty tensor of shape [${v.shape}]`);
+    if (this.target === 'activation' && v.rank === 0) {
+      throw this.error(`${where} expects an activation with a batch axis, got a scalar`);
+    }
+  }
+
+  /** Per-tensor statistics of method.md §5.4, measured on the deterministic q. */
+  private measure(v: tf.Tensor): QuantStats {
+    const { qn, qp } = this.levels;
+    const [step, sumAbsError, insideCount] = tf.tidy(() => {
+      const u = tf.div(v, this.step);
+      const clipped = tf.clipByValue(u, -qn, qp);
+      const inside = tf.cast(tf.logicalAnd(tf.greater(u, -qn), tf.less(u, qp)), 'float32');
+      const absError = tf.abs(tf.sub(tf.round(clipped), clipped));
+      return [this.step, tf.sum(tf.mul(absError, inside)), tf.sum(inside)].map(
+        (t) => t.dataSync()[0],
+      );
+    });
+    return {
+      step,
+      meanAbsError: insideCount > 0 ? sumAbsError / insideCount : 0,
+      clipFraction: 1 - insideCount / v.size,
+    };
+  }
+}
+
+function assertOptions(options: QuantizerOptions, kind: QuantizerKind): void {
+  const prefix = `Error in ${kind} quantizer '${options.name}'`;
+  if (typeof options.name !== 'string' || options.name.length === 0) {
+    throw new Error(`Error in ${kind} quantizer: name must be a non-empty string`);
+  }
+  if (!Number.isInteger(options.bits) || options.bits < 2 || options.bits > 8) {
+    throw new Error(`${prefix}: bits must be an integer in 2..8, got ${options.bits}`);
+  }
+  if (typeof options.signed !== 'boolean') {
+    throw new Error(`${prefix}: signed must be a boolean, got ${String(options.signed)}`);
+  }
+  if (options.target !== 'weight' && options.target !== 'activation') {
+    throw new Error(
+      `${prefix}: target must be 'weight' or 'activation', got ${String(options.target)}`,
+    );
+  }
+}

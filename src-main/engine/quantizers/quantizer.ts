@@ -1,0 +1,60 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+import type { QuantizerKind } from '../../../shared/config';
+
+/** The quantizers of method.md §2–4 (`fp` is the identity); the list lives with the config schema. */
+export { QUANTIZER_KINDS, type QuantizerKind } from '../../../shared/config';
+
+export type NoiseDistribution = 'uniform' | 'gaussian';
+
+/** What one forward pass tells every quantizer in the model. */
+export interface QuantizeContext {
+  /** Training forward (noise on) or the deployment forward (hard quantizer, method.md §2). */
+  training: boolean;
+  /** The global temper λ_t for this step (method.md §3); ignored by lsq, pqn and fp. */
+  lambda: number;
+  noise: NoiseDistribution;
+  /** Returns a fresh integer seed for one noise draw, so a run's noise is reproducible. */
+  nextSeed: () => number;
+  /** When set, quantizers record QuantStats of the tensors they see (costs a GPU/WASM readback). */
+  collectStats?: boolean;
+}
+
+export interface QuantizerOptions {
+  kind: QuantizerKind;
+  bits: number;
+  /** Signed (weights, the raw input image) or unsigned (post-ReLU activations). */
+  signed: boolean;
+  /** Weights use N = tensor size in the gradient scale; activations use elements per sample. */
+  target: 'weight' | 'activation';
+  /** Variable name of the step size, used by checkpoints. */
+  name: string;
+}
+
+/** Per-tensor statistics of method.md §5.4. */
+export interface QuantStats {
+  step: number;
+  /** Mean |q - ū| over elements inside the clip range, in bins. */
+  meanAbsError: number;
+  /** Fraction of elements clipped at -Qn or Qp. */
+  clipFraction: number;
+}
+
+export interface Quantizer {
+  readonly kind: QuantizerKind;
+  readonly bits: number;
+  readonly signed: boolean;
+  readonly target: 'weight' | 'activation';
+  /** Learnable step size s (a scalar variable), or null for fp. */
+  readonly step: tf.Variable | null;
+  /** False until the step size has been initialized from data (LSQ init, method.md §2). */
+  initialized: boolean;
+  /** s0 = 2·mean(|v|)/sqrt(Qp); for activations called with the first training batch. */
+  initFrom(v: tf.Tensor): void;
+  /** Fake-quantized v: noisy in training, hard LSQ when ctx.training is false. */
+  apply(v: tf.Tensor, ctx: QuantizeContext): tf.Tensor;
+  /** Keeps s ≥ eps after an optimizer update (method.md §2: negative learned steps are a known LSQ bug). */
+  clampStep(eps: number): void;
+  /** Stats recorded by the last apply() with ctx.collectStats, or null. */
+  readonly lastStats: QuantStats | null;
+}

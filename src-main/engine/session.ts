@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs-core';
+import './gradients';
+import type { TrainConfig } from '../../shared/config';
+import type { Batch } from '../data/batches';
+import { type Checkpoint, optimizerSlots, restoreModel, saveCheckpoint } from './checkpoint';
+import { learningRateAt } from './lr-schedule';
+import { buildModel, type InputShape, type Model } from './models';
+import { createOptimizer, type Optimizer } from './optim';
+import type { QuantizeContext, QuantStats } from './quantizers/quantizer';
+import { Rng } from './rng';
+import { temperAt } from './temper';
+
+export interface LayerStats {
+  layer: string;
+  weight: QuantStats | null;
+  input: QuantStats | null;
+}
+
+export interface DataShape {
+  inputShape: InputShape;
+  numClasses: number;
+}
+
+/**
+ * A model with its optimizer, step counter and noise stream: everything one training step
+ * needs, and everything a checkpoint must hold to continue exactly.
+ */
+export class TrainingSession {
+  step = 0;
+  epoch = 0;
+
+  private constructor(
+    readonly config: TrainConfig,
+    readonly model: Model,
+    readonly optimizer: Optimizer,
+    private noiseRng: Rng,
+    readonly plan: { totalSteps: number; stepsPerEpoch: number },
+  ) {}
+
+  static create(config: TrainConfig, data: DataShape, stepsPerEpoch: number): TrainingSession {
+    const rng = new Rng(config.seed);
+    const initRng = rng.fork('init');
+    const model = buildModel({ name: config.model, ...data, quant: config.quant }, () => initRng.nextSeed());
+    const optimizer = createOptimizer(model.store.trainable, config.optimizer);
+    const plan = { totalSteps: config.epochs * stepsPerEpoch, stepsPerEpoch };
+    return new TrainingSession(config, model, optimizer, rng.fork('noise'), plan);
+  }
+
+  learningRate(): number {
+    return learningRateAt(this.step, this.config.lr, this.plan);
+  }
+
+  lambda(): number {
+    const { quantizer, temper } = this.config.quant;
+    return quantizer === 'nt' || quantizer === 'nt-pqn' ? temperAt(this.step, temper, this.plan) : 0;
+  }
+
+  private context(collectStats: boolean): QuantizeContext {
+    return { training: true, lambda: this.lambda(), noise: this.config.quant.noise, nextSeed: () => this.noiseRng.nextSeed(), collectStats };
+  }
+
+  /**
+   * One optimizer step. Returns [loss, correct predictions] as a tensor the caller reads and disposes,
+   * so the backend can run ahead until the value is needed.
+   */
+  trainStep(batch: Batch, collectStats = false): tf.Tensor1D {
+    const { model, config } = this;
+    const ctx = this.context(collectStats);
+    const lr = this.learningRate();
+    const vars = model.store.trainable.map((p) => p.variable);
+    let correct: tf.Tensor | null = null;
+    const result = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.apply(batch.x, ctx);
+        // variableGrads disposes everything f made but the loss; keep the accuracy count.
+        correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.y), 'float32')));
+        const onehot = tf.oneHot(batch.y, model.spec.numClasses);
+        return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, config.labelSmoothing) as tf.Scalar;
+      }, vars);
+      this.optimizer.applyGradients(grads, lr);
+      return tf.stack([value, correct!]) as tf.Tensor1D;
+    });
+    (correct as tf.Tensor | null)?.dispose();
+    const eps = config.quant.stepEpsilon;
+    for (const q of model.store.quantizers) {
+      q.input.clampStep(eps);
+      q.weight.clampStep(eps);
+    }
+    this.step++;
+    return result;
+  }
+
+  /** Step sizes held at the positivity floor right now: learning is pushing them below zero. */
+  stepsAtFloor(): string[] {
+    const eps = this.config.quant.stepEpsilon;
+    return this.model.store.quantizers.flatMap(({ layer, input, weight }) =>
+      [
+        { name: `${layer}/input_step`, q: input },
+        { name: `${layer}/weight_step`, q: weight },
+      ]
+        .filter(({ q }) => q.step !== null && q.step.dataSync()[0] <= eps)
+        .map(({ name }) => name),
+    );
+  }
+
+  /** Statistics recorded by the last trainStep(batch, true). */
+  layerStats(): LayerStats[] {
+    return this.model.store.quantizers.map((q) => ({ layer: q.layer, weight: q.weight.lastStats, input: q.input.lastStats }));
+  }
+
+  async save(dir: string): Promise<void> {
+    const slots = this.optimizer.getSlots();
+    try {
+      await saveCheckpoint(dir, {
+        model: this.model,
+        optimizerSlots: slots,
+        progress: { epoch: this.epoch, step: this.step, noiseRng: this.noiseRng.getState() },
+        extra: { config: this.config },
+      });
+    } finally {
+      Object.values(slots).forEach((t) => t.dispose());
+    }
+  }
+
+  /** 'resume' continues where the checkpoint stopped; 'init-from' starts from its weights at step 0. */
+  restore(checkpoint: Checkpoint, mode: 'resume' | 'init-from'): void {
+    restoreModel(this.model, checkpoint, mode);
+    if (mode === 'init-from') return;
+    const slots = optimizerSlots(checkpoint);
+    this.optimizer.setSlots(slots);
+    Object.values(slots).forEach((t) => t.dispose());
+    const { progress } = checkpoint.manifest;
+    this.epoch = progress.epoch;
+    this.step = progress.step;
+    this.noiseRng = Rng.fromState(progress.noiseRng);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.model.store.dispose();
+  }
+}

@@ -1,0 +1,145 @@
+import type { TrainConfig } from '../../shared/config';
+import type { BatchSource } from '../data/batches';
+import { loadCheckpoint } from './checkpoint';
+import { evaluate, type EvalMetrics } from './evaluate';
+import { type DataShape, type LayerStats, TrainingSession } from './session';
+
+export interface TrainJob {
+  config: TrainConfig;
+  data: DataShape;
+  train: BatchSource;
+  test: BatchSource;
+  /** Written at the end of every epoch; resume reads it back. */
+  checkpointDir?: string;
+  /** Continue an interrupted run from this checkpoint. */
+  resumeFrom?: string;
+  /** Start from a parent run's weights (usually full precision). */
+  initFrom?: string;
+  /** Report progress every this many steps. */
+  progressEvery?: number;
+}
+
+export interface StepProgress {
+  epoch: number;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  lr: number;
+  lambda: number;
+  imagesPerSec: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  trainTop1: number;
+  test: EvalMetrics;
+  lr: number;
+  lambda: number;
+  seconds: number;
+  imagesPerSec: number;
+  /** Quantizer step sizes held at the positivity floor at the end of the epoch. */
+  stepsAtFloor: string[];
+  layers: LayerStats[];
+}
+
+export interface TrainHooks {
+  onProgress?: (progress: StepProgress) => void;
+  onEpoch?: (metrics: EpochMetrics) => void;
+  onCheckpoint?: (dir: string, epoch: number) => void;
+  /** Checked before every step; true stops the run (cancel). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'cancelled';
+  epochs: EpochMetrics[];
+  final: EvalMetrics | null;
+  best: EvalMetrics | null;
+}
+
+export class DivergenceError extends Error {}
+
+/** The whole training loop: epochs of steps, an evaluation and a checkpoint after each epoch. */
+export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const { config, train: trainSet, test: testSet } = job;
+  const progressEvery = job.progressEvery ?? 10;
+  const session = TrainingSession.create(config, job.data, trainSet.stepsPerEpoch());
+  const epochs: EpochMetrics[] = [];
+  try {
+    if (job.initFrom) session.restore(loadCheckpoint(job.initFrom), 'init-from');
+    if (job.resumeFrom) session.restore(loadCheckpoint(job.resumeFrom), 'resume');
+
+    for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
+      const started = performance.now();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let windowStart = started;
+      let windowImages = 0;
+      let first = true;
+      for (const batch of trainSet.batches(epoch)) {
+        if (hooks.shouldStop?.()) {
+          batch.x.dispose();
+          batch.y.dispose();
+          return { status: 'cancelled', epochs, final: epochs.at(-1)?.test ?? null, best: bestOf(epochs) };
+        }
+        const size = batch.y.shape[0];
+        const lr = session.learningRate();
+        const lambda = session.lambda();
+        const out = session.trainStep(batch, first);
+        first = false;
+        const [loss, hits] = await out.data();
+        out.dispose();
+        batch.x.dispose();
+        batch.y.dispose();
+        if (!Number.isFinite(loss)) {
+          throw new DivergenceError(`Training diverged at epoch ${epoch + 1}, step ${session.step}: the loss is ${loss} (lr ${lr.toPrecision(3)}); try a lower learning rate`);
+        }
+        lossSum += loss * size;
+        correct += hits;
+        seen += size;
+        windowImages += size;
+        if (session.step % progressEvery === 0) {
+          const now = performance.now();
+          const imagesPerSec = (windowImages * 1000) / Math.max(1e-9, now - windowStart);
+          hooks.onProgress?.({ epoch, step: session.step, totalSteps: session.plan.totalSteps, loss, lr, lambda, imagesPerSec });
+          windowStart = now;
+          windowImages = 0;
+        }
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const layers = session.layerStats();
+      const lambda = session.lambda();
+      const test = await evaluate(session.model, testSet);
+      session.epoch = epoch + 1;
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1,
+        step: session.step,
+        trainLoss: lossSum / seen,
+        trainTop1: correct / seen,
+        test,
+        lr: session.learningRate(),
+        lambda,
+        seconds,
+        imagesPerSec: seen / seconds,
+        stepsAtFloor: session.stepsAtFloor(),
+        layers,
+      };
+      epochs.push(metrics);
+      hooks.onEpoch?.(metrics);
+      if (job.checkpointDir) {
+        await session.save(job.checkpointDir);
+        hooks.onCheckpoint?.(job.checkpointDir, epoch + 1);
+      }
+    }
+    return { status: 'completed', epochs, final: epochs.at(-1)?.test ?? null, best: bestOf(epochs) };
+  } finally {
+    session.dispose();
+  }
+}
+
+function bestOf(epochs: EpochMetrics[]): EvalMetrics | null {
+  return epochs.reduce<EvalMetrics | null>((best, e) => (!best || e.test.top1 > best.top1 ? e.test : best), null);
+}

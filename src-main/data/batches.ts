@@ -24,7 +24,7 @@ export interface BatchSource {
   readonly batchSize: number;
   stepsPerEpoch(): number;
   /** The batches of one epoch; the caller disposes each batch's tensors. */
-  batches(epoch: number): Iterable<Batch>;
+  batches(epoch: number): AsyncIterable<Batch>;
 }
 
 export interface BatchOptions {
@@ -77,7 +77,7 @@ export function createBatchSource(set: ImageSet, options: BatchOptions): BatchSo
   if (dropLast && count < batchSize) throw new Error(`batch size ${batchSize} is larger than the ${count} training images`);
   const stepsPerEpoch = () => (dropLast ? Math.floor(count / batchSize) : Math.ceil(count / batchSize));
 
-  function* batches(epoch: number): Iterable<Batch> {
+  async function* batches(epoch: number): AsyncIterable<Batch> {
     const order = Int32Array.from({ length: count }, (_, i) => i);
     if (options.shuffle) new Rng(options.seed).fork(`epoch-${epoch}`).shuffle(order);
     for (let s = 0; s < stepsPerEpoch(); s++) {

@@ -25,7 +25,7 @@ export async function evaluate(model: Model, source: BatchSource): Promise<EvalM
   let top1 = 0;
   let top5 = 0;
   let count = 0;
-  for (const { x, y } of source.batches(0)) {
+  for await (const { x, y } of source.batches(0)) {
     const sums = tf.tidy(() => {
       const logits = model.apply(x, EVAL_CONTEXT);
       const onehot = tf.oneHot(y, model.spec.numClasses);

@@ -79,7 +79,7 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
       let windowStart = started;
       let windowImages = 0;
       let first = true;
-      for (const batch of trainSet.batches(epoch)) {
+      for await (const batch of trainSet.batches(epoch)) {
         if (hooks.shouldStop?.()) {
           batch.x.dispose();
           batch.y.dispose();

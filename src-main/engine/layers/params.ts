@@ -27,6 +27,8 @@ export class ParamStore {
   /** Non-trainable state saved in checkpoints (batch-norm running statistics). */
   readonly buffers: { name: string; variable: tf.Variable }[] = [];
   readonly quantizers: QuantizedLayerEntry[] = [];
+  /** Fixed tensors a model owns (not saved: they follow from the architecture). */
+  private readonly constants: tf.Tensor[] = [];
   private readonly names = new Set<string>();
 
   constructor(private readonly nextSeed: () => number) {}
@@ -57,6 +59,11 @@ export class ParamStore {
     return variable;
   }
 
+  addConstant(tensor: tf.Tensor): tf.Tensor {
+    this.constants.push(tensor);
+    return tensor;
+  }
+
   addQuantizers(entry: QuantizedLayerEntry): void {
     this.quantizers.push(entry);
     const { layer, input, weight } = entry;
@@ -83,5 +90,6 @@ export class ParamStore {
 
   dispose(): void {
     for (const { variable } of this.allVariables()) variable.dispose();
+    for (const tensor of this.constants) tensor.dispose();
   }
 }

@@ -5,15 +5,6 @@ import type { QuantizeContext } from '../quantizers/quantizer';
 import { ConvBn, globalAveragePool } from './conv-block';
 import { LayerPlan, type Model, type ModelSpec } from './model';
 
-/** Every second pixel in both directions, written with reshape and slice (both have gradients). */
-function subsample2(x: tf.Tensor4D): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const padded = h % 2 || w % 2 ? tf.pad(x, [[0, 0], [0, h % 2], [0, w % 2], [0, 0]]) : x;
-  const [ph, pw] = [h + (h % 2), w + (w % 2)];
-  const grouped = tf.reshape(padded, [n, ph / 2, 2, pw / 2, 2, c]);
-  return tf.reshape(tf.slice(grouped, [0, 0, 0, 0, 0, 0], [n, ph / 2, 1, pw / 2, 1, c]), [n, ph / 2, pw / 2, c]);
-}
-
 type Shortcut = (x: tf.Tensor4D, ctx: QuantizeContext) => tf.Tensor4D;
 
 /** Two 3x3 conv-bn layers with a residual connection (He et al. 2016). */
@@ -44,11 +35,19 @@ class BasicBlock {
 
 const identity: Shortcut = (x) => x;
 
-/** CIFAR shortcut "option A": subsample and zero-pad channels, no parameters to quantize. */
-function paddedShortcut(inChannels: number, outChannels: number): Shortcut {
-  const extra = outChannels - inChannels;
-  const before = Math.floor(extra / 2);
-  return (x) => tf.pad(subsample2(x), [[0, 0], [0, 0], [0, 0], [before, extra - before]]);
+/**
+ * CIFAR shortcut "option A": every second pixel, channels zero-padded; nothing to learn or quantize.
+ * Written as a stride-2 1x1 conv with a fixed 0/1 kernel: one fast op where slicing is slow on wasm.
+ */
+function paddedShortcut(store: ParamStore, inChannels: number, outChannels: number): Shortcut {
+  const offset = Math.floor((outChannels - inChannels) / 2);
+  const kernel = store.addConstant(
+    tf.tidy(() => {
+      const targets = tf.range(offset, offset + inChannels, 1, 'int32');
+      return tf.reshape(tf.cast(tf.oneHot(targets, outChannels), 'float32'), [1, 1, inChannels, outChannels]);
+    }),
+  );
+  return (x) => tf.conv2d(x, kernel as tf.Tensor4D, 2, 'same');
 }
 
 /** Projection shortcut (1x1 conv + BN) used by the ImageNet-style ResNet-18. */
@@ -77,7 +76,7 @@ export function buildCifarResnet(spec: ModelSpec, depth: 20 | 32 | 56, nextSeed:
   [16, 32, 64].forEach((channels, stage) => {
     for (let b = 0; b < blocksPerStage; b++) {
       const stride = stage > 0 && b === 0 ? 2 : 1;
-      const shortcut = stride === 1 && inChannels === channels ? identity : paddedShortcut(inChannels, channels);
+      const shortcut = stride === 1 && inChannels === channels ? identity : paddedShortcut(store, inChannels, channels);
       blocks.push(new BasicBlock(store, `stage${stage + 1}/block${b + 1}`, inChannels, channels, stride, plan, shortcut));
       inChannels = channels;
     }

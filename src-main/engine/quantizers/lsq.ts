@@ -36,7 +36,9 @@ export class LsqQuantizer implements Quantizer {
     this.target = options.target;
     this.levels = lsqLevels(options.bits, options.signed);
     // tfjs variable names are process-global; two models in one process would clash, so name only our side.
-    this.step = tf.variable(tf.scalar(1), true);
+    const initial = tf.scalar(1);
+    this.step = tf.variable(initial, true);
+    initial.dispose();
   }
 
   get lastStats(): QuantStats | null {

@@ -1,0 +1,114 @@
+// Training and inference throughput of the engine: cnn-small (28x28x1) and resnet20 (32x32x3) at
+// batch 128 with fp, lsq and nt (4 bits), on the backend `auto` picks (or --backend).
+// Each configuration runs in a fresh child process so its peak RSS is its own.
+// Run: npm run bench [-- --json <file>] [--backend wasm] [--steps 5] [--only resnet20:nt]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendChoice, selectBackend } from '../src-main/engine/backend';
+import { EVAL_CONTEXT } from '../src-main/engine/evaluate';
+import { TrainingSession } from '../src-main/engine/session';
+import { parseTrainConfig, type ModelName, type QuantizerKind } from '../shared/config';
+
+const BATCH = 128;
+const BITS = 4;
+const CONFIGS: { model: ModelName; shape: [number, number, number] }[] = [
+  { model: 'cnn-small', shape: [28, 28, 1] },
+  { model: 'resnet20', shape: [32, 32, 3] },
+];
+const QUANTIZERS: QuantizerKind[] = ['fp', 'lsq', 'nt'];
+
+interface Result {
+  model: ModelName;
+  quantizer: QuantizerKind;
+  bits: number;
+  batch: number;
+  workers: number;
+  trainImagesPerSec: number;
+  inferImagesPerSec: number;
+  peakRssMB: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+    steps: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    child: { type: 'boolean', default: false },
+  },
+});
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timeMs(run: () => Promise<void>, repeats: number): Promise<number> {
+  await run(); // warm-up: kernel setup, allocator, lazy quantizer init
+  await run();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    await run();
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+/** One configuration, in this process. */
+async function measure(model: ModelName, quantizer: QuantizerKind, steps: number): Promise<Result> {
+  const { shape } = CONFIGS.find((c) => c.model === model)!;
+  const config = parseTrainConfig({ model, quant: { quantizer, bits: BITS }, batchSize: BATCH, epochs: 1 });
+  const session = TrainingSession.create(config, { inputShape: shape, numClasses: 10 }, steps + 2);
+  const x = tf.randomNormal([BATCH, ...shape], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), 'int32');
+  const trainMs = await timeMs(async () => {
+    const out = session.trainStep({ x, y });
+    await out.data();
+    out.dispose();
+  }, steps);
+  const inferMs = await timeMs(async () => {
+    const logits = session.model.apply(x, EVAL_CONTEXT);
+    await logits.data();
+    logits.dispose();
+  }, steps);
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  return { model, quantizer, bits: BITS, batch: BATCH, workers: 1, trainImagesPerSec: (BATCH * 1000) / trainMs, inferImagesPerSec: (BATCH * 1000) / inferMs, peakRssMB };
+}
+
+const backend = await selectBackend(values.backend as BackendChoice);
+const steps = Number(values.steps);
+
+if (values.child) {
+  const [model, quantizer] = values.only!.split(':') as [ModelName, QuantizerKind];
+  console.log(JSON.stringify(await measure(model, quantizer, steps)));
+} else {
+  const jobs = CONFIGS.flatMap(({ model }) => QUANTIZERS.map((quantizer) => `${model}:${quantizer}`)).filter((j) => !values.only || j === values.only);
+  const results: Result[] = [];
+  console.error(`backend: ${backend.name} (${backend.device}), batch ${BATCH}, ${BITS}-bit quantizers, median of ${steps} steps`);
+  for (const job of jobs) {
+    const args = [path.resolve(import.meta.dirname, 'train-throughput.ts'), '--child', '--only', job, '--backend', values.backend!, '--steps', String(steps)];
+    const out = execFileSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    results.push(JSON.parse(out.trim().split('\n').at(-1)!) as Result);
+    const r = results.at(-1)!;
+    console.error(`  ${job.padEnd(14)} train ${r.trainImagesPerSec.toFixed(1)} img/s, infer ${r.inferImagesPerSec.toFixed(1)} img/s, peak RSS ${r.peakRssMB.toFixed(0)} MB`);
+  }
+  printTable(results);
+  if (values.json) {
+    fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
+    const { skipped: _skipped, ...backendInfo } = backend;
+    fs.writeFileSync(values.json, JSON.stringify({ backend: backendInfo, results }, null, 1));
+  }
+}
+
+function printTable(results: Result[]): void {
+  const header = ['model', 'quantizer', 'bits', 'batch', 'workers', 'train img/s', 'infer img/s', 'peak RSS MB', 'step vs fp'];
+  const rows = results.map((r) => {
+    const fp = results.find((f) => f.model === r.model && f.quantizer === 'fp' && f.workers === r.workers);
+    const ratio = fp ? (fp.trainImagesPerSec / r.trainImagesPerSec).toFixed(2) : '';
+    return [r.model, r.quantizer, String(r.bits), String(r.batch), String(r.workers), r.trainImagesPerSec.toFixed(1), r.inferImagesPerSec.toFixed(1), r.peakRssMB.toFixed(0), ratio];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+}

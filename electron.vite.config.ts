@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+
+// The design card's layout (src-main/, src-renderer/) instead of electron-vite's src/main, src/preload, src/renderer.
+export default defineConfig({
+  main: {
+    build: { outDir: 'out/main', rollupOptions: { input: { main: resolve(import.meta.dirname, 'src-main/main.ts') } } },
+  },
+  preload: {
+    // Sandboxed preload scripts must be CommonJS.
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: {
+        input: { preload: resolve(import.meta.dirname, 'src-main/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: 'src-renderer',
+    build: { outDir: 'out/renderer', rollupOptions: { input: resolve(import.meta.dirname, 'src-renderer/index.html') } },
+    plugins: [svelte()],
+  },
+});

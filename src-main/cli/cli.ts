@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { APP_VERSION } from '../../shared/version';
 import { resolveHome } from '../services/home';
 import type { Command, ParsedArgs } from './command';
+import { datasets } from './datasets';
 import { doctor } from './doctor';
 
 const COMMON = {
@@ -11,6 +12,7 @@ const COMMON = {
 } as const;
 
 const commands: Record<string, Command> = {
+  datasets,
   doctor,
 };
 

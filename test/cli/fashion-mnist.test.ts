@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTrainConfig } from '../../shared/config';
+import { type ImageSet, createBatchSource } from '../../src-main/data/batches';
+import type { DatasetManifest } from '../../src-main/data/cache';
+import { takeImages } from '../../src-main/data/split';
+import { selectBackend } from '../../src-main/engine/backend';
+import { Rng } from '../../src-main/engine/rng';
+import { train } from '../../src-main/engine/train';
+import { DatasetService } from '../../src-main/services/datasets';
+import { temper } from './temper';
+
+/** Installed by Debian's dataset-fashion-mnist package (.ci/run installs it). */
+const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
+
+/** The first `count` images of a seeded shuffle of the set. */
+function subset(set: ImageSet, count: number, seed: number): ImageSet {
+  const [h, w, c] = set.shape;
+  const order = new Rng(seed).shuffle(Int32Array.from({ length: set.labels.length }, (_, i) => i));
+  const { images, labels } = takeImages({ images: set.images, labels: Uint8Array.from(set.labels) }, order.subarray(0, count), h * w * c);
+  return { ...set, images, labels };
+}
+
+describe.skipIf(!fs.existsSync(FASHION_MNIST))('Fashion-MNIST from the Debian package', () => {
+  let home: string;
+  let manifest: DatasetManifest;
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-fmnist-'));
+    const result = await temper(['datasets', 'add', FASHION_MNIST, '--name', 'fmnist', '--json', '--home', home]);
+    expect(result.stderr).toMatch(/^imported 'fmnist'/);
+    expect(result.code).toBe(0);
+    manifest = JSON.parse(result.stdout) as DatasetManifest;
+  });
+  afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('imports 60,000 train (val carved from them) and 10,000 test images of 28x28x1 in 10 classes', () => {
+    expect(manifest).toMatchObject({ name: 'fmnist', format: 'idx', shape: [28, 28, 1] });
+    expect(manifest.classes).toHaveLength(10);
+    const { train: trainSplit, val, test } = manifest.splits;
+    expect(trainSplit.count + val!.count).toBe(60_000);
+    expect(val!.count).toBe(6_000);
+    expect(test!.count).toBe(10_000);
+    expect(trainSplit.perClass.map((n, c) => n + val!.perClass[c])).toEqual(new Array(10).fill(6_000));
+    expect(test!.perClass).toEqual(new Array(10).fill(1_000));
+  });
+
+  it('measures the known pixel statistics of the train images', () => {
+    expect(Math.abs(manifest.mean[0] - 0.286)).toBeLessThan(0.005);
+    expect(Math.abs(manifest.std[0] - 0.353)).toBeLessThan(0.005);
+  });
+
+  it('trains cnn-small from the cache to a sensible test accuracy in two short epochs', async () => {
+    await selectBackend('wasm');
+    const service = new DatasetService(home);
+    const trainSet = subset(service.loadSplit('fmnist', 'train'), 2_000, 1);
+    const fullTest = service.loadSplit('fmnist', 'test');
+    const testSet = { ...fullTest, images: fullTest.images.subarray(0, 1_000 * 28 * 28), labels: fullTest.labels.subarray(0, 1_000) };
+    // The default optimizer (SGD, cosine from 0.1) reaches about 0.68-0.70 here across seeds.
+    const config = parseTrainConfig({ model: 'cnn-small', quant: { quantizer: 'fp' }, epochs: 2, batchSize: 64, backend: 'wasm' });
+    const result = await train({
+      config,
+      data: { inputShape: manifest.shape, numClasses: manifest.classes.length },
+      train: createBatchSource(trainSet, { batchSize: 64, shuffle: true, seed: 0, dropLast: true }),
+      test: createBatchSource(testSet, { batchSize: 250, shuffle: false, seed: 0, dropLast: false }),
+    });
+    expect(result.status).toBe('completed');
+    expect(result.final!.count).toBe(1_000);
+    expect(result.final!.top1).toBeGreaterThanOrEqual(0.6);
+  });
+});

@@ -89,6 +89,29 @@ export class Rng {
     return this.nextUint32() / UINT32_RANGE;
   }
 
+  /**
+   * Fills `out` with uniform floats in [low, high): the same values as `low + (high − low)·next()`
+   * one by one, with the state in locals so millions of draws (quantizer noise) stay cheap.
+   */
+  fillUniform(out: Float32Array, low: number, high: number): Float32Array {
+    const s = this.state;
+    let [a, b, c, d] = [s[0], s[1], s[2], s[3]];
+    const width = high - low;
+    for (let i = 0; i < out.length; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      out[i] = low + width * ((t >>> 0) / UINT32_RANGE);
+    }
+    s[0] = a;
+    s[1] = b;
+    s[2] = c;
+    s[3] = d;
+    return out;
+  }
+
   /** Uniform integer in [0, n), without modulo bias; n an integer in [1, 2^32]. */
   nextInt(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > UINT32_RANGE) {

@@ -122,3 +122,14 @@ describe('Rng', () => {
     expect(draws(parent.fork('epoch'), 10)).not.toEqual(before);
   });
 });
+
+describe('Rng.fillUniform', () => {
+  it('draws exactly what next() would, scaled, and leaves the stream in the same state', () => {
+    const [bulk, single] = [new Rng(17), new Rng(17)];
+    const out = bulk.fillUniform(new Float32Array(1001), -0.5, 0.5);
+    const expected = Float32Array.from({ length: 1001 }, () => -0.5 + 1 * single.next());
+    expect(out).toEqual(expected);
+    expect(bulk.getState()).toEqual(single.getState());
+    expect(bulk.next()).toBe(single.next());
+  });
+});

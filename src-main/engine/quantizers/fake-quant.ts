@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type FakeQuantMode, fusedFakeQuant, hasFusedFakeQuant } from './fake-quant-kernel';
 
 /** Clip range in bins: ū = clip(v/s, -qn, qp) (method.md §2). */
 export interface QuantLevels {
@@ -68,13 +69,10 @@ export function fakeQuant(
   const { qn, qp } = levels;
   const op = tf.customGrad((...args) => {
     const [x, step, save] = args as [tf.Tensor, tf.Scalar, tf.GradSaveFunc];
-    const u = tf.div(x, step);
-    const clipped = tf.clipByValue(u, -qn, qp);
-    const inside = tf.logicalAnd(tf.greater(u, -qn), tf.less(u, qp));
-    const y = binValue(clipped, noise);
-    const value = tf.mul(step, y);
-    const stepGradPerElement = tf.where(inside, tf.sub(y, u), y);
-    save([tf.cast(inside, 'float32'), stepGradPerElement]);
+    const [value, insideMask, stepGradPerElement] = hasFusedFakeQuant()
+      ? fusedFakeQuant(x, step, noiseTensor(noise), { qn, qp, mode: modeOf(noise), lambda: noise?.kind === 'tempered' ? noise.lambda : 0 })
+      : composedFakeQuant(x, step, levels, noise);
+    save([insideMask, stepGradPerElement]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [insideMask, perElement] = saved;
       const dv = tf.mul(dy, insideMask);
@@ -84,6 +82,23 @@ export function fakeQuant(
     return { value, gradFunc };
   });
   return op(v, s);
+}
+
+/** [value, inside mask, per-element step gradient] from tfjs ops, for backends without the fused kernel. */
+export function composedFakeQuant(x: tf.Tensor, step: tf.Tensor, { qn, qp }: QuantLevels, noise: BinNoise | undefined): tf.Tensor[] {
+  const u = tf.div(x, step);
+  const clipped = tf.clipByValue(u, -qn, qp);
+  const inside = tf.logicalAnd(tf.greater(u, -qn), tf.less(u, qp));
+  const y = binValue(clipped, noise);
+  return [tf.mul(step, y), tf.cast(inside, 'float32'), tf.where(inside, tf.sub(y, u), y)];
+}
+
+function modeOf(noise: BinNoise | undefined): FakeQuantMode {
+  return noise === undefined ? 0 : noise.kind === 'tempered' ? 1 : 2;
+}
+
+function noiseTensor(noise: BinNoise | undefined): tf.Tensor | undefined {
+  return noise === undefined ? undefined : noise.kind === 'tempered' ? noise.xi : noise.n;
 }
 
 function binValue(clipped: tf.Tensor, noise: BinNoise | undefined): tf.Tensor {

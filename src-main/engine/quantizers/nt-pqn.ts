@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fakeQuant, scaleGrad } from './fake-quant';
 import { LsqQuantizer } from './lsq';
+import { drawNoise } from './noise';
 import type { NoiseDistribution, QuantizeContext, QuantizerOptions } from './quantizer';
-
-/** U(-1/2, 1/2) has variance 1/12; the gaussian option matches it with σ = 1/√12. */
-const GAUSSIAN_N_STDDEV = 1 / Math.sqrt(12);
 
 /**
  * The "nt-pqn" variant of method.md §3: pure pseudo-quantization noise early, annealed into LSQ.
@@ -37,9 +35,7 @@ export class NtPqnQuantizer extends LsqQuantizer {
   }
 }
 
-/** n ~ U(-1/2, 1/2), or N(0, 1/√12) with the same variance. */
+/** n ~ U(-1/2, 1/2), or a gaussian with the same variance 1/12. */
 export function drawN(shape: number[], noise: NoiseDistribution, seed: number): tf.Tensor {
-  return noise === 'gaussian'
-    ? tf.randomNormal(shape, 0, GAUSSIAN_N_STDDEV, 'float32', seed)
-    : tf.randomUniform(shape, -0.5, 0.5, 'float32', seed);
+  return drawNoise(shape, noise, 0.5, seed);
 }

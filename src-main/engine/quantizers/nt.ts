@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fakeQuant } from './fake-quant';
 import { LsqQuantizer } from './lsq';
+import { drawNoise } from './noise';
 import type { NoiseDistribution, QuantizeContext, QuantizerOptions } from './quantizer';
-
-/** U(-1, 1) has variance 1/3; the gaussian option matches it with σ = 1/√3 (method.md §3). */
-const GAUSSIAN_XI_STDDEV = 1 / Math.sqrt(3);
 
 /**
  * Noise tempering (method.md §3): training forward v̂ = s·(q_ste + λ_t·|e|·ξ), ξ fresh every
@@ -33,9 +31,7 @@ export class NtQuantizer extends LsqQuantizer {
   }
 }
 
-/** ξ of method.md §3: U(-1, 1), or N(0, 1/√3) with the same variance. */
+/** ξ of method.md §3: U(-1, 1), or a gaussian with the same variance 1/3. */
 export function drawXi(shape: number[], noise: NoiseDistribution, seed: number): tf.Tensor {
-  return noise === 'gaussian'
-    ? tf.randomNormal(shape, 0, GAUSSIAN_XI_STDDEV, 'float32', seed)
-    : tf.randomUniform(shape, -1, 1, 'float32', seed);
+  return drawNoise(shape, noise, 1, seed);
 }

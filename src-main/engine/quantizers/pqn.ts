@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fakeQuant } from './fake-quant';
 import { LsqQuantizer } from './lsq';
+import { drawNoise } from './noise';
 import type { QuantizeContext, QuantizerOptions } from './quantizer';
 
 /**
@@ -23,7 +24,7 @@ export class PqnQuantizer extends LsqQuantizer {
       throw this.error('ctx.nextSeed must be a function returning an integer seed');
     }
     return tf.tidy(() => {
-      const n = tf.randomUniform(v.shape, -0.5, 0.5, 'float32', ctx.nextSeed());
+      const n = drawNoise(v.shape, 'uniform', 0.5, ctx.nextSeed());
       return fakeQuant(v, this.step, this.levels, gradScale, { kind: 'pseudo', n });
     });
   }

@@ -77,7 +77,7 @@ describe('nt training forward (method.md §3)', () => {
     const nt = withStep(new NtQuantizer(options('nt')), s);
     const lambda = 0.7;
     const out = valuesOf(nt.apply(tf.tensor1d(v), trainingContext({ lambda, nextSeed: () => 42 })));
-    const xi = valuesOf(tf.randomUniform([u.length], -1, 1, 'float32', 42));
+    const xi = valuesOf(drawXi([u.length], 'uniform', 42));
     expectClose(out, q.map((qi, i) => s * (qi + lambda * Math.abs(e[i]) * xi[i])), 1e-6);
   });
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lsqGradScale } from '../../../src-main/engine/quantizers/fake-quant';
 import { LsqQuantizer } from '../../../src-main/engine/quantizers/lsq';
+import { drawNoise } from '../../../src-main/engine/quantizers/noise';
 import { PqnQuantizer } from '../../../src-main/engine/quantizers/pqn';
 import type { QuantizerOptions } from '../../../src-main/engine/quantizers/quantizer';
 import {
@@ -39,7 +40,7 @@ const v = u.map((x) => x * s);
 const clipped = u.map((x) => Math.min(Math.max(x, -qn), qp));
 const inside = u.map((x) => x > -qn && x < qp);
 const seed = 9;
-const n = () => valuesOf(tf.randomUniform([u.length], -0.5, 0.5, 'float32', seed));
+const n = () => valuesOf(drawNoise([u.length], 'uniform', 0.5, seed));
 
 describe('pqn training forward (method.md §4)', () => {
   it('is s·(ū + n) with n ~ U(-1/2, 1/2) on every element, clipped ones included', () => {

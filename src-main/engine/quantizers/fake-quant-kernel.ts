@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+
+/**
+ * The forward of fakeQuant (fake-quant.ts) as one pass over the data, for the CPU-side backends.
+ * Composed of tfjs ops it takes about a dozen full passes per quantized activation; here it is one
+ * loop that writes the value, the inside mask and the per-element step-size gradient together.
+ * Every operation is rounded to float32 in the same order as the composed ops, so both give the same bits.
+ */
+export const FAKE_QUANT_KERNEL = 'TemperFakeQuant';
+
+/** 0: LSQ (q), 1: tempered (q + λ|e|ξ), 2: pseudo-quantization noise (ū + n). */
+export type FakeQuantMode = 0 | 1 | 2;
+
+export interface FakeQuantAttrs {
+  qn: number;
+  qp: number;
+  mode: FakeQuantMode;
+  lambda: number;
+}
+
+const fround = Math.fround;
+
+/**
+ * Fills value, inside (1/0) and perElement (∂v̂/∂s per element before g) from x and s.
+ * Branch-free on purpose: with random data every comparison mispredicts, and Math.round / min / max
+ * are several times slower than floor and comparisons in V8 here. NaN inputs count as inside.
+ */
+function fakeQuantLoop(x: Float32Array, s: number, noise: Float32Array | null, attrs: FakeQuantAttrs, value: Float32Array, inside: Float32Array, perElement: Float32Array): void {
+  const { qn, qp, mode } = attrs;
+  const lambda = fround(attrs.lambda);
+  const low = -qn;
+  for (let i = 0; i < x.length; i++) {
+    const u = fround(x[i] / s);
+    const below = +(u < low);
+    const above = +(u > qp);
+    // Exact in float64: u + (low − u) is low, and adding a zero leaves u.
+    const clipped = u + (low - u) * below + (qp - u) * above;
+    let y: number;
+    if (mode === 2) {
+      y = fround(clipped + noise![i]);
+    } else {
+      // tf.round sends ties to the even neighbour.
+      const floor = Math.floor(clipped);
+      const fraction = clipped - floor;
+      const q = floor + (+(fraction > 0.5) | (+(fraction === 0.5) & (floor & 1)));
+      y = mode === 1 ? fround(q + fround(fround(Math.abs(fround(q - clipped)) * noise![i]) * lambda)) : q;
+    }
+    const isInside = 1 - below - above - +(u === low) - +(u === qp);
+    value[i] = fround(s * y);
+    inside[i] = isInside;
+    perElement[i] = fround(y - u * isInside);
+  }
+}
+
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+function checkInputs(x: tf.TensorInfo, step: tf.TensorInfo, noise: tf.TensorInfo | undefined, attrs: FakeQuantAttrs): void {
+  const where = `Error in ${FAKE_QUANT_KERNEL}`;
+  if (x.dtype !== 'float32' || step.dtype !== 'float32') throw new Error(`${where}: x and step must be float32`);
+  if (attrs.mode !== 0 && (!noise || noise.shape.join() !== x.shape.join())) {
+    throw new Error(`${where}: mode ${attrs.mode} needs a noise tensor of shape [${x.shape}]`);
+  }
+}
+
+function cpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const cpu = backend as MathBackendCPU;
+  const { x, step, noise } = inputs as Record<string, tf.TensorInfo>;
+  const a = attrs as unknown as FakeQuantAttrs;
+  checkInputs(x, step, noise, a);
+  const read = (t: tf.TensorInfo) => cpu.data.get(t.dataId).values as Float32Array;
+  const outputs = [new Float32Array(x.shape.reduce((n, d) => n * d, 1)), new Float32Array(0), new Float32Array(0)];
+  outputs[1] = new Float32Array(outputs[0].length);
+  outputs[2] = new Float32Array(outputs[0].length);
+  fakeQuantLoop(read(x), read(step)[0], noise ? read(noise) : null, a, outputs[0], outputs[1], outputs[2]);
+  return outputs.map((values) => cpu.makeTensorInfo(x.shape, 'float32', values));
+}
+
+function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const wasm = backend as BackendWasm;
+  const { x, step, noise } = inputs as Record<string, tf.TensorInfo>;
+  const a = attrs as unknown as FakeQuantAttrs;
+  checkInputs(x, step, noise, a);
+  const outputs = [0, 1, 2].map(() => wasm.makeOutput(x.shape, 'float32'));
+  // Views only after every allocation: growing the wasm heap detaches earlier views.
+  const view = (t: tf.TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;
+  fakeQuantLoop(view(x), view(step)[0], noise ? view(noise) : null, a, view(outputs[0]), view(outputs[1]), view(outputs[2]));
+  return outputs;
+}
+
+tf.registerKernel({ kernelName: FAKE_QUANT_KERNEL, backendName: 'cpu', kernelFunc: cpuKernel as unknown as tf.KernelFunc });
+tf.registerKernel({ kernelName: FAKE_QUANT_KERNEL, backendName: 'wasm', kernelFunc: wasmKernel as unknown as tf.KernelFunc });
+
+/** True where the active backend has the fused kernel (GPU backends compose it from ops). */
+export function hasFusedFakeQuant(): boolean {
+  return tf.getKernel(FAKE_QUANT_KERNEL, tf.getBackend()) !== undefined;
+}
+
+/** [value, inside mask, per-element step gradient] in one kernel call. */
+export function fusedFakeQuant(x: tf.Tensor, step: tf.Tensor, noise: tf.Tensor | undefined, attrs: FakeQuantAttrs): tf.Tensor[] {
+  const inputs: tf.NamedTensorMap = noise ? { x, step, noise } : { x, step };
+  return tf.engine().runKernel(FAKE_QUANT_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+}

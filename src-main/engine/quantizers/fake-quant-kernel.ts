@@ -24,8 +24,9 @@ const fround = Math.fround;
 
 /**
  * Fills value, inside (1/0) and perElement (∂v̂/∂s per element before g) from x and s.
- * Branch-free on purpose: with random data every comparison mispredicts, and Math.round / min / max
- * are several times slower than floor and comparisons in V8 here. NaN inputs count as inside.
+ * Branch-light on purpose: with random data a comparison branch mispredicts half the time, and
+ * Math.round / min / max are several times slower than floor and comparisons in V8 here.
+ * Infinities and NaN come out as the composed ops give them.
  */
 function fakeQuantLoop(x: Float32Array, s: number, noise: Float32Array | null, attrs: FakeQuantAttrs, value: Float32Array, inside: Float32Array, perElement: Float32Array): void {
   const { qn, qp, mode } = attrs;
@@ -35,8 +36,8 @@ function fakeQuantLoop(x: Float32Array, s: number, noise: Float32Array | null, a
     const u = fround(x[i] / s);
     const below = +(u < low);
     const above = +(u > qp);
-    // Exact in float64: u + (low − u) is low, and adding a zero leaves u.
-    const clipped = u + (low - u) * below + (qp - u) * above;
+    // Out-of-range values are the rare case, so this branch predicts well.
+    const clipped = below + above === 0 ? u : below ? low : qp;
     let y: number;
     if (mode === 2) {
       y = fround(clipped + noise![i]);
@@ -47,10 +48,11 @@ function fakeQuantLoop(x: Float32Array, s: number, noise: Float32Array | null, a
       const q = floor + (+(fraction > 0.5) | (+(fraction === 0.5) & (floor & 1)));
       y = mode === 1 ? fround(q + fround(fround(Math.abs(fround(q - clipped)) * noise![i]) * lambda)) : q;
     }
-    const isInside = 1 - below - above - +(u === low) - +(u === qp);
+    const isInside = +(u > low) & +(u < qp);
     value[i] = fround(s * y);
     inside[i] = isInside;
-    perElement[i] = fround(y - u * isInside);
+    // Inside, clipped is u: y − u. Outside, clipped is finite and the product is 0: y.
+    perElement[i] = fround(y - clipped * isInside);
   }
 }
 

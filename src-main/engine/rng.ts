@@ -95,15 +95,20 @@ export class Rng {
    */
   fillUniform(out: Float32Array, low: number, high: number): Float32Array {
     const s = this.state;
-    let [a, b, c, d] = [s[0], s[1], s[2], s[3]];
-    const width = high - low;
+    // int32 locals from the start: uint32 words above 2^31 would otherwise start out as doubles.
+    let a = s[0] | 0;
+    let b = s[1] | 0;
+    let c = s[2] | 0;
+    let d = s[3] | 0;
+    // width·2^-32 is exact, so low + scale·t equals low + width·(t/2^32) bit for bit, without a division.
+    const scale = (high - low) / UINT32_RANGE;
     for (let i = 0; i < out.length; i++) {
       const t = (((a + b) | 0) + d) | 0;
       d = (d + 1) | 0;
       a = b ^ (b >>> 9);
       b = (c + (c << 3)) | 0;
       c = (((c << 21) | (c >>> 11)) + t) | 0;
-      out[i] = low + width * ((t >>> 0) / UINT32_RANGE);
+      out[i] = low + scale * (t >>> 0);
     }
     s[0] = a;
     s[1] = b;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type FakeQuantMode, fusedFakeQuant, hasFusedFakeQuant } from './fake-quant-kernel';
+import { hasFusedFakeQuant, runFusedFakeQuant } from './fake-quant-kernel';
+import { drawNoise } from './noise';
 
 /** Clip range in bins: ū = clip(v/s, -qn, qp) (method.md §2). */
 export interface QuantLevels {
@@ -46,8 +47,17 @@ export function lsqGradScale(
  * - 'pseudo' (pqn, method.md §4): ū + n, no rounding.
  */
 export type BinNoise =
-  | { kind: 'tempered'; lambda: number; xi: tf.Tensor }
-  | { kind: 'pseudo'; n: tf.Tensor };
+  | { kind: 'tempered'; lambda: number; xi: NoiseDraws }
+  | { kind: 'pseudo'; n: NoiseDraws };
+
+/**
+ * The draws themselves, or the seed of uniform ones: U(-1, 1) for ξ, U(-1/2, 1/2) for n. A seed lets
+ * the fused kernel draw in place instead of building a tensor; drawNoise(shape, 'uniform', ·, seed)
+ * gives the same values.
+ */
+export type NoiseDraws = tf.Tensor | { uniformSeed: number };
+
+const HALF_WIDTH = { tempered: 1, pseudo: 0.5 } as const;
 
 /**
  * Fake quantization v̂ = s·y with y the value in bins: q (LSQ), q + λ|e|ξ (nt) or ū + n (pqn).
@@ -70,8 +80,8 @@ export function fakeQuant(
   const op = tf.customGrad((...args) => {
     const [x, step, save] = args as [tf.Tensor, tf.Scalar, tf.GradSaveFunc];
     const [value, insideMask, stepGradPerElement] = hasFusedFakeQuant()
-      ? fusedFakeQuant(x, step, noiseTensor(noise), { qn, qp, mode: modeOf(noise), lambda: noise?.kind === 'tempered' ? noise.lambda : 0 })
-      : composedFakeQuant(x, step, levels, noise);
+      ? fusedFakeQuant(x, step, levels, noise)
+      : composedFakeQuant(x, step, levels, noise && materialized(noise, x.shape));
     save([insideMask, stepGradPerElement]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [insideMask, perElement] = saved;
@@ -85,6 +95,7 @@ export function fakeQuant(
 }
 
 /** [value, inside mask, per-element step gradient] from tfjs ops, for backends without the fused kernel. */
+/** Expects noise draws as tensors (see materialized). */
 export function composedFakeQuant(x: tf.Tensor, step: tf.Tensor, { qn, qp }: QuantLevels, noise: BinNoise | undefined): tf.Tensor[] {
   const u = tf.div(x, step);
   const clipped = tf.clipByValue(u, -qn, qp);
@@ -93,20 +104,33 @@ export function composedFakeQuant(x: tf.Tensor, step: tf.Tensor, { qn, qp }: Qua
   return [tf.mul(step, y), tf.cast(inside, 'float32'), tf.where(inside, tf.sub(y, u), y)];
 }
 
-function modeOf(noise: BinNoise | undefined): FakeQuantMode {
-  return noise === undefined ? 0 : noise.kind === 'tempered' ? 1 : 2;
+/** The fused kernel's arguments: draws as an input tensor, or a seed it draws from itself. */
+function fusedFakeQuant(x: tf.Tensor, step: tf.Tensor, { qn, qp }: QuantLevels, noise: BinNoise | undefined): tf.Tensor[] {
+  if (noise === undefined) return runFusedFakeQuant(x, step, undefined, { qn, qp, mode: 0, lambda: 0, noiseSeed: -1, noiseHalfWidth: 0 });
+  const draws = noise.kind === 'tempered' ? noise.xi : noise.n;
+  const attrs = {
+    qn,
+    qp,
+    mode: noise.kind === 'tempered' ? (1 as const) : (2 as const),
+    lambda: noise.kind === 'tempered' ? noise.lambda : 0,
+    noiseSeed: draws instanceof tf.Tensor ? -1 : draws.uniformSeed,
+    noiseHalfWidth: HALF_WIDTH[noise.kind],
+  };
+  return runFusedFakeQuant(x, step, draws instanceof tf.Tensor ? draws : undefined, attrs);
 }
 
-function noiseTensor(noise: BinNoise | undefined): tf.Tensor | undefined {
-  return noise === undefined ? undefined : noise.kind === 'tempered' ? noise.xi : noise.n;
+/** The same noise with its draws as a tensor, for the composed ops. */
+function materialized(noise: BinNoise, shape: number[]): BinNoise {
+  const tensor = (draws: NoiseDraws) => (draws instanceof tf.Tensor ? draws : drawNoise(shape, 'uniform', HALF_WIDTH[noise.kind], draws.uniformSeed));
+  return noise.kind === 'tempered' ? { ...noise, xi: tensor(noise.xi) } : { ...noise, n: tensor(noise.n) };
 }
 
 function binValue(clipped: tf.Tensor, noise: BinNoise | undefined): tf.Tensor {
-  if (noise?.kind === 'pseudo') return tf.add(clipped, noise.n);
+  if (noise?.kind === 'pseudo') return tf.add(clipped, noise.n as tf.Tensor);
   const q = tf.round(clipped);
   if (noise === undefined) return q;
   const absError = tf.abs(tf.sub(q, clipped));
-  return tf.add(q, tf.mul(tf.mul(absError, noise.xi), noise.lambda));
+  return tf.add(q, tf.mul(tf.mul(absError, noise.xi as tf.Tensor), noise.lambda));
 }
 
 /** Identity forward, gradient times `scale`: LSQ's grad_scale, used where s is not inside fakeQuant. */
@@ -144,7 +168,7 @@ function assertFakeQuantArgs(
   }
   if (noise === undefined) return;
   const draws = noise.kind === 'pseudo' ? noise.n : noise.xi;
-  if (!tf.util.arraysEqual(draws.shape, v.shape)) {
+  if (draws instanceof tf.Tensor && !tf.util.arraysEqual(draws.shape, v.shape)) {
     throw new Error(
       `Error in fakeQuant: noise shape [${draws.shape}] must match v shape [${v.shape}]`,
     );

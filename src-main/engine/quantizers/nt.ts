@@ -21,12 +21,10 @@ export class NtQuantizer extends LsqQuantizer {
     this.assertContext(ctx, Infinity);
     if (ctx.lambda === 0) return fakeQuant(v, this.step, this.levels, gradScale);
     return tf.tidy(() => {
-      const xi = drawXi(v.shape, ctx.noise, ctx.nextSeed());
-      return fakeQuant(v, this.step, this.levels, gradScale, {
-        kind: 'tempered',
-        lambda: ctx.lambda,
-        xi,
-      });
+      const seed = ctx.nextSeed();
+      // Uniform ξ is drawn by seed (in place where the backend can); drawXi gives the same values.
+      const xi = ctx.noise === 'uniform' ? { uniformSeed: seed } : drawXi(v.shape, ctx.noise, seed);
+      return fakeQuant(v, this.step, this.levels, gradScale, { kind: 'tempered', lambda: ctx.lambda, xi });
     });
   }
 }

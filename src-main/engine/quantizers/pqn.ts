@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fakeQuant } from './fake-quant';
 import { LsqQuantizer } from './lsq';
-import { drawNoise } from './noise';
 import type { QuantizeContext, QuantizerOptions } from './quantizer';
 
 /**
@@ -24,8 +23,7 @@ export class PqnQuantizer extends LsqQuantizer {
       throw this.error('ctx.nextSeed must be a function returning an integer seed');
     }
     return tf.tidy(() => {
-      const n = drawNoise(v.shape, 'uniform', 0.5, ctx.nextSeed());
-      return fakeQuant(v, this.step, this.levels, gradScale, { kind: 'pseudo', n });
+      return fakeQuant(v, this.step, this.levels, gradScale, { kind: 'pseudo', n: { uniformSeed: ctx.nextSeed() } });
     });
   }
 }

@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../../src-main/engine/wasm';
 import { composedFakeQuant, type BinNoise } from '../../../src-main/engine/quantizers/fake-quant';
-import { type FakeQuantMode, fusedFakeQuant } from '../../../src-main/engine/quantizers/fake-quant-kernel';
+import { type FakeQuantMode, runFusedFakeQuant } from '../../../src-main/engine/quantizers/fake-quant-kernel';
+import { drawNoise } from '../../../src-main/engine/quantizers/noise';
 
 registerWasmTrainingKernels();
 
@@ -38,9 +39,24 @@ describe.each(['cpu', 'wasm'])('fused fake-quant kernel on %s', (backend) => {
       const noiseTensor = bin === undefined ? undefined : bin.kind === 'tempered' ? bin.xi : bin.n;
       // Adding 0 maps −0 to +0: backends round −0.5 to −0 or +0, the same value.
       const values = (r: tf.Tensor) => Array.from(r.dataSync(), (v) => v + 0);
-      const fused = fusedFakeQuant(t.x, step, noiseTensor, { ...levels, mode, lambda }).map(values);
+      const fused = runFusedFakeQuant(t.x, step, noiseTensor as tf.Tensor | undefined, { ...levels, mode, lambda, noiseSeed: -1, noiseHalfWidth: 0 }).map(values);
       const composed = composedFakeQuant(t.x, step, levels, bin).map(values);
       expect(fused).toEqual(composed);
+    }
+  });
+
+  it('draws in place exactly the uniform noise drawNoise gives for the same seed', async () => {
+    await tf.setBackend(backend);
+    const { x } = inputs(false);
+    const step = tf.scalar(0.25);
+    const levels = { qn: 8, qp: 7 };
+    for (const [mode, halfWidth] of [
+      [1, 1],
+      [2, 0.5],
+    ] as const) {
+      const inPlace = runFusedFakeQuant(x, step, undefined, { ...levels, mode, lambda: 0.5, noiseSeed: 99, noiseHalfWidth: halfWidth });
+      const fromTensor = runFusedFakeQuant(x, step, drawNoise(x.shape, 'uniform', halfWidth, 99), { ...levels, mode, lambda: 0.5, noiseSeed: -1, noiseHalfWidth: 0 });
+      expect(inPlace.map((t) => Array.from(t.dataSync()))).toEqual(fromTensor.map((t) => Array.from(t.dataSync())));
     }
   });
 });

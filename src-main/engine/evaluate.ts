@@ -20,6 +20,24 @@ export const EVAL_CONTEXT: QuantizeContext = {
 
 /** Mean cross-entropy, top-1 and top-5 accuracy (fractions) over every batch of `source`. */
 export async function evaluate(model: Model, source: BatchSource): Promise<EvalMetrics> {
+  return metricsFromSums(await evaluateSums(model, source));
+}
+
+/** Totals over a source, before dividing by the count: shards of a data-parallel run add them up. */
+export interface EvalSums {
+  loss: number;
+  top1: number;
+  top5: number;
+  count: number;
+}
+
+export function metricsFromSums({ loss, top1, top5, count }: EvalSums): EvalMetrics {
+  if (count === 0) throw new Error('evaluate: the evaluation set is empty');
+  return { loss: loss / count, top1: top1 / count, top5: top5 / count, count };
+}
+
+/** Summed cross-entropy and top-1 / top-5 hits over every batch of `source` (zeros when it is empty). */
+export async function evaluateSums(model: Model, source: BatchSource): Promise<EvalSums> {
   const k = Math.min(5, model.spec.numClasses);
   let lossSum = 0;
   let top1 = 0;
@@ -44,6 +62,5 @@ export async function evaluate(model: Model, source: BatchSource): Promise<EvalM
     x.dispose();
     y.dispose();
   }
-  if (count === 0) throw new Error('evaluate: the evaluation set is empty');
-  return { loss: lossSum / count, top1: top1 / count, top5: top5 / count, count };
+  return { loss: lossSum, top1, top5, count };
 }

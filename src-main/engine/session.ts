@@ -28,6 +28,13 @@ export interface DataShape {
 export class TrainingSession {
   step = 0;
   epoch = 0;
+  /**
+   * Data-parallel training only: replaces the gradients between variableGrads and the update
+   * (with their average over replicas). Tensors it returns are disposed with the step's.
+   */
+  gradientHook?: (grads: tf.NamedTensorMap) => tf.NamedTensorMap;
+  /** Data-parallel training only: this replica's index; replicas other than 0 draw their own noise. */
+  replica = 0;
 
   private constructor(
     readonly config: TrainConfig,
@@ -56,7 +63,16 @@ export class TrainingSession {
   }
 
   private context(collectStats: boolean): QuantizeContext {
-    return { training: true, lambda: this.lambda(), noise: this.config.quant.noise, nextSeed: () => this.noiseRng.nextSeed(), collectStats };
+    return { training: true, lambda: this.lambda(), noise: this.config.quant.noise, nextSeed: () => this.nextNoiseSeed(), collectStats };
+  }
+
+  /**
+   * Every replica advances the one saved noise stream alike, so a checkpoint resumes all of them;
+   * replicas other than 0 fork each seed by their index to draw independent noise.
+   */
+  private nextNoiseSeed(): number {
+    const seed = this.noiseRng.nextSeed();
+    return this.replica === 0 ? seed : new Rng(seed).fork(`replica-${this.replica}`).nextSeed();
   }
 
   /**
@@ -77,7 +93,7 @@ export class TrainingSession {
         const onehot = tf.oneHot(batch.y, model.spec.numClasses);
         return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, config.labelSmoothing) as tf.Scalar;
       }, vars);
-      this.optimizer.applyGradients(grads, lr);
+      this.optimizer.applyGradients(this.gradientHook ? this.gradientHook(grads) : grads, lr);
       return tf.stack([value, correct!]) as tf.Tensor1D;
     });
     (correct as tf.Tensor | null)?.dispose();
@@ -92,7 +108,8 @@ export class TrainingSession {
 
   /** Step sizes held at the positivity floor right now: learning is pushing them below zero. */
   stepsAtFloor(): string[] {
-    const eps = this.config.quant.stepEpsilon;
+    // The floor is stored in float32; compare against that value, not the float64 setting.
+    const eps = Math.fround(this.config.quant.stepEpsilon);
     return this.model.store.quantizers.flatMap(({ layer, input, weight }) =>
       [
         { name: `${layer}/input_step`, q: input },

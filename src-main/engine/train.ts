@@ -140,6 +140,7 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
   }
 }
 
-function bestOf(epochs: EpochMetrics[]): EvalMetrics | null {
+/** The epoch with the best test top-1. */
+export function bestOf(epochs: EpochMetrics[]): EvalMetrics | null {
   return epochs.reduce<EvalMetrics | null>((best, e) => (!best || e.test.top1 > best.top1 ? e.test : best), null);
 }

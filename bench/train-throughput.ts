@@ -1,14 +1,19 @@
 // Training and inference throughput of the engine: cnn-small (28x28x1) and resnet20 (32x32x3) at
-// batch 128 with fp, lsq and nt (4 bits), on the backend `auto` picks (or --backend).
+// batch 128 with fp, lsq and nt (4 bits), on the backend `auto` picks (or --backend): one model on
+// this thread, and on the wasm backend also data-parallel over --workers threads (default: one per core).
 // Each configuration runs in a fresh child process so its peak RSS is its own.
-// Run: npm run bench [-- --json <file>] [--backend wasm] [--steps 5] [--only resnet20:nt]
+// Run: npm run bench [-- --json <file>] [--backend wasm] [--steps 8] [--workers 2] [--only resnet20:nt]
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, selectBackend } from '../src-main/engine/backend';
+import type { ImageSet } from '../src-main/data/batches';
 import { EVAL_CONTEXT } from '../src-main/engine/evaluate';
+import { trainParallel } from '../src-main/engine/parallel/train-parallel';
+import { Rng } from '../src-main/engine/rng';
 import { TrainingSession } from '../src-main/engine/session';
 import { parseTrainConfig, type ModelName, type QuantizerKind } from '../shared/config';
 
@@ -27,7 +32,8 @@ interface Result {
   batch: number;
   workers: number;
   trainImagesPerSec: number;
-  inferImagesPerSec: number;
+  /** Measured on this thread; null for data-parallel rows, whose inference is the same model's. */
+  inferImagesPerSec: number | null;
   peakRssMB: number;
 }
 
@@ -35,8 +41,9 @@ const { values } = parseArgs({
   options: {
     json: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
-    steps: { type: 'string', default: '5' },
+    steps: { type: 'string', default: '8' },
     only: { type: 'string' },
+    workers: { type: 'string' },
     child: { type: 'boolean', default: false },
   },
 });
@@ -53,6 +60,29 @@ async function timeMs(run: () => Promise<void>, repeats: number): Promise<number
     times.push(performance.now() - started);
   }
   return median(times);
+}
+
+/** Random images of a model's input shape: throughput does not depend on the pixels. */
+function randomImages(count: number, shape: [number, number, number]): ImageSet {
+  const images = Uint8Array.from(new Rng(1).fillUniform(new Float32Array(count * shape[0] * shape[1] * shape[2]), 0, 256), Math.floor);
+  const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
+  return { images, labels, shape, numClasses: 10, mean: Array(shape[2]).fill(0.5), std: Array(shape[2]).fill(0.25) };
+}
+
+/** Training images/s with the batch split over `workers` replicas (engine/parallel), median after 2 warm-up steps. */
+async function measureParallel(model: ModelName, quantizer: QuantizerKind, steps: number, workers: number): Promise<Result> {
+  const { shape } = CONFIGS.find((c) => c.model === model)!;
+  const config = parseTrainConfig({ model, quant: { quantizer, bits: BITS }, batchSize: BATCH, epochs: 1, backend: 'wasm' });
+  const rates: number[] = [];
+  const job = {
+    config,
+    train: { set: randomImages(BATCH * (steps + 2), shape), options: { batchSize: BATCH, shuffle: false, seed: 0, dropLast: true } },
+    test: { set: randomImages(workers, shape), options: { batchSize: workers, shuffle: false, seed: 0, dropLast: false } },
+    progressEvery: 1,
+  };
+  await trainParallel(job, { onProgress: (p) => rates.push(p.imagesPerSec) }, { workers });
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  return { model, quantizer, bits: BITS, batch: BATCH, workers, trainImagesPerSec: median(rates.slice(2)), inferImagesPerSec: null, peakRssMB };
 }
 
 /** One configuration, in this process. */
@@ -78,20 +108,26 @@ async function measure(model: ModelName, quantizer: QuantizerKind, steps: number
 
 const backend = await selectBackend(values.backend as BackendChoice);
 const steps = Number(values.steps);
+// Data parallelism is how the single-threaded wasm backend uses more than one core.
+const workers = Number(values.workers ?? (backend.name === 'wasm' ? os.cpus().length : 1));
 
 if (values.child) {
-  const [model, quantizer] = values.only!.split(':') as [ModelName, QuantizerKind];
-  console.log(JSON.stringify(await measure(model, quantizer, steps)));
+  const [model, quantizer, replicas] = values.only!.split(':') as [ModelName, QuantizerKind, string];
+  const result = Number(replicas) > 1 ? await measureParallel(model, quantizer, steps, Number(replicas)) : await measure(model, quantizer, steps);
+  console.log(JSON.stringify(result));
 } else {
-  const jobs = CONFIGS.flatMap(({ model }) => QUANTIZERS.map((quantizer) => `${model}:${quantizer}`)).filter((j) => !values.only || j === values.only);
+  const counts = workers > 1 ? [1, workers] : [1];
+  const jobs = CONFIGS.flatMap(({ model }) => QUANTIZERS.flatMap((quantizer) => counts.map((n) => `${model}:${quantizer}:${n}`)));
+  const selected = jobs.filter((j) => !values.only || j.startsWith(`${values.only}:`));
   const results: Result[] = [];
   console.error(`backend: ${backend.name} (${backend.device}), batch ${BATCH}, ${BITS}-bit quantizers, median of ${steps} steps`);
-  for (const job of jobs) {
+  for (const job of selected) {
     const args = [path.resolve(import.meta.dirname, 'train-throughput.ts'), '--child', '--only', job, '--backend', values.backend!, '--steps', String(steps)];
     const out = execFileSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     results.push(JSON.parse(out.trim().split('\n').at(-1)!) as Result);
     const r = results.at(-1)!;
-    console.error(`  ${job.padEnd(14)} train ${r.trainImagesPerSec.toFixed(1)} img/s, infer ${r.inferImagesPerSec.toFixed(1)} img/s, peak RSS ${r.peakRssMB.toFixed(0)} MB`);
+    const infer = r.inferImagesPerSec === null ? '' : `, infer ${r.inferImagesPerSec.toFixed(1)} img/s`;
+    console.error(`  ${job.padEnd(16)} train ${r.trainImagesPerSec.toFixed(1)} img/s${infer}, peak RSS ${r.peakRssMB.toFixed(0)} MB`);
   }
   printTable(results);
   if (values.json) {
@@ -106,7 +142,7 @@ function printTable(results: Result[]): void {
   const rows = results.map((r) => {
     const fp = results.find((f) => f.model === r.model && f.quantizer === 'fp' && f.workers === r.workers);
     const ratio = fp ? (fp.trainImagesPerSec / r.trainImagesPerSec).toFixed(2) : '';
-    return [r.model, r.quantizer, String(r.bits), String(r.batch), String(r.workers), r.trainImagesPerSec.toFixed(1), r.inferImagesPerSec.toFixed(1), r.peakRssMB.toFixed(0), ratio];
+    return [r.model, r.quantizer, String(r.bits), String(r.batch), String(r.workers), r.trainImagesPerSec.toFixed(1), r.inferImagesPerSec?.toFixed(1) ?? '-', r.peakRssMB.toFixed(0), ratio];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -124,3 +124,19 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   const reasons = skipped.map((p) => `${p.name}: ${p.reason}`).join('; ');
   throw new Error(`Backend '${choice}' is not available (${reasons})`);
 }
+
+/**
+ * Turns a backend's out-of-memory failure into an error a user can act on. The wasm backend has
+ * 4 GiB of memory per thread and aborts when it runs out (its module is unusable afterwards);
+ * TensorFlow reports OOM when a GPU allocation fails. Other errors pass through unchanged.
+ */
+export function explainBackendFailure(error: unknown, what: string): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (tf.getBackend() === 'wasm' && /Aborted\(/.test(message)) {
+    return new Error(`The WebAssembly backend ran out of memory (4 GiB per worker thread) ${what}: use a smaller batch size, or more workers to split the batch`);
+  }
+  if (/\bOOM\b|out of memory/i.test(message)) {
+    return new Error(`The ${tf.getBackend()} backend ran out of device memory ${what}: use a smaller batch size (${message.split('\n')[0]})`);
+  }
+  return error;
+}

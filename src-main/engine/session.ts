@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
 import type { TrainConfig } from '../../shared/config';
 import type { Batch } from '../data/batches';
+import { explainBackendFailure } from './backend';
 import { type Checkpoint, optimizerSlots, restoreModel, saveCheckpoint } from './checkpoint';
 import { learningRateAt } from './lr-schedule';
 import { buildModel, type InputShape, type Model } from './models';
@@ -85,7 +86,7 @@ export class TrainingSession {
     const lr = this.learningRate();
     const vars = model.store.trainable.map((p) => p.variable);
     let correct: tf.Tensor | null = null;
-    const result = tf.tidy(() => {
+    const result = this.explainingFailures(batch, () => tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
         const logits = model.apply(batch.x, ctx);
         // variableGrads disposes everything f made but the loss; keep the accuracy count.
@@ -95,7 +96,7 @@ export class TrainingSession {
       }, vars);
       this.optimizer.applyGradients(this.gradientHook ? this.gradientHook(grads) : grads, lr);
       return tf.stack([value, correct!]) as tf.Tensor1D;
-    });
+    }));
     (correct as tf.Tensor | null)?.dispose();
     const eps = config.quant.stepEpsilon;
     for (const q of model.store.quantizers) {
@@ -104,6 +105,14 @@ export class TrainingSession {
     }
     this.step++;
     return result;
+  }
+
+  private explainingFailures<T>(batch: Batch, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      throw explainBackendFailure(error, `training ${this.config.model} at batch ${batch.x.shape[0]}`);
+    }
   }
 
   /** Step sizes held at the positivity floor right now: learning is pushing them below zero. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { selectBackend } from '../../src-main/engine/backend';
+import { explainBackendFailure, selectBackend } from '../../src-main/engine/backend';
 
 const installed = async (pkg: string) =>
   import(pkg).then(
@@ -40,5 +40,21 @@ describe('selectBackend', () => {
 
   it('rejects an unknown backend name', async () => {
     await expect(selectBackend('metal' as 'cpu')).rejects.toThrow("Unknown backend 'metal': expected one of auto, tensorflow, webgpu, wasm, cpu");
+  });
+});
+
+describe('explainBackendFailure', () => {
+  it('turns a wasm abort into an out-of-memory message that says what to change', async () => {
+    await selectBackend('wasm');
+    const explained = explainBackendFailure(new Error('Aborted(). Build with -sASSERTIONS for more info.'), 'training resnet20 at batch 320') as Error;
+    expect(explained.message).toBe(
+      'The WebAssembly backend ran out of memory (4 GiB per worker thread) training resnet20 at batch 320: use a smaller batch size, or more workers to split the batch',
+    );
+  });
+
+  it('passes other errors through unchanged', async () => {
+    await selectBackend('wasm');
+    const original = new Error('Error in conv2d: depth of input (3) must match input depth for filter 1');
+    expect(explainBackendFailure(original, 'training')).toBe(original);
   });
 });

@@ -76,7 +76,6 @@ export function fakeQuant(
   noise?: BinNoise,
 ): tf.Tensor {
   assertFakeQuantArgs(v, s, levels, gradScale, noise);
-  const { qn, qp } = levels;
   const op = tf.customGrad((...args) => {
     const [x, step, save] = args as [tf.Tensor, tf.Scalar, tf.GradSaveFunc];
     const [value, insideMask, stepGradPerElement] = hasFusedFakeQuant()

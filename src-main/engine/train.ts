@@ -2,7 +2,10 @@ import type { TrainConfig } from '../../shared/config';
 import type { BatchSource } from '../data/batches';
 import { loadCheckpoint } from './checkpoint';
 import { evaluate, type EvalMetrics } from './evaluate';
-import { type DataShape, type LayerStats, TrainingSession } from './session';
+import { type EpochMetrics, EpochTally } from './epoch-tally';
+import { type DataShape, TrainingSession } from './session';
+
+export { DivergenceError, type EpochMetrics } from './epoch-tally';
 
 export interface TrainJob {
   config: TrainConfig;
@@ -29,21 +32,6 @@ export interface StepProgress {
   imagesPerSec: number;
 }
 
-export interface EpochMetrics {
-  epoch: number;
-  step: number;
-  trainLoss: number;
-  trainTop1: number;
-  test: EvalMetrics;
-  lr: number;
-  lambda: number;
-  seconds: number;
-  imagesPerSec: number;
-  /** Quantizer step sizes held at the positivity floor at the end of the epoch. */
-  stepsAtFloor: string[];
-  layers: LayerStats[];
-}
-
 export interface TrainHooks {
   onProgress?: (progress: StepProgress) => void;
   onEpoch?: (metrics: EpochMetrics) => void;
@@ -59,8 +47,6 @@ export interface TrainResult {
   best: EvalMetrics | null;
 }
 
-export class DivergenceError extends Error {}
-
 /** The whole training loop: epochs of steps, an evaluation and a checkpoint after each epoch. */
 export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<TrainResult> {
   const { config, train: trainSet, test: testSet } = job;
@@ -72,12 +58,7 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
     if (job.resumeFrom) session.restore(loadCheckpoint(job.resumeFrom), 'resume');
 
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
-      const started = performance.now();
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let windowStart = started;
-      let windowImages = 0;
+      const tally = new EpochTally(epoch, progressEvery);
       let first = true;
       for await (const batch of trainSet.batches(epoch)) {
         if (hooks.shouldStop?.()) {
@@ -94,39 +75,16 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
         out.dispose();
         batch.x.dispose();
         batch.y.dispose();
-        if (!Number.isFinite(loss)) {
-          throw new DivergenceError(`Training diverged at epoch ${epoch + 1}, step ${session.step}: the loss is ${loss} (lr ${lr.toPrecision(3)}); try a lower learning rate`);
-        }
-        lossSum += loss * size;
-        correct += hits;
-        seen += size;
-        windowImages += size;
-        if (session.step % progressEvery === 0) {
-          const now = performance.now();
-          const imagesPerSec = (windowImages * 1000) / Math.max(1e-9, now - windowStart);
-          hooks.onProgress?.({ epoch, step: session.step, totalSteps: session.plan.totalSteps, loss, lr, lambda, imagesPerSec });
-          windowStart = now;
-          windowImages = 0;
-        }
+        tally.addStep(session, loss, hits, size, lr);
+        const imagesPerSec = tally.progressRate(session.step);
+        if (imagesPerSec !== null) hooks.onProgress?.({ epoch, step: session.step, totalSteps: session.plan.totalSteps, loss, lr, lambda, imagesPerSec });
       }
-      const seconds = (performance.now() - started) / 1000;
+      tally.endTraining();
       const layers = session.layerStats();
       const lambda = session.lambda();
       const test = await evaluate(session.model, testSet);
       session.epoch = epoch + 1;
-      const metrics: EpochMetrics = {
-        epoch: epoch + 1,
-        step: session.step,
-        trainLoss: lossSum / seen,
-        trainTop1: correct / seen,
-        test,
-        lr: session.learningRate(),
-        lambda,
-        seconds,
-        imagesPerSec: seen / seconds,
-        stepsAtFloor: session.stepsAtFloor(),
-        layers,
-      };
+      const metrics = tally.metrics(session, test, lambda, layers);
       epochs.push(metrics);
       hooks.onEpoch?.(metrics);
       if (job.checkpointDir) {

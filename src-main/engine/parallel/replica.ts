@@ -3,7 +3,7 @@ import { type Batch, createBatchSource } from '../../data/batches';
 import { loadCheckpoint } from '../checkpoint';
 import { evaluateSums, metricsFromSums } from '../evaluate';
 import { TrainingSession } from '../session';
-import { DivergenceError, type EpochMetrics } from '../train';
+import { EpochTally } from '../epoch-tally';
 import { Collective, type CollectiveBuffers } from './collective';
 import type { ReplicaInit, ReplicaMessage, ReplicaStatus } from './job';
 import { hashVariables, modelSize, ReplicaSync } from './replica-sync';
@@ -59,12 +59,7 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
     let lazyInitPending = session.model.store.quantizers.some((q) => !q.input.initialized || !q.weight.initialized);
 
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
-      const started = performance.now();
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let windowStart = started;
-      let windowImages = 0;
+      const tally = new EpochTally(epoch, progressEvery);
       let first = true;
       for await (const batch of trainSet.batches(epoch)) {
         if (stop) {
@@ -88,23 +83,12 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
         const [batchLossSum, hits, cancelVotes] = collective.allReduceSum([shareLoss * (end - start), shareHits, cancelVote()]);
         stop = cancelVotes > 0;
         const loss = batchLossSum / size;
-        if (!Number.isFinite(loss)) {
-          throw new DivergenceError(`Training diverged at epoch ${epoch + 1}, step ${session.step}: the loss is ${loss} (lr ${lr.toPrecision(3)}); try a lower learning rate`);
-        }
-        lossSum += batchLossSum;
-        correct += hits;
-        seen += size;
-        windowImages += size;
-        if (session.step % progressEvery === 0) {
-          const now = performance.now();
-          const imagesPerSec = (windowImages * 1000) / Math.max(1e-9, now - windowStart);
-          if (lead) link.post({ type: 'progress', progress: { epoch, step: session.step, totalSteps: session.plan.totalSteps, loss, lr, lambda, imagesPerSec } });
-          windowStart = now;
-          windowImages = 0;
-        }
+        tally.addStep(session, loss, hits, size, lr);
+        const imagesPerSec = tally.progressRate(session.step);
+        if (imagesPerSec !== null && lead) link.post({ type: 'progress', progress: { epoch, step: session.step, totalSteps: session.plan.totalSteps, loss, lr, lambda, imagesPerSec } });
         if (init.replicaStateEvery > 0 && session.step % init.replicaStateEvery === 0) reportState();
       }
-      const seconds = (performance.now() - started) / 1000;
+      tally.endTraining();
       sync.averageBuffers();
       const layers = session.layerStats();
       const lambda = session.lambda();
@@ -114,19 +98,7 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
       session.epoch = epoch + 1;
       if (init.replicaStateEvery > 0) reportState();
       if (!lead) continue;
-      const metrics: EpochMetrics = {
-        epoch: epoch + 1,
-        step: session.step,
-        trainLoss: lossSum / seen,
-        trainTop1: correct / seen,
-        test,
-        lr: session.learningRate(),
-        lambda,
-        seconds,
-        imagesPerSec: seen / seconds,
-        stepsAtFloor: session.stepsAtFloor(),
-        layers,
-      };
+      const metrics = tally.metrics(session, test, lambda, layers);
       link.post({ type: 'epoch', metrics });
       if (job.checkpointDir) {
         await session.save(job.checkpointDir);

@@ -1,0 +1,82 @@
+import type { EvalMetrics } from './evaluate';
+import type { LayerStats, TrainingSession } from './session';
+
+export interface EpochMetrics {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  trainTop1: number;
+  test: EvalMetrics;
+  lr: number;
+  lambda: number;
+  seconds: number;
+  imagesPerSec: number;
+  /** Quantizer step sizes held at the positivity floor at the end of the epoch. */
+  stepsAtFloor: string[];
+  layers: LayerStats[];
+}
+
+export class DivergenceError extends Error {}
+
+/**
+ * The running totals of one training epoch, shared by train() and every replica of trainParallel():
+ * loss and accuracy over the images seen, throughput for progress reports, the divergence check.
+ */
+export class EpochTally {
+  private readonly started = performance.now();
+  private trainingSeconds: number | null = null;
+  private lossSum = 0;
+  private correct = 0;
+  private seen = 0;
+  private windowStart = this.started;
+  private windowImages = 0;
+
+  constructor(
+    private readonly epoch: number,
+    private readonly progressEvery: number,
+  ) {}
+
+  /** One step over `size` images with mean loss `loss`; a NaN or infinite loss fails the run. */
+  addStep(session: TrainingSession, loss: number, hits: number, size: number, lr: number): void {
+    if (!Number.isFinite(loss)) {
+      throw new DivergenceError(`Training diverged at epoch ${this.epoch + 1}, step ${session.step}: the loss is ${loss} (lr ${lr.toPrecision(3)}); try a lower learning rate`);
+    }
+    this.lossSum += loss * size;
+    this.correct += hits;
+    this.seen += size;
+    this.windowImages += size;
+  }
+
+  /** Images/s since the last report when this step is due one (every progressEvery steps), else null. */
+  progressRate(step: number): number | null {
+    if (step % this.progressEvery !== 0) return null;
+    const now = performance.now();
+    const rate = (this.windowImages * 1000) / Math.max(1e-9, now - this.windowStart);
+    this.windowStart = now;
+    this.windowImages = 0;
+    return rate;
+  }
+
+  /** Stops the clock at the end of the training steps, before evaluation. */
+  endTraining(): void {
+    this.trainingSeconds = (performance.now() - this.started) / 1000;
+  }
+
+  /** The epoch's metrics; call after endTraining() and the evaluation, with session.epoch advanced. */
+  metrics(session: TrainingSession, test: EvalMetrics, lambda: number, layers: LayerStats[]): EpochMetrics {
+    const seconds = this.trainingSeconds ?? (performance.now() - this.started) / 1000;
+    return {
+      epoch: this.epoch + 1,
+      step: session.step,
+      trainLoss: this.lossSum / this.seen,
+      trainTop1: this.correct / this.seen,
+      test,
+      lr: session.learningRate(),
+      lambda,
+      seconds,
+      imagesPerSec: this.seen / seconds,
+      stepsAtFloor: session.stepsAtFloor(),
+      layers,
+    };
+  }
+}

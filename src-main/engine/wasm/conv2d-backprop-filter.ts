@@ -10,7 +10,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { check } from './check';
+import { check, checkFloat32Rank4 } from './check';
 import { conv2d, transpose } from './ops';
 import { cropNegativePads } from './spatial';
 
@@ -21,9 +21,7 @@ function conv2DBackpropFilter(args: Parameters<KernelFunc>[0]): TensorInfo {
     args.attrs as unknown as Conv2DBackpropFilterAttrs;
   const name = Conv2DBackpropFilter;
   check(dataFormat === undefined || dataFormat === 'NHWC', name, () => `dataFormat '${dataFormat}' is not supported, use 'NHWC'.`);
-  check(x.shape.length === 4, name, () => `x must be rank 4, got shape [${x.shape}].`);
-  check(dy.shape.length === 4, name, () => `dy must be rank 4, got shape [${dy.shape}].`);
-  check(x.dtype === 'float32' && dy.dtype === 'float32', name, () => `x and dy must be float32, got ${x.dtype} and ${dy.dtype}.`);
+  checkFloat32Rank4(name, { x, dy });
 
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');

@@ -10,7 +10,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { check } from './check';
+import { check, checkFloat32Rank4 } from './check';
 
 function depthwiseConv2dNativeBackpropFilter(args: Parameters<KernelFunc>[0]): TensorInfo {
   const backend = args.backend as BackendWasm;
@@ -18,9 +18,7 @@ function depthwiseConv2dNativeBackpropFilter(args: Parameters<KernelFunc>[0]): T
   const { strides, dilations, pad, dimRoundingMode, filterShape } =
     args.attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
   const name = DepthwiseConv2dNativeBackpropFilter;
-  check(x.shape.length === 4, name, () => `x must be rank 4, got shape [${x.shape}].`);
-  check(dy.shape.length === 4, name, () => `dy must be rank 4, got shape [${dy.shape}].`);
-  check(x.dtype === 'float32' && dy.dtype === 'float32', name, () => `x and dy must be float32, got ${x.dtype} and ${dy.dtype}.`);
+  checkFloat32Rank4(name, { x, dy });
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
   check(info.dilationHeight === 1 && info.dilationWidth === 1, name, () => `dilations must be 1, got [${dilations}].`);

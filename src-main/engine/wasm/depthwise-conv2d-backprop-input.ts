@@ -9,9 +9,9 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { check } from './check';
+import { check, checkFloat32Rank4 } from './check';
 import { depthwiseConv2d, reshape, reverse, sum } from './ops';
-import { cropNegativePads, insertZeros } from './spatial';
+import { dyForInputGradient } from './spatial';
 
 function depthwiseConv2dNativeBackpropInput(args: Parameters<KernelFunc>[0]): TensorInfo {
   const backend = args.backend as KernelBackend;
@@ -19,27 +19,18 @@ function depthwiseConv2dNativeBackpropInput(args: Parameters<KernelFunc>[0]): Te
   const { strides, dilations, pad, dimRoundingMode, inputShape } =
     args.attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
   const name = DepthwiseConv2dNativeBackpropInput;
-  check(dy.shape.length === 4, name, () => `dy must be rank 4, got shape [${dy.shape}].`);
-  check(filter.shape.length === 4, name, () => `filter must be rank 4, got shape [${filter.shape}].`);
-  check(dy.dtype === 'float32' && filter.dtype === 'float32', name, () => `dy and filter must be float32, got ${dy.dtype} and ${filter.dtype}.`);
+  checkFloat32Rank4(name, { dy, filter });
   const info = backend_util.computeConv2DInfo(
     inputShape, filter.shape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode, true);
   check(info.dilationHeight === 1 && info.dilationWidth === 1, name, () => `dilations must be 1, got [${dilations}].`);
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: ho, outWidth: wo } = info;
+  const { filterHeight: kh, filterWidth: kw, outHeight: ho, outWidth: wo } = info;
   const [, , channels, multiplier] = filter.shape;
   check(inputShape[3] === channels, name, () => `inputShape[3] ${inputShape[3]} differs from filter channels ${channels}.`);
   check(
     dy.shape[0] === inputShape[0] && dy.shape[1] === ho && dy.shape[2] === wo && dy.shape[3] === channels * multiplier, name,
     () => `dy shape [${dy.shape}] does not match the forward output [${inputShape[0]},${ho},${wo},${channels * multiplier}].`);
 
-  const top = kh - 1 - info.padInfo.top;
-  const left = kw - 1 - info.padInfo.left;
-  const bottom = info.inHeight + kh - 1 - top - ho * sh;
-  const right = info.inWidth + kw - 1 - left - wo * sw;
-
-  const dyZ = insertZeros(backend, dy, sh, sw);
-  const cropped = cropNegativePads(backend, dyZ, [[top, bottom], [left, right]]);
-  backend.disposeData(dyZ.dataId);
+  const cropped = dyForInputGradient(backend, dy, info);
   const flat = reshape(backend, filter, [kh, kw, channels * multiplier, 1]);
   const rotated = reverse(backend, flat, [0, 1]);
   backend.disposeData(flat.dataId);

@@ -1,5 +1,5 @@
 // Spatial helpers shared by the conv gradient kernels (NHWC tensors).
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { pad, reshape, slice, type Pads2D } from './ops';
 
 /**
@@ -43,4 +43,21 @@ export function insertZeros(backend: KernelBackend, x: TensorInfo, sh: number, s
   const out = reshape(backend, padded, [n, h * sh, w * sw, c]);
   backend.disposeData(padded.dataId);
   return out;
+}
+
+/**
+ * dy of a strided conv with (stride − 1) zeros inserted and padded (or cropped) so that a stride-1
+ * conv with the rotated kh x kw filter gives exactly the forward input's H x W: the input gradient
+ * as a plain convolution. Returns the tensor and the non-negative pads still to apply in that conv.
+ */
+export function dyForInputGradient(backend: KernelBackend, dy: TensorInfo, info: backend_util.Conv2DInfo): { x: TensorInfo; pads: Pads2D } {
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: ho, outWidth: wo } = info;
+  const top = kh - 1 - info.padInfo.top;
+  const left = kw - 1 - info.padInfo.left;
+  const bottom = info.inHeight + kh - 1 - top - ho * sh;
+  const right = info.inWidth + kw - 1 - left - wo * sw;
+  const zeroInserted = insertZeros(backend, dy, sh, sw);
+  const cropped = cropNegativePads(backend, zeroInserted, [[top, bottom], [left, right]]);
+  backend.disposeData(zeroInserted.dataId);
+  return cropped;
 }

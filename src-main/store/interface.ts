@@ -1,0 +1,70 @@
+import type { EpochMetrics, StepProgress } from '../engine/train';
+import type { DatasetImportReport } from './datasets';
+import type { RunCurves } from './metrics';
+import type { RunStatus } from './schema';
+import type {
+  CheckpointRecord,
+  DatasetRecord,
+  GroupRecord,
+  LayerStatsRow,
+  ListRunsQuery,
+  NewRun,
+  NoteRecord,
+  Page,
+  RunFinish,
+  RunRecord,
+  RunStart,
+  StepPoint,
+} from './types';
+
+/**
+ * Every call the services make on the run history. One implementation (SqliteStore) over
+ * better-sqlite3; the services and their tests see only this interface. Calls are synchronous.
+ */
+export interface TemperStore {
+  // Runs and their lifecycle
+  insertRun(run: NewRun): number;
+  getRun(id: number): RunRecord | undefined;
+  listRuns(query?: ListRunsQuery): Page<RunRecord>;
+  updateRunStatus(id: number, status: RunStatus, error?: string | null): boolean;
+  markRunning(id: number, start: RunStart): boolean;
+  finishRun(id: number, finish: RunFinish): boolean;
+  heartbeat(id: number, now?: number): boolean;
+  markStaleRunsInterrupted(olderThanMs: number, now?: number): number[];
+  deleteRun(id: number): boolean;
+
+  // Metrics
+  appendEpochMetrics(runId: number, metrics: EpochMetrics, now?: number): void;
+  appendStepMetrics(runId: number, points: readonly (StepPoint | StepProgress)[]): void;
+  epochCurves(runIds: readonly number[]): RunCurves[];
+  stepMetrics(runId: number, maxPoints?: number): StepPoint[];
+  layerStats(runId: number, epoch?: number): LayerStatsRow[];
+
+  // Tags, notes, checkpoints
+  addTag(runId: number, tag: string): void;
+  removeTag(runId: number, tag: string): boolean;
+  tagsOf(runId: number): string[];
+  addNote(runId: number, text: string, createdAt?: number): number;
+  notesOf(runId: number): NoteRecord[];
+  addCheckpoint(checkpoint: Omit<CheckpointRecord, 'id' | 'createdAt'> & { createdAt?: number }): void;
+  checkpointsOf(runId: number): CheckpointRecord[];
+  latestCheckpoint(runId: number): CheckpointRecord | undefined;
+
+  // Sweep groups
+  insertGroup(name: string, sweep: unknown, createdAt?: number): number;
+  getGroup(id: number): GroupRecord | undefined;
+  listGroups(limit?: number, offset?: number): GroupRecord[];
+  listGroupRuns(groupId: number): RunRecord[];
+
+  // Datasets
+  upsertDataset(record: DatasetRecord): void;
+  getDataset(name: string): DatasetRecord | undefined;
+  listDatasets(): DatasetRecord[];
+  removeDataset(name: string): boolean;
+  importDatasetCaches(home: string): DatasetImportReport;
+
+  /** Runs `fn` in one write transaction (nested store calls join it). */
+  transaction<T>(fn: () => T): T;
+  integrityCheck(): string;
+  close(): void;
+}

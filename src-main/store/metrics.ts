@@ -1,0 +1,125 @@
+import type { EpochMetrics, StepProgress } from '../engine/train';
+import { forExistingRun } from './annotations';
+import type { Db } from './db';
+import type { EpochCurves, LayerStatsRow, StepPoint } from './types';
+
+/** The most runs one curves request may ask for: charts fetch what they draw, never everything. */
+export const MAX_CURVE_RUNS = 200;
+
+const CURVE_KEYS = ['epoch', 'step', 'trainLoss', 'trainTop1', 'testLoss', 'testTop1', 'testTop5', 'lr', 'lambda', 'seconds', 'imagesPerSec'] as const;
+
+export type RunCurves = { runId: number } & EpochCurves;
+
+/** Epoch metrics, downsampled step metrics and per-layer quantizer statistics. */
+export class MetricQueries {
+  private readonly insertEpoch;
+  private readonly insertLayer;
+  private readonly advanceRun;
+  private readonly insertStep;
+  private readonly selectCurve;
+  private readonly countSteps;
+  private readonly selectSteps;
+  private readonly selectLayers;
+  private readonly selectLayersAt;
+
+  constructor(private readonly db: Db) {
+    // OR REPLACE: a resumed run writes again the epochs and steps it lost.
+    this.insertEpoch = db.prepare(`INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, step, train_loss, train_top1,
+        test_loss, test_top1, test_top5, lr, lambda, seconds, images_per_sec)
+      VALUES (@runId, @epoch, @step, @trainLoss, @trainTop1, @testLoss, @testTop1, @testTop5, @lr, @lambda, @seconds, @imagesPerSec)`);
+    this.insertLayer = db.prepare(`INSERT OR REPLACE INTO layer_stats (run_id, epoch, layer, weight_step, weight_mean_abs_err,
+        weight_clip, input_step, input_mean_abs_err, input_clip, lambda)
+      VALUES (@runId, @epoch, @layer, @weightStep, @weightMeanAbsError, @weightClipFraction, @inputStep,
+        @inputMeanAbsError, @inputClipFraction, @lambda)`);
+    this.advanceRun = db.prepare(`UPDATE runs SET epochs_done = max(epochs_done, @epoch),
+        best_top1 = max(coalesce(best_top1, @top1), @top1), heartbeat_at = @now WHERE id = @runId`);
+    this.insertStep = db.prepare(`INSERT OR REPLACE INTO step_metrics (run_id, step, loss, lr, lambda, images_per_sec)
+      VALUES (@runId, @step, @loss, @lr, @lambda, @imagesPerSec)`);
+    this.selectCurve = db
+      .prepare<[number], unknown[]>(`SELECT epoch, step, train_loss, train_top1, test_loss, test_top1, test_top5, lr, lambda,
+          seconds, images_per_sec FROM epoch_metrics WHERE run_id = ? ORDER BY epoch`)
+      .raw();
+    this.countSteps = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM step_metrics WHERE run_id = ?');
+    this.selectSteps = db.prepare<[number, number], StepPoint>(`SELECT step, loss, lr, lambda, imagesPerSec FROM (
+        SELECT step, loss, lr, lambda, images_per_sec AS imagesPerSec, row_number() OVER (ORDER BY step) - 1 AS i
+        FROM step_metrics WHERE run_id = ?) WHERE i % ? = 0 ORDER BY step`);
+    const layerColumns = `epoch, layer, weight_step AS weightStep, weight_mean_abs_err AS weightMeanAbsError,
+      weight_clip AS weightClipFraction, input_step AS inputStep, input_mean_abs_err AS inputMeanAbsError,
+      input_clip AS inputClipFraction, lambda`;
+    this.selectLayers = db.prepare<[number], LayerStatsRow>(`SELECT ${layerColumns} FROM layer_stats WHERE run_id = ? ORDER BY epoch, layer`);
+    this.selectLayersAt = db.prepare<[number, number], LayerStatsRow>(`SELECT ${layerColumns} FROM layer_stats WHERE run_id = ? AND epoch = ? ORDER BY layer`);
+  }
+
+  /** One epoch's metrics and per-layer statistics, and the run's progress, in one transaction. */
+  appendEpochMetrics(runId: number, metrics: EpochMetrics, now = Date.now()): void {
+    const write = this.db.transaction(() => {
+      const { epoch, lambda } = metrics;
+      this.insertEpoch.run({
+        runId,
+        epoch,
+        step: metrics.step,
+        trainLoss: metrics.trainLoss,
+        trainTop1: metrics.trainTop1,
+        testLoss: metrics.test.loss,
+        testTop1: metrics.test.top1,
+        testTop5: metrics.test.top5,
+        lr: metrics.lr,
+        lambda,
+        seconds: metrics.seconds,
+        imagesPerSec: metrics.imagesPerSec,
+      });
+      for (const layer of metrics.layers) {
+        this.insertLayer.run({
+          runId,
+          epoch,
+          layer: layer.layer,
+          weightStep: layer.weight?.step ?? null,
+          weightMeanAbsError: layer.weight?.meanAbsError ?? null,
+          weightClipFraction: layer.weight?.clipFraction ?? null,
+          inputStep: layer.input?.step ?? null,
+          inputMeanAbsError: layer.input?.meanAbsError ?? null,
+          inputClipFraction: layer.input?.clipFraction ?? null,
+          lambda,
+        });
+      }
+      this.advanceRun.run({ runId, epoch, top1: metrics.test.top1, now });
+    });
+    forExistingRun('appendEpochMetrics', runId, () => write.immediate());
+  }
+
+  /** A batch of (already downsampled) step progress points, in one transaction. */
+  appendStepMetrics(runId: number, points: readonly (StepPoint | StepProgress)[]): void {
+    const write = this.db.transaction(() => {
+      for (const p of points) this.insertStep.run({ runId, step: p.step, loss: p.loss, lr: p.lr, lambda: p.lambda, imagesPerSec: p.imagesPerSec });
+    });
+    forExistingRun('appendStepMetrics', runId, () => write.immediate());
+  }
+
+  /** The epoch curves of a few runs, in the order asked, from one snapshot. */
+  epochCurves(runIds: readonly number[]): RunCurves[] {
+    if (runIds.length > MAX_CURVE_RUNS) throw new Error(`epochCurves: at most ${MAX_CURVE_RUNS} runs per request, got ${runIds.length}`);
+    const read = this.db.transaction(() => runIds.map((runId) => this.curveOf(runId)));
+    return read.deferred();
+  }
+
+  private curveOf(runId: number): RunCurves {
+    const curves = Object.fromEntries(CURVE_KEYS.map((k) => [k, [] as number[]])) as unknown as EpochCurves;
+    const columns = CURVE_KEYS.map((k) => curves[k]);
+    for (const row of this.selectCurve.all(runId) as number[][]) {
+      for (let c = 0; c < columns.length; c++) columns[c].push(row[c]);
+    }
+    return { runId, ...curves };
+  }
+
+  /** A run's step metrics thinned to at most `maxPoints` evenly spaced points. */
+  stepMetrics(runId: number, maxPoints = 2000): StepPoint[] {
+    if (!Number.isInteger(maxPoints) || maxPoints < 1) throw new Error(`stepMetrics: maxPoints must be a positive integer, got ${maxPoints}`);
+    const { n } = this.countSteps.get(runId)!;
+    return this.selectSteps.all(runId, Math.max(1, Math.ceil(n / maxPoints)));
+  }
+
+  /** Per-layer quantizer statistics of a run: one epoch, or every epoch. */
+  layerStats(runId: number, epoch?: number): LayerStatsRow[] {
+    return epoch === undefined ? this.selectLayers.all(runId) : this.selectLayersAt.all(runId, epoch);
+  }
+}

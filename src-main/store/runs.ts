@@ -1,0 +1,157 @@
+import { type TrainConfig, parseTrainConfig } from '../../shared/config';
+import type { Db } from './db';
+import { compileRunFilter, compileRunSort } from './filter-sql';
+import type { RunStatus } from './schema';
+import type { ListRunsQuery, NewRun, Page, RunFinish, RunRecord, RunStart } from './types';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+const RUN_COLUMNS = `runs.id, runs.name, runs.config, runs.model, runs.dataset, runs.quantizer, runs.bits, runs.seed,
+  runs.status, runs.parent_id AS parentId, runs.group_id AS groupId, runs.created_at AS createdAt,
+  runs.started_at AS startedAt, runs.finished_at AS finishedAt, runs.heartbeat_at AS heartbeatAt,
+  runs.backend, runs.device, runs.app_version AS appVersion, runs.git_commit AS gitCommit,
+  runs.dataset_hash AS datasetHash, runs.best_top1 AS bestTop1, runs.final_top1 AS finalTop1,
+  runs.drop_vs_parent AS dropVsParent, runs.error, runs.epochs_done AS epochsDone, runs.epochs_total AS epochsTotal`;
+
+type RunRow = Omit<RunRecord, 'config'> & { config: string };
+
+function toRecord(row: RunRow): RunRecord {
+  // Stored configs were validated on insert; read them back without re-validating.
+  return { ...row, config: JSON.parse(row.config) as TrainConfig };
+}
+
+/** The runs table: the run's record and its lifecycle. */
+export class RunQueries {
+  private readonly datasetExists;
+  private readonly runExists;
+  private readonly groupExists;
+  private readonly insert;
+  private readonly selectById;
+  private readonly selectByGroup;
+  private readonly setStatus;
+  private readonly setRunning;
+  private readonly setFinished;
+  private readonly setHeartbeat;
+  private readonly interruptStale;
+  private readonly deleteById;
+
+  constructor(private readonly db: Db) {
+    this.datasetExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM datasets WHERE name = ?');
+    this.runExists = db.prepare<[number], { model: string }>('SELECT model FROM runs WHERE id = ?');
+    this.groupExists = db.prepare<[number], { one: number }>('SELECT 1 AS one FROM groups WHERE id = ?');
+    this.insert = db.prepare(`INSERT INTO runs (name, config, model, dataset, quantizer, bits, seed, status, parent_id,
+        group_id, created_at, app_version, git_commit, dataset_hash, epochs_total)
+      VALUES (@name, @config, @model, @dataset, @quantizer, @bits, @seed, 'queued', @parentId,
+        @groupId, @createdAt, @appVersion, @gitCommit, @datasetHash, @epochsTotal)`);
+    this.selectById = db.prepare<[number], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`);
+    this.selectByGroup = db.prepare<[number], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE group_id = ? ORDER BY id`);
+    this.setStatus = db.prepare('UPDATE runs SET status = @status, error = @error WHERE id = @id');
+    this.setRunning = db.prepare(`UPDATE runs SET status = 'running', started_at = coalesce(started_at, @startedAt),
+        heartbeat_at = @startedAt, finished_at = NULL, backend = @backend, device = @device, error = NULL
+      WHERE id = @id AND status IN ('queued', 'interrupted', 'cancelled')`);
+    this.setFinished = db.prepare(`UPDATE runs SET status = @status, finished_at = @finishedAt, error = @error,
+        final_top1 = @finalTop1, best_top1 = coalesce(@bestTop1, best_top1),
+        drop_vs_parent = (SELECT parent.final_top1 FROM runs AS parent WHERE parent.id = runs.parent_id) - @finalTop1
+      WHERE id = @id`);
+    this.setHeartbeat = db.prepare(`UPDATE runs SET heartbeat_at = @now WHERE id = @id AND status = 'running'`);
+    this.interruptStale = db.prepare<{ cutoff: number; error: string }, { id: number }>(`UPDATE runs
+      SET status = 'interrupted', error = @error
+      WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < @cutoff RETURNING id`);
+    this.deleteById = db.prepare('DELETE FROM runs WHERE id = ?');
+  }
+
+  /** Validates the config, checks what the run refers to, and stores it `queued`. */
+  insertRun(run: NewRun): number {
+    const config = parseTrainConfig(run.config);
+    if (!this.datasetExists.get(run.dataset)) throw new Error(`insertRun: dataset '${run.dataset}' is not registered`);
+    if (run.parentId != null && !this.runExists.get(run.parentId)) throw new Error(`insertRun: parent run ${run.parentId} does not exist`);
+    if (run.groupId != null && !this.groupExists.get(run.groupId)) throw new Error(`insertRun: group ${run.groupId} does not exist`);
+    const result = this.insert.run({
+      name: run.name ?? null,
+      config: JSON.stringify(config),
+      model: config.model,
+      dataset: run.dataset,
+      quantizer: config.quant.quantizer,
+      bits: config.quant.quantizer === 'fp' ? null : config.quant.bits,
+      seed: config.seed,
+      parentId: run.parentId ?? null,
+      groupId: run.groupId ?? null,
+      createdAt: run.createdAt ?? Date.now(),
+      appVersion: run.appVersion ?? null,
+      gitCommit: run.gitCommit ?? null,
+      datasetHash: run.datasetHash ?? null,
+      epochsTotal: config.epochs,
+    });
+    return Number(result.lastInsertRowid);
+  }
+
+  getRun(id: number): RunRecord | undefined {
+    const row = this.selectById.get(id);
+    return row && toRecord(row);
+  }
+
+  /** One page of runs matching the filter, and how many match in all. */
+  listRuns(query: ListRunsQuery = {}): Page<RunRecord> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const offset = query.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new Error(`listRuns: limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`);
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`listRuns: offset must be a non-negative integer, got ${offset}`);
+    const { where, params } = compileRunFilter(query.filter);
+    const orderBy = compileRunSort(query.sort, query.order);
+    const read = this.db.transaction(() => {
+      const rows = this.db.prepare<unknown[], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where} ${orderBy} LIMIT ? OFFSET ?`).all(...params, limit, offset);
+      const { total } = this.db.prepare<unknown[], { total: number }>(`SELECT count(*) AS total FROM runs WHERE ${where}`).get(...params)!;
+      return { rows: rows.map(toRecord), total };
+    });
+    // One read transaction: the page and its total come from the same snapshot.
+    return read.deferred();
+  }
+
+  /** Every run of a sweep group, oldest first (a group is one sweep: tens to hundreds of runs). */
+  listGroupRuns(groupId: number): RunRecord[] {
+    return this.selectByGroup.all(groupId).map(toRecord);
+  }
+
+  /** Sets the status and replaces the error message (cleared unless given). */
+  updateRunStatus(id: number, status: RunStatus, error: string | null = null): boolean {
+    return this.setStatus.run({ id, status, error }).changes === 1;
+  }
+
+  /** Queued, interrupted or cancelled → running; false if the run is in any other state. */
+  markRunning(id: number, start: RunStart): boolean {
+    return this.setRunning.run({ id, startedAt: start.startedAt ?? Date.now(), backend: start.backend, device: start.device }).changes === 1;
+  }
+
+  /** Ends a run; the drop against its parent is computed from the parent's final top-1. */
+  finishRun(id: number, finish: RunFinish): boolean {
+    return (
+      this.setFinished.run({
+        id,
+        status: finish.status,
+        finishedAt: finish.finishedAt ?? Date.now(),
+        error: finish.error ?? null,
+        finalTop1: finish.finalTop1 ?? null,
+        bestTop1: finish.bestTop1 ?? null,
+      }).changes === 1
+    );
+  }
+
+  heartbeat(id: number, now = Date.now()): boolean {
+    return this.setHeartbeat.run({ id, now }).changes === 1;
+  }
+
+  /** Runs left `running` whose last heartbeat is older than `olderThanMs` become `interrupted`. */
+  markStaleRunsInterrupted(olderThanMs: number, now = Date.now()): number[] {
+    const error = `interrupted: no heartbeat for ${Math.round(olderThanMs / 1000)} s (the process running it stopped)`;
+    return this.interruptStale
+      .all({ cutoff: now - olderThanMs, error })
+      .map((r) => r.id)
+      .sort((a, b) => a - b);
+  }
+
+  /** Deletes the run and, by cascade, its metrics, tags, notes and checkpoint rows; children lose their parent link. */
+  deleteRun(id: number): boolean {
+    return this.deleteById.run(id).changes === 1;
+  }
+}

@@ -1,0 +1,141 @@
+import type Database from 'better-sqlite3';
+
+/** One forward step of the schema; migration i takes user_version i to i + 1. */
+export type Migration = (db: Database.Database) => void;
+
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const statusList = RUN_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * Version 1. Times are integer milliseconds since the epoch; JSON columns hold text. Metrics
+ * tables are WITHOUT ROWID on (run_id, ...) so a run's curve is one contiguous range of the file.
+ * The sharpness issue adds its tables in migration 2.
+ */
+const createV1: Migration = (db) => {
+  db.exec(`
+    CREATE TABLE datasets (
+      name          TEXT PRIMARY KEY,
+      format        TEXT NOT NULL,
+      shape         TEXT NOT NULL,
+      classes       TEXT NOT NULL,
+      counts        TEXT NOT NULL,
+      content_hash  TEXT NOT NULL,
+      manifest_path TEXT NOT NULL,
+      created_at    INTEGER NOT NULL
+    );
+
+    CREATE TABLE groups (
+      id         INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      sweep      TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE runs (
+      id             INTEGER PRIMARY KEY,
+      name           TEXT,
+      config         TEXT NOT NULL,
+      model          TEXT NOT NULL,
+      dataset        TEXT NOT NULL REFERENCES datasets(name),
+      quantizer      TEXT NOT NULL,
+      bits           INTEGER,
+      seed           INTEGER NOT NULL,
+      status         TEXT NOT NULL DEFAULT 'queued' CHECK (status IN (${statusList})),
+      parent_id      INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+      group_id       INTEGER REFERENCES groups(id) ON DELETE SET NULL,
+      created_at     INTEGER NOT NULL,
+      started_at     INTEGER,
+      finished_at    INTEGER,
+      heartbeat_at   INTEGER,
+      backend        TEXT,
+      device         TEXT,
+      app_version    TEXT,
+      git_commit     TEXT,
+      dataset_hash   TEXT,
+      best_top1      REAL,
+      final_top1     REAL,
+      drop_vs_parent REAL,
+      error          TEXT,
+      epochs_done    INTEGER NOT NULL DEFAULT 0,
+      epochs_total   INTEGER NOT NULL
+    );
+    CREATE INDEX runs_by_status ON runs(status, created_at);
+    CREATE INDEX runs_by_model ON runs(model, created_at);
+    CREATE INDEX runs_by_dataset ON runs(dataset, created_at);
+    CREATE INDEX runs_by_quantizer_bits ON runs(quantizer, bits, created_at);
+    CREATE INDEX runs_by_group ON runs(group_id);
+    CREATE INDEX runs_by_parent ON runs(parent_id);
+    CREATE INDEX runs_by_created ON runs(created_at);
+    CREATE INDEX runs_by_best_top1 ON runs(best_top1);
+    CREATE INDEX runs_by_final_top1 ON runs(final_top1);
+
+    CREATE TABLE epoch_metrics (
+      run_id         INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      epoch          INTEGER NOT NULL,
+      step           INTEGER NOT NULL,
+      train_loss     REAL,
+      train_top1     REAL,
+      test_loss      REAL,
+      test_top1      REAL,
+      test_top5      REAL,
+      lr             REAL,
+      lambda         REAL,
+      seconds        REAL,
+      images_per_sec REAL,
+      PRIMARY KEY (run_id, epoch)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE step_metrics (
+      run_id         INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      step           INTEGER NOT NULL,
+      loss           REAL,
+      lr             REAL,
+      lambda         REAL,
+      images_per_sec REAL,
+      PRIMARY KEY (run_id, step)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE layer_stats (
+      run_id              INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      epoch               INTEGER NOT NULL,
+      layer               TEXT NOT NULL,
+      weight_step         REAL,
+      weight_mean_abs_err REAL,
+      weight_clip         REAL,
+      input_step          REAL,
+      input_mean_abs_err  REAL,
+      input_clip          REAL,
+      lambda              REAL,
+      PRIMARY KEY (run_id, epoch, layer)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE checkpoints (
+      id         INTEGER PRIMARY KEY,
+      run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      epoch      INTEGER NOT NULL,
+      path       TEXT NOT NULL,
+      bytes      INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      UNIQUE (run_id, epoch)
+    );
+
+    CREATE TABLE tags (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      tag    TEXT NOT NULL,
+      PRIMARY KEY (run_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_by_tag ON tags(tag, run_id);
+
+    CREATE TABLE notes (
+      id         INTEGER PRIMARY KEY,
+      run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      text       TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX notes_by_run ON notes(run_id);
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1];

@@ -1,0 +1,83 @@
+import { AnnotationQueries } from './annotations';
+import { DatasetQueries } from './datasets';
+import { type Db, openDatabase, storeFile } from './db';
+import { GroupQueries } from './groups';
+import type { TemperStore } from './interface';
+import { MetricQueries } from './metrics';
+import { RunQueries } from './runs';
+
+/** TemperStore over one better-sqlite3 connection; each concept's statements live in its own file. */
+export class SqliteStore implements TemperStore {
+  private readonly runs: RunQueries;
+  private readonly metrics: MetricQueries;
+  private readonly annotations: AnnotationQueries;
+  private readonly groups: GroupQueries;
+  private readonly datasets: DatasetQueries;
+
+  constructor(readonly db: Db) {
+    this.runs = new RunQueries(db);
+    this.metrics = new MetricQueries(db);
+    this.annotations = new AnnotationQueries(db);
+    this.groups = new GroupQueries(db);
+    this.datasets = new DatasetQueries(db);
+  }
+
+  insertRun: TemperStore['insertRun'] = (run) => this.runs.insertRun(run);
+  getRun: TemperStore['getRun'] = (id) => this.runs.getRun(id);
+  listRuns: TemperStore['listRuns'] = (query) => this.runs.listRuns(query);
+  updateRunStatus: TemperStore['updateRunStatus'] = (id, status, error) => this.runs.updateRunStatus(id, status, error);
+  markRunning: TemperStore['markRunning'] = (id, start) => this.runs.markRunning(id, start);
+  finishRun: TemperStore['finishRun'] = (id, finish) => this.runs.finishRun(id, finish);
+  heartbeat: TemperStore['heartbeat'] = (id, now) => this.runs.heartbeat(id, now);
+  markStaleRunsInterrupted: TemperStore['markStaleRunsInterrupted'] = (olderThanMs, now) => this.runs.markStaleRunsInterrupted(olderThanMs, now);
+  deleteRun: TemperStore['deleteRun'] = (id) => this.runs.deleteRun(id);
+
+  appendEpochMetrics: TemperStore['appendEpochMetrics'] = (runId, metrics, now) => this.metrics.appendEpochMetrics(runId, metrics, now);
+  appendStepMetrics: TemperStore['appendStepMetrics'] = (runId, points) => this.metrics.appendStepMetrics(runId, points);
+  epochCurves: TemperStore['epochCurves'] = (runIds) => this.metrics.epochCurves(runIds);
+  stepMetrics: TemperStore['stepMetrics'] = (runId, maxPoints) => this.metrics.stepMetrics(runId, maxPoints);
+  layerStats: TemperStore['layerStats'] = (runId, epoch) => this.metrics.layerStats(runId, epoch);
+
+  addTag: TemperStore['addTag'] = (runId, tag) => this.annotations.addTag(runId, tag);
+  removeTag: TemperStore['removeTag'] = (runId, tag) => this.annotations.removeTag(runId, tag);
+  tagsOf: TemperStore['tagsOf'] = (runId) => this.annotations.tagsOf(runId);
+  addNote: TemperStore['addNote'] = (runId, text, createdAt) => this.annotations.addNote(runId, text, createdAt);
+  notesOf: TemperStore['notesOf'] = (runId) => this.annotations.notesOf(runId);
+  addCheckpoint: TemperStore['addCheckpoint'] = (checkpoint) => this.annotations.addCheckpoint(checkpoint);
+  checkpointsOf: TemperStore['checkpointsOf'] = (runId) => this.annotations.checkpointsOf(runId);
+  latestCheckpoint: TemperStore['latestCheckpoint'] = (runId) => this.annotations.latestCheckpoint(runId);
+
+  insertGroup: TemperStore['insertGroup'] = (name, sweep, createdAt) => this.groups.insertGroup(name, sweep, createdAt);
+  getGroup: TemperStore['getGroup'] = (id) => this.groups.getGroup(id);
+  listGroups: TemperStore['listGroups'] = (limit, offset) => this.groups.listGroups(limit, offset);
+  listGroupRuns: TemperStore['listGroupRuns'] = (groupId) => this.runs.listGroupRuns(groupId);
+
+  upsertDataset: TemperStore['upsertDataset'] = (record) => this.datasets.upsertDataset(record);
+  getDataset: TemperStore['getDataset'] = (name) => this.datasets.getDataset(name);
+  listDatasets: TemperStore['listDatasets'] = () => this.datasets.listDatasets();
+  removeDataset: TemperStore['removeDataset'] = (name) => this.datasets.removeDataset(name);
+  importDatasetCaches: TemperStore['importDatasetCaches'] = (home) => this.datasets.importDatasetCaches(home);
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/**
+ * Opens `<home>/temper.sqlite`. A new store registers the dataset caches already in the data
+ * folder, so datasets imported before the store existed keep working.
+ */
+export function openStore(home: string): SqliteStore {
+  const { db, previousVersion } = openDatabase(storeFile(home));
+  const store = new SqliteStore(db);
+  if (previousVersion === 0) store.importDatasetCaches(home);
+  return store;
+}

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { ExportNode } from '../models/graph';
 import type { ParamStore } from './params';
 
 const MOMENTUM = 0.9;
-const EPSILON = 1e-5;
+/** Added to the variance before the square root; exported with the running statistics. */
+export const BN_EPSILON = 1e-5;
 
 /** Per-channel sums of a [rows, channels] matrix as a [1, channels] row: ones · x. */
 function channelSums(x: tf.Tensor2D): tf.Tensor2D {
@@ -21,7 +23,7 @@ export class BatchNorm {
   private readonly runningVar: tf.Variable;
   private readonly trainingForward: (x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
 
-  constructor(store: ParamStore, name: string, channels: number) {
+  constructor(store: ParamStore, readonly name: string, channels: number) {
     this.gamma = store.add(`${name}/gamma`, tf.ones([channels]), 'bn');
     this.beta = store.add(`${name}/beta`, tf.zeros([channels]), 'bn');
     this.runningMean = store.addBuffer(`${name}/running_mean`, tf.zeros([channels]));
@@ -42,7 +44,7 @@ export class BatchNorm {
     const mean = tf.div(channelSums(x), rows);
     const centered = tf.sub(x, mean);
     const variance = tf.div(channelSums(tf.square(centered) as tf.Tensor2D), rows);
-    const invStd = tf.rsqrt(tf.add(variance, EPSILON));
+    const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
     const normalized = tf.mul(centered, invStd);
     this.runningMean.assign(tf.add(tf.mul(this.runningMean, MOMENTUM), tf.mul(tf.reshape(mean, [-1]), 1 - MOMENTUM)));
     this.runningVar.assign(tf.add(tf.mul(this.runningVar, MOMENTUM), tf.mul(tf.reshape(variance, [-1]), 1 - MOMENTUM)));
@@ -61,8 +63,13 @@ export class BatchNorm {
   }
 
   apply(x: tf.Tensor, training: boolean): tf.Tensor {
-    if (!training) return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, EPSILON);
+    if (!training) return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, BN_EPSILON);
     const channels = x.shape[x.shape.length - 1];
     return tf.reshape(this.trainingForward(tf.reshape(x, [-1, channels]), this.gamma, this.beta), x.shape);
+  }
+
+  /** This layer as an export graph node fed by `input` (inference form, running statistics). */
+  describe(input: string): ExportNode {
+    return { name: this.name, kind: 'batchnorm', inputs: [input], attrs: { channels: this.gamma.shape[0] } };
   }
 }

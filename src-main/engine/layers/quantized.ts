@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createQuantizer } from '../quantizers';
+import type { ExportNode } from '../models/graph';
 import type { Quantizer, QuantizeContext, QuantizerKind } from '../quantizers/quantizer';
 import type { ParamStore } from './params';
 
@@ -54,6 +55,12 @@ export class QConv2d {
     const wq = this.weightQuantizer.apply(this.weight, ctx) as tf.Tensor4D;
     return tf.conv2d(xq, wq, this.stride, 'same');
   }
+
+  /** This layer as an export graph node fed by `input`. */
+  describe(input: string): ExportNode {
+    const [kh, kw, inChannels, outChannels] = this.weight.shape;
+    return { name: this.name, kind: 'conv2d', inputs: [input], attrs: { kernel: [kh, kw], strides: [this.stride, this.stride], padding: 'same', inChannels, outChannels } };
+  }
 }
 
 /** Fully connected layer with bias; input and weights pass through quantizers. */
@@ -75,5 +82,11 @@ export class QDense {
     const xq = this.inputQuantizer.apply(x, ctx) as tf.Tensor2D;
     const wq = this.weightQuantizer.apply(this.weight, ctx) as tf.Tensor2D;
     return tf.add(tf.matMul(xq, wq), this.bias);
+  }
+
+  /** This layer as an export graph node fed by `input`. */
+  describe(input: string): ExportNode {
+    const [inUnits, outUnits] = this.weight.shape;
+    return { name: this.name, kind: 'dense', inputs: [input], attrs: { inUnits, outUnits } };
   }
 }

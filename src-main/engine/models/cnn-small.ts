@@ -23,5 +23,12 @@ export function buildCnnSmall(spec: ModelSpec, nextSeed: () => number): Model {
     for (const layer of layers) y = layer.applyActivated(y, ctx);
     return classifier.apply(globalAveragePool(y), ctx);
   }
-  return { spec, store, apply };
+  function graph() {
+    const { graph, input } = plan.graph();
+    let y = input;
+    for (const layer of layers) y = layer.describeActivated(graph, y);
+    graph.add(classifier.describe(graph.globalAveragePool('pool', y)));
+    return graph.nodes;
+  }
+  return { spec, store, apply, graph };
 }

@@ -3,6 +3,7 @@ import { BatchNorm } from '../layers/batch-norm';
 import type { ParamStore } from '../layers/params';
 import { QConv2d, type LayerQuant } from '../layers/quantized';
 import type { QuantizeContext } from '../quantizers/quantizer';
+import type { GraphBuilder } from './graph';
 
 /** Quantized conv → batch norm (→ activation), the unit every convolutional model is built from. */
 export class ConvBn {
@@ -11,7 +12,7 @@ export class ConvBn {
 
   constructor(
     store: ParamStore,
-    name: string,
+    readonly name: string,
     inChannels: number,
     outChannels: number,
     kernel: number,
@@ -30,6 +31,15 @@ export class ConvBn {
   /** Conv → BN → the model's activation (ReLU). */
   applyActivated(x: tf.Tensor4D, ctx: QuantizeContext): tf.Tensor4D {
     return this.activation(this.apply(x, ctx)) as tf.Tensor4D;
+  }
+
+  /** Adds the conv and BN nodes after `input`; returns the BN node's name. */
+  describe(graph: GraphBuilder, input: string): string {
+    return graph.add(this.bn.describe(graph.add(this.conv.describe(input))));
+  }
+
+  describeActivated(graph: GraphBuilder, input: string): string {
+    return graph.activation(this.name, this.describe(graph, input));
   }
 }
 

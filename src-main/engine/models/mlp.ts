@@ -26,5 +26,12 @@ export function buildMlp(spec: ModelSpec, nextSeed: () => number): Model {
     for (const { dense, bn } of hidden) y = plan.activation(bn.apply(dense.apply(y, ctx), ctx.training)) as tf.Tensor2D;
     return classifier.apply(y, ctx);
   }
-  return { spec, store, apply };
+  function graph() {
+    const { graph, input } = plan.graph();
+    let y = graph.add({ name: 'flatten', kind: 'flatten', inputs: [input], attrs: {} });
+    for (const { dense, bn } of hidden) y = graph.activation(dense.name, graph.add(bn.describe(graph.add(dense.describe(y)))));
+    graph.add(classifier.describe(y));
+    return graph.nodes;
+  }
+  return { spec, store, apply, graph };
 }

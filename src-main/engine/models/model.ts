@@ -3,6 +3,7 @@ import type { ModelName, QuantConfig } from '../../../shared/config';
 import type { ParamStore } from '../layers/params';
 import type { LayerQuant } from '../layers/quantized';
 import type { QuantizeContext } from '../quantizers/quantizer';
+import { GraphBuilder, type ExportNode } from './graph';
 
 /** Height, width, channels of one input image. */
 export type InputShape = [number, number, number];
@@ -21,6 +22,8 @@ export interface Model {
   readonly store: ParamStore;
   /** Logits [batch, classes]. ctx.training selects batch statistics and quantizer noise. */
   apply(x: tf.Tensor4D, ctx: QuantizeContext): tf.Tensor2D;
+  /** The architecture as export graph nodes in forward order (docs/export-format.md). */
+  graph(): ExportNode[];
 }
 
 /** Hands each layer its quantizer (the first and last get `firstLastBits`, or stay fp) and its activation. */
@@ -28,9 +31,15 @@ export class LayerPlan {
   private readonly quant: QuantConfig;
   readonly activation: (x: tf.Tensor) => tf.Tensor;
 
-  constructor(spec: ModelSpec) {
+  constructor(private readonly spec: ModelSpec) {
     this.quant = spec.quant;
     this.activation = spec.activation === 'softplus' ? tf.softplus : tf.relu;
+  }
+
+  /** A graph builder that starts with the model's input node. */
+  graph(): { graph: GraphBuilder; input: string } {
+    const graph = new GraphBuilder(this.spec.activation ?? 'relu');
+    return { graph, input: graph.input([...this.spec.inputShape]) };
   }
 
   private edge(inputSigned: boolean): LayerQuant {

@@ -4,6 +4,9 @@ import { resolveHome } from '../services/home';
 import type { Command, ParsedArgs } from './command';
 import { datasets } from './datasets';
 import { doctor } from './doctor';
+import { evalExportCommand, exportCommand } from './export';
+import { runsCommand } from './runs';
+import { trainCommand } from './train';
 
 const COMMON = {
   home: { type: 'string' },
@@ -14,6 +17,10 @@ const COMMON = {
 const commands: Record<string, Command> = {
   datasets,
   doctor,
+  train: trainCommand,
+  runs: runsCommand,
+  export: exportCommand,
+  'eval-export': evalExportCommand,
 };
 
 function mainHelp(): string {

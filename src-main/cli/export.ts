@@ -1,0 +1,39 @@
+import { RunService } from '../services/runs';
+import type { Command } from './command';
+
+export const exportCommand: Command = {
+  summary: "write a completed run's model as integer weight codes (docs/export-format.md)",
+  usage: 'temper export <run id> --out <dir> [--json]',
+  options: { out: { type: 'string' } },
+  async run({ positionals, values, home, json }) {
+    const id = Number(positionals[0]);
+    if (positionals.length !== 1 || !Number.isInteger(id)) throw new Error(`expected one run id, got '${positionals.join(' ')}'`);
+    if (!values.out) throw new Error('--out <dir> is required');
+    const service = new RunService(home);
+    try {
+      const dir = await service.exportRun(id, String(values.out));
+      if (json) console.log(JSON.stringify({ id, dir }));
+      else console.log(`exported run ${id} to ${dir}`);
+    } finally {
+      service.close();
+    }
+  },
+};
+
+export const evalExportCommand: Command = {
+  summary: "run an exported model from its files on a dataset's test split",
+  usage: 'temper eval-export <dir> --dataset <name> [--json]',
+  options: { dataset: { type: 'string' } },
+  async run({ positionals, values, home, json }) {
+    if (positionals.length !== 1) throw new Error(`expected one export folder, got '${positionals.join(' ')}'`);
+    if (!values.dataset) throw new Error('--dataset <name> is required');
+    const service = new RunService(home);
+    try {
+      const result = await service.evaluateExport(positionals[0], String(values.dataset));
+      if (json) console.log(JSON.stringify(result));
+      else console.log(`test top-1 ${(result.testTop1 * 100).toFixed(2)} % on ${result.count} images`);
+    } finally {
+      service.close();
+    }
+  },
+};

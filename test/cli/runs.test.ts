@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gratings } from '../helpers/gratings';
+import { idxBytes } from '../helpers/idx-folder';
+import { lines, temper } from './temper';
+
+let tmp: string;
+let home: string;
+
+/** A learnable IDX dataset: 12x12 gratings, 10 classes. */
+function writeGratingsIdx(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [prefix, count, seed] of [['train', 600, 1], ['t10k', 200, 2]] as const) {
+    const set = gratings(count, seed, 12);
+    fs.writeFileSync(path.join(dir, `${prefix}-images-idx3-ubyte`), idxBytes([count, 12, 12], set.images));
+    fs.writeFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte`), idxBytes([count], Uint8Array.from(set.labels)));
+  }
+}
+
+const cli = (...args: string[]) => temper([...args, '--home', home]);
+const json = (stdout: string) => JSON.parse(lines(stdout).at(-1)!);
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-cli-runs-'));
+  home = path.join(tmp, 'home');
+  writeGratingsIdx(path.join(tmp, 'gratings'));
+  const added = await cli('datasets', 'add', path.join(tmp, 'gratings'), '--name', 'g');
+  expect(added.code).toBe(0);
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('temper train, runs, export, eval-export', () => {
+  it('trains a full-precision run, then a 4-bit nt run from it, and exports one that reproduces its accuracy', async () => {
+    const fp = await cli('train', '--dataset', 'g', '--model', 'mlp', '--quantizer', 'fp', '--epochs', '2', '--batch-size', '32', '--lr', '0.05', '--json');
+    expect(fp.code, fp.stderr).toBe(0);
+    const parent = json(fp.stdout);
+    expect(parent).toMatchObject({ id: 1, status: 'completed', parent: null, dropVsParent: null, best: { testTop1: expect.any(Number) } });
+    expect(parent.final.testTop1).toBeGreaterThan(0.3); // chance is 0.1
+
+    const nt = await cli('train', '--dataset', 'g', '--model', 'mlp', '--quantizer', 'nt', '--bits', '4', '--epochs', '1', '--batch-size', '32', '--lr', '0.01', '--init-from', '1', '--json');
+    expect(nt.code, nt.stderr).toBe(0);
+    const child = json(nt.stdout);
+    expect(child).toMatchObject({ id: 2, status: 'completed', parent: 1 });
+    expect(child.dropVsParent).toBeCloseTo(parent.final.testTop1 - child.final.testTop1, 12);
+
+    const list = await cli('runs', 'list', '--json');
+    const rows = json(list.stdout) as Record<string, unknown>[];
+    expect(rows.map((r) => r.id)).toEqual([2, 1]);
+    expect(rows[0]).toMatchObject({ status: 'completed', model: 'mlp', dataset: 'g', quantizer: 'nt', bits: 4, seed: 0, finalTop1: child.final.testTop1, parentId: 1 });
+    const filtered = json((await cli('runs', 'list', '--filter', 'quantizer=nt and bits in (2,4)', '--json')).stdout) as { id: number }[];
+    expect(filtered.map((r) => r.id)).toEqual([2]);
+
+    const shown = json((await cli('runs', 'show', '2', '--json')).stdout);
+    expect(shown.curves.epoch).toEqual([1]);
+    expect(shown.curves.testTop1).toEqual([child.final.testTop1]);
+
+    const out = path.join(tmp, 'export-2');
+    expect((await cli('export', '2', '--out', out)).code).toBe(0);
+    const evaluated = json((await cli('eval-export', out, '--dataset', 'g', '--json')).stdout);
+    expect(evaluated).toEqual({ testTop1: child.final.testTop1, count: 200 });
+  });
+
+  it('refuses bad requests with one line naming the problem, and records nothing', async () => {
+    const before = json((await cli('runs', 'list', '--json')).stdout).length;
+    const cases: [string[], RegExp][] = [
+      [['--dataset', 'nope', '--model', 'mlp'], /no dataset named 'nope'/],
+      [['--dataset', 'g', '--model', 'mlp', '--bits', '9'], /quant\.bits: Too big/],
+      [['--dataset', 'g', '--model', 'vgg'], /model: Invalid option/],
+      [['--dataset', 'g', '--model', 'mlp', '--init-from', '99'], /--init-from: no run 99/],
+      [['--dataset', 'g', '--model', 'cnn-small', '--init-from', '1'], /--init-from: run 1 trained a mlp, this run builds a cnn-small/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli('train', ...args);
+      expect(result.code).toBe(1);
+      expect(lines(result.stderr)).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+    expect(json((await cli('runs', 'list', '--json')).stdout)).toHaveLength(before);
+  });
+});

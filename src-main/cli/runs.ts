@@ -1,5 +1,6 @@
 import type { RunRecord } from '../store/types';
-import { RunService } from '../services/runs';
+import fs from 'node:fs';
+import { RunService, runDir } from '../services/runs';
 import type { Command } from './command';
 
 const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}`);
@@ -14,11 +15,20 @@ function table(rows: RunRecord[]): string {
   return [header, ...cells].map((c) => c.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
+/** The id of a run that exists, from a command-line argument. */
+function runId(service: RunService, arg: string | undefined): number {
+  const id = Number(arg);
+  if (!Number.isInteger(id) || !service.store.getRun(id)) throw new Error(`no run '${arg ?? ''}' (see temper runs list)`);
+  return id;
+}
+
 export const runsCommand: Command = {
   summary: 'list and show recorded runs',
   usage: [
     "temper runs list [--filter 'quantizer=nt and bits in (2,3)'] [--sort best_top1] [--order asc|desc] [--limit 50] [--offset 0] [--json]",
     '       temper runs show <id> [--json]',
+    '       temper runs tag <id> <tag>',
+    '       temper runs delete <id>',
   ].join('\n'),
   options: {
     filter: { type: 'string' },
@@ -44,13 +54,23 @@ export const runsCommand: Command = {
         if (json) console.log(JSON.stringify(page.rows));
         else console.log(`${table(page.rows)}\n(${page.rows.length} of ${page.total})`);
       } else if (sub === 'show') {
-        const id = Number(rest[0]);
-        const run = Number.isInteger(id) ? service.store.getRun(id) : undefined;
-        if (!run) throw new Error(`no run '${rest[0] ?? ''}' (see temper runs list)`);
+        const id = runId(service, rest[0]);
+        const run = service.store.getRun(id)!;
         if (json) console.log(JSON.stringify({ ...run, curves: service.store.epochCurves([id])[0] ?? null }));
         else console.log(`${table([run])}\n\nconfig: ${JSON.stringify(run.config, null, 2)}${run.error ? `\nerror: ${run.error}` : ''}`);
+      } else if (sub === 'tag') {
+        const [id, tag] = [runId(service, rest[0]), rest[1]];
+        if (!tag || rest.length !== 2) throw new Error('runs tag takes a run id and one tag');
+        service.store.addTag(id, tag);
+        console.log(json ? JSON.stringify({ id, tags: service.store.tagsOf(id) }) : `run ${id}: ${service.store.tagsOf(id).join(', ')}`);
+      } else if (sub === 'delete') {
+        const id = runId(service, rest[0]);
+        if (service.store.getRun(id)!.status === 'running') throw new Error(`run ${id} is running; cancel it first`);
+        service.store.deleteRun(id);
+        fs.rmSync(runDir(home, id), { recursive: true, force: true });
+        console.log(json ? JSON.stringify({ deleted: id }) : `deleted run ${id}`);
       } else {
-        throw new Error(`expected a subcommand (list, show), got ${sub === undefined ? 'none' : `'${sub}'`}`);
+        throw new Error(`expected a subcommand (list, show, tag, delete), got ${sub === undefined ? 'none' : `'${sub}'`}`);
       }
     } finally {
       service.close();

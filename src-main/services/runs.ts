@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../../shared/config';
@@ -41,6 +42,22 @@ export interface RunSummary {
   error: string | null;
 }
 
+/**
+ * A run whose process died stops sending heartbeats (every progress report, about every 10 steps);
+ * after this long without one it is marked interrupted.
+ */
+export const STALE_HEARTBEAT_MS = 10 * 60_000;
+
+/** The checkout's commit when Temper runs from a git checkout, for the run's reproducibility record. */
+function gitCommit(): string | null {
+  try {
+    const root = path.resolve(import.meta.dirname, '../..');
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
 export interface RunProgress {
   epoch: number;
   step: number;
@@ -77,6 +94,7 @@ export class RunService {
   constructor(readonly home: string) {
     this.store = openStore(home);
     this.datasets = new DatasetService(home);
+    this.store.markStaleRunsInterrupted(STALE_HEARTBEAT_MS);
   }
 
   close(): void {
@@ -109,6 +127,7 @@ export class RunService {
       name: request.name ?? null,
       parentId: request.initFrom ?? null,
       appVersion: APP_VERSION,
+      gitCommit: gitCommit(),
       datasetHash: manifest.contentHash,
     });
     try {

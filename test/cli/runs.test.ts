@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gratings } from '../helpers/gratings';
 import { idxBytes } from '../helpers/idx-folder';
+import { openStore } from '../../src-main/store/store';
+import { parseTrainConfig } from '../../shared/config';
 import { lines, temper } from './temper';
 
 let tmp: string;
@@ -79,4 +81,29 @@ describe('temper train, runs, export, eval-export', () => {
     }
     expect(json((await cli('runs', 'list', '--json')).stdout)).toHaveLength(before);
   });
+
+  it('tags and deletes runs, and records the git commit of the checkout', async () => {
+    const tagged = json((await cli('runs', 'tag', '1', 'baseline', '--json')).stdout);
+    expect(tagged).toEqual({ id: 1, tags: ['baseline'] });
+    expect(json((await cli('runs', 'list', '--filter', 'tag = baseline', '--json')).stdout).map((r: { id: number }) => r.id)).toEqual([1]);
+    const shown = json((await cli('runs', 'show', '1', '--json')).stdout);
+    expect(shown.gitCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(fs.existsSync(path.join(home, 'runs', '2'))).toBe(true);
+    expect((await cli('runs', 'delete', '2')).code).toBe(0);
+    expect(fs.existsSync(path.join(home, 'runs', '2'))).toBe(false);
+    const missing = await cli('runs', 'show', '2');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no run '2' (see temper runs list)");
+  });
+
+  it('marks a run left running by a dead process as interrupted', async () => {
+    const store = openStore(home);
+    const id = store.insertRun({ config: parseTrainConfig({ model: 'mlp' }), dataset: 'g' });
+    const hourAgo = Date.now() - 3_600_000;
+    store.markRunning(id, { backend: 'wasm', device: 'test', startedAt: hourAgo });
+    store.close();
+    const rows = json((await cli('runs', 'list', '--json')).stdout) as { id: number; status: string }[];
+    expect(rows.find((r) => r.id === id)?.status).toBe('interrupted');
+  });
 });
+

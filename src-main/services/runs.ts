@@ -6,6 +6,7 @@ import { APP_VERSION } from '../../shared/version';
 import { defaultAugmentFor } from '../data/augment';
 import { type BatchOptions, createBatchSource, type ImageSet } from '../data/batches';
 import { datasetDir, MANIFEST_FILE } from '../data/cache';
+import type { DatasetFormat } from '../data/dataset';
 import { takeImages } from '../data/split';
 import { selectBackend } from '../engine/backend';
 import { loadCheckpoint } from '../engine/checkpoint';
@@ -131,7 +132,7 @@ export class RunService {
       datasetHash: manifest.contentHash,
     });
     try {
-      const result = await this.execute(id, config, request, onProgress);
+      const result = await this.execute(id, config, request, manifest.format, onProgress);
       const status = result.status === 'completed' ? 'completed' : 'cancelled';
       this.store.finishRun(id, { status, finalTop1: result.final?.top1 ?? null, bestTop1: result.best?.top1 ?? null });
     } catch (error) {
@@ -140,12 +141,11 @@ export class RunService {
     return this.summary(id);
   }
 
-  private async execute(id: number, config: TrainConfig, request: TrainRequest, onProgress?: (p: RunProgress) => void): Promise<TrainResult> {
+  private async execute(id: number, config: TrainConfig, request: TrainRequest, format: DatasetFormat, onProgress?: (p: RunProgress) => void): Promise<TrainResult> {
     const backend = await selectBackend(config.backend);
     this.store.markRunning(id, { backend: backend.name, device: backend.device });
     const trainSet = seededSubset(this.datasets.loadSplit(request.dataset, 'train'), request.limitTrain, config.seed);
     const testSet = seededSubset(this.datasets.loadSplit(request.dataset, 'test'), request.limitTest, config.seed);
-    const format = (await this.datasets.show(request.dataset)).format;
     const trainOptions: BatchOptions = { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: true, augment: defaultAugmentFor(format) };
     const testOptions: BatchOptions = { batchSize: 256, shuffle: false, seed: 0, dropLast: false };
     const checkpoint = checkpointDir(this.home, id);

@@ -70,4 +70,29 @@ describe.skipIf(!fs.existsSync(FASHION_MNIST) && !process.env.CI)('Fashion-MNIST
     expect(result.final!.count).toBe(1_000);
     expect(result.final!.top1).toBeGreaterThanOrEqual(0.6);
   });
+
+  it('trains an fp run and a 4-bit nt run from it through the CLI, with parent, curves, drop and an export that reproduces it', async () => {
+    const train = async (...args: string[]) => {
+      const result = await temper(['train', '--dataset', 'fmnist', '--model', 'cnn-small', '--batch-size', '64', '--limit-train', '2000', ...args, '--json', '--home', home]);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    };
+    const parent = await train('--quantizer', 'fp', '--epochs', '2', '--lr', '0.05');
+    expect(parent.final.testTop1).toBeGreaterThan(0.55);
+    const child = await train('--quantizer', 'nt', '--bits', '4', '--epochs', '1', '--lr', '0.01', '--init-from', String(parent.id));
+    expect(child.parent).toBe(parent.id);
+    expect(child.dropVsParent).toBeCloseTo(parent.final.testTop1 - child.final.testTop1, 12);
+    // Both runs are evaluated on all 10,000 test images, so the drop compares like with like.
+    expect(child.final.testTop1).toBeGreaterThan(parent.final.testTop1 - 0.1);
+
+    const shown = JSON.parse((await temper(['runs', 'show', String(child.id), '--json', '--home', home])).stdout);
+    expect(shown.curves.testTop1).toEqual([child.final.testTop1]);
+    expect(shown.curves.lambda[0]).toBeGreaterThan(0);
+
+    const out = path.join(home, 'export');
+    expect((await temper(['export', String(child.id), '--out', out, '--home', home])).code).toBe(0);
+    const evaluated = JSON.parse((await temper(['eval-export', out, '--dataset', 'fmnist', '--json', '--home', home])).stdout);
+    expect(evaluated).toEqual({ testTop1: child.final.testTop1, count: 10_000 });
+  });
 });
+

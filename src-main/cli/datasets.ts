@@ -5,6 +5,7 @@ import { writeDemoDataset } from '../data/demo';
 import type { ImportOptions } from '../data/import';
 import { DatasetService } from '../services/datasets';
 import type { Command, ParsedArgs } from './command';
+import { numberFlag } from './flags';
 import { createProgressBar } from './progress';
 
 type Values = ParsedArgs['values'];
@@ -36,13 +37,6 @@ function oneOf<T extends string>(value: string | boolean | undefined, flag: stri
   return value as T;
 }
 
-function integer(value: string | boolean | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${flag} must be a non-negative integer, got '${String(value)}'`);
-  return n;
-}
-
 /** `--size 32` is 32x32; `--size 28x32` is 28 high, 32 wide. */
 export function parseSize(value: string): [number, number] {
   const match = /^(\d+)(?:x(\d+))?$/i.exec(value.trim());
@@ -68,7 +62,7 @@ function importOptionsOf(values: Values): ImportOptions {
     if (!Number.isFinite(val)) throw new Error(`--val must be a fraction such as 0.1, got '${String(values.val)}'`);
     options.valFraction = val;
   }
-  options.seed = integer(values.seed, 'seed');
+  options.seed = numberFlag(values, 'seed', 'nonNegative');
   for (const key of Object.keys(options) as (keyof ImportOptions)[]) if (options[key] === undefined) delete options[key];
   return options;
 }
@@ -150,7 +144,7 @@ async function run({ positionals, values, home, json }: ParsedArgs): Promise<voi
   } else {
     const dir = onePositional(rest, 'folder', sub);
     const bar = createProgressBar('writing');
-    const seed = integer(values.seed, 'seed');
+    const seed = numberFlag(values, 'seed', 'nonNegative');
     const result = await writeDemoDataset(dir, seed === undefined ? {} : { seed }, bar.update);
     bar.finish(`wrote the demo dataset to ${dir}: ${result.count} images in ${result.classes.length} classes`);
     if (json) print({ dir, classes: result.classes, count: result.count });

@@ -2,6 +2,7 @@ import type { RunRecord } from '../store/types';
 import fs from 'node:fs';
 import { RunService, runDir } from '../services/runs';
 import type { Command } from './command';
+import { numberFlag, textFlag } from './flags';
 
 const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}`);
 
@@ -42,14 +43,14 @@ export const runsCommand: Command = {
     const service = new RunService(home);
     try {
       if (sub === 'list') {
-        const order = values.order === undefined ? undefined : String(values.order);
+        const order = textFlag(values, 'order');
         if (order !== undefined && order !== 'asc' && order !== 'desc') throw new Error(`--order must be asc or desc, got '${order}'`);
         const page = service.store.listRuns({
-          filter: values.filter === undefined ? undefined : String(values.filter),
-          sort: values.sort === undefined ? undefined : String(values.sort),
+          filter: textFlag(values, 'filter'),
+          sort: textFlag(values, 'sort'),
           order,
-          limit: values.limit === undefined ? undefined : Number(values.limit),
-          offset: values.offset === undefined ? undefined : Number(values.offset),
+          limit: numberFlag(values, 'limit', 'nonNegative'),
+          offset: numberFlag(values, 'offset', 'nonNegative'),
         });
         if (json) console.log(JSON.stringify(page.rows));
         else console.log(`${table(page.rows)}\n(${page.rows.length} of ${page.total})`);

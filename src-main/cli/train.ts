@@ -1,52 +1,40 @@
 import { MODEL_NAMES, QUANTIZER_KINDS, BACKEND_CHOICES, type TrainConfigInput } from '../../shared/config';
 import { RunService, type TrainRequest } from '../services/runs';
 import type { Command, ParsedArgs } from './command';
+import { numberFlag, textFlag } from './flags';
 import { createProgressBar } from './progress';
 
 type Values = ParsedArgs['values'];
 
-function text(values: Values, flag: string): string | undefined {
-  const value = values[flag];
-  return value === undefined ? undefined : String(value);
-}
-
-function number(values: Values, flag: string, integer: boolean): number | undefined {
-  const raw = text(values, flag);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`--${flag} must be ${integer ? 'an integer' : 'a number'}, got '${raw}'`);
-  return n;
-}
-
-/** The run config from --config's defaults, overridden by the flags given; the schema checks it. */
+/** The run request from the flags given; the config schema fills the defaults and checks every field. */
 function requestOf(values: Values): TrainRequest {
-  const config: TrainConfigInput = { model: text(values, 'model') as TrainConfigInput['model'] };
+  const config: TrainConfigInput = { model: textFlag(values, 'model') as TrainConfigInput['model'] };
   const quant: NonNullable<TrainConfigInput['quant']> = {};
-  const quantizer = text(values, 'quantizer');
+  const quantizer = textFlag(values, 'quantizer');
   if (quantizer !== undefined) quant.quantizer = quantizer as NonNullable<typeof quant.quantizer>;
-  const bits = number(values, 'bits', true);
+  const bits = numberFlag(values, 'bits', 'integer');
   if (bits !== undefined) quant.bits = bits;
   config.quant = quant;
-  const epochs = number(values, 'epochs', true);
+  const epochs = numberFlag(values, 'epochs', 'integer');
   if (epochs !== undefined) config.epochs = epochs;
-  const batchSize = number(values, 'batch-size', true);
+  const batchSize = numberFlag(values, 'batch-size', 'integer');
   if (batchSize !== undefined) config.batchSize = batchSize;
-  const lr = number(values, 'lr', false);
+  const lr = numberFlag(values, 'lr');
   if (lr !== undefined) config.lr = { base: lr };
-  const seed = number(values, 'seed', true);
+  const seed = numberFlag(values, 'seed', 'integer');
   if (seed !== undefined) config.seed = seed;
-  const backend = text(values, 'backend');
+  const backend = textFlag(values, 'backend');
   if (backend !== undefined) config.backend = backend as TrainConfigInput['backend'];
-  const dataset = text(values, 'dataset');
+  const dataset = textFlag(values, 'dataset');
   if (!dataset) throw new Error('--dataset is required (see temper datasets list)');
   if (!config.model) throw new Error(`--model is required: one of ${MODEL_NAMES.join(', ')}`);
   return {
     config,
     dataset,
-    initFrom: number(values, 'init-from', true),
-    limitTrain: number(values, 'limit-train', true),
-    limitTest: number(values, 'limit-test', true),
-    name: text(values, 'name'),
+    initFrom: numberFlag(values, 'init-from', 'integer'),
+    limitTrain: numberFlag(values, 'limit-train', 'integer'),
+    limitTest: numberFlag(values, 'limit-test', 'integer'),
+    name: textFlag(values, 'name'),
   };
 }
 

@@ -1,19 +1,251 @@
+import type { BackendChoice, TrainConfig, TrainConfigInput } from './config';
+import type {
+  CheckpointRecord,
+  GroupRecord,
+  LayerStatsRow,
+  ListRunsQuery,
+  NoteRecord,
+  Page,
+  RunCurves,
+  RunRecord,
+  RunStatus,
+  StepPoint,
+} from './records';
+
 /**
- * TemperApi: every call the renderer can make. Electron IPC, the web transport and tests
- * implement or consume exactly this interface (design.md). It grows with each feature.
+ * TemperApi: every call the renderer can make. Electron IPC, the web transport (temper serve) and
+ * tests implement or consume exactly this interface (design.md); shared/api-schemas.ts validates
+ * the arguments of each call on the main side. Values are plain JSON.
  */
+
 export interface AppInfo {
   version: string;
   /** The data folder this app instance uses. */
   home: string;
   platform: string;
+  /** 'electron' or 'web': the renderer offers native pickers only in Electron. */
+  shell: 'electron' | 'web';
 }
+
+export interface BackendStatus {
+  name: string;
+  available: boolean;
+  reason: string | null;
+  device: string | null;
+}
+
+/** `temper doctor --json`: what `auto` picks and why each backend is or is not available. */
+export interface BackendReport {
+  selected: string;
+  backends: BackendStatus[];
+}
+
+export interface Settings {
+  backend: BackendChoice;
+  /** Runs trained at once on the CPU backends (each uses `threadsPerRun` worker threads). */
+  cpuWorkers: number;
+  /** Data-parallel worker threads per run on the wasm backend. */
+  threadsPerRun: number;
+}
+
+export interface SplitSummary {
+  count: number;
+  perClass: number[];
+}
+
+export interface DatasetInfo {
+  name: string;
+  format: string;
+  source: string;
+  shape: [number, number, number];
+  classes: string[];
+  splits: { train: SplitSummary; val?: SplitSummary; test?: SplitSummary };
+  contentHash: string;
+  createdAt: string;
+  /** Files the import skipped, with the reason. */
+  skipped: { file: string; reason: string }[];
+}
+
+export interface ImportRequest {
+  /** A folder or archive on the machine that runs Temper. */
+  source: string;
+  name?: string;
+  format?: 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
+  size?: [number, number];
+  channels?: 1 | 3;
+}
+
+/** What `temper train` and the New run form ask for. */
+export interface TrainRequest {
+  config: TrainConfigInput;
+  dataset: string;
+  /** A completed run whose weights this run starts from (usually full precision). */
+  initFrom?: number;
+  name?: string;
+}
+
+/** A sweep: a base request, and for each swept config path (e.g. `quant.bits`) the values to try. */
+export interface SweepRequest extends TrainRequest {
+  /** Keys are config paths (`quant.quantizer`, `quant.bits`, `seed`, `lr.base`, ...); `quantizer` and `bits` are short for the quant ones. */
+  sweep: Record<string, unknown[]>;
+}
+
+export interface RunSummary {
+  id: number;
+  status: RunStatus;
+  final: { testTop1: number; testLoss: number } | null;
+  best: { testTop1: number } | null;
+  parent: number | null;
+  dropVsParent: number | null;
+  error: string | null;
+}
+
+/** A run row of the Runs table: the record plus its tags. */
+export type RunRow = RunRecord & { tags: string[] };
+
+export interface RunDetail {
+  run: RunRecord;
+  tags: string[];
+  notes: NoteRecord[];
+  checkpoints: CheckpointRecord[];
+  parent: RunRecord | null;
+  group: GroupRecord | null;
+}
+
+/** A mean and standard deviation over the completed runs of a sweep cell (std 0 for one run). */
+export interface MeanStd {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+export interface GroupCell {
+  /** The swept values of this cell, seed excluded: e.g. { "quant.quantizer": "nt", "quant.bits": 2 }. */
+  values: Record<string, unknown>;
+  runIds: number[];
+  completed: number;
+  final: MeanStd | null;
+  best: MeanStd | null;
+}
+
+export interface GroupSummary {
+  group: GroupRecord;
+  cells: GroupCell[];
+}
+
+export interface CompareRow {
+  id: number;
+  name: string | null;
+  model: string;
+  dataset: string;
+  quantizer: string;
+  bits: number | null;
+  seed: number;
+  status: RunStatus;
+  finalTop1: number | null;
+  bestTop1: number | null;
+  parentId: number | null;
+  dropVsParent: number | null;
+  /** The latest sharpness result's headline numbers, when one was computed. */
+  sharpness: { trace: number | null; eigen: number | null; perturb: number | null } | null;
+}
+
+export interface Comparison {
+  runs: CompareRow[];
+  /** Config fields (dotted paths) whose values differ between the runs, with each run's value. */
+  differing: { path: string; values: unknown[] }[];
+}
+
+export interface RunEstimate {
+  seconds: number;
+  imagesPerSec: number;
+  /** Where the throughput came from: e.g. "3 completed cnn-small runs on wasm". */
+  basis: string;
+}
+
+/** Live events pushed to the renderer (IPC messages in Electron, server-sent events in web mode). */
+export type TemperEvent =
+  | { type: 'run-status'; id: number; status: RunStatus; error: string | null }
+  | { type: 'run-progress'; id: number; epoch: number; step: number; totalSteps: number; loss: number; imagesPerSec: number }
+  | { type: 'run-epoch'; id: number; epoch: number; trainLoss: number; testLoss: number; testTop1: number }
+  | { type: 'dataset-import'; source: string; done: number; total: number; what: string }
+  | { type: 'datasets-changed' };
 
 export interface TemperApi {
   appInfo(): Promise<AppInfo>;
+  doctor(): Promise<BackendReport>;
+  getSettings(): Promise<Settings>;
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+
+  listDatasets(): Promise<DatasetInfo[]>;
+  /** The dataset's thumbnail grid as a `data:image/png;base64,...` URL. */
+  datasetThumbnails(name: string): Promise<string>;
+  /** Imports a folder or archive; progress arrives as `dataset-import` events. */
+  importDataset(request: ImportRequest): Promise<DatasetInfo>;
+  /** Writes the demo dataset's files under the data folder and imports them as `name` (default "demo"). */
+  createDemoDataset(name?: string): Promise<DatasetInfo>;
+  removeDataset(name: string): Promise<void>;
+
+  listRuns(query: ListRunsQuery): Promise<Page<RunRow>>;
+  getRun(id: number): Promise<RunDetail>;
+  /** Validates and queues a run; it trains on the trainer pool. */
+  startRun(request: TrainRequest): Promise<{ id: number }>;
+  startSweep(request: SweepRequest): Promise<{ groupId: number; runIds: number[] }>;
+  cancelRun(id: number): Promise<RunSummary>;
+  /** Queues an interrupted or cancelled run again; it continues from its last checkpoint. */
+  resumeRun(id: number): Promise<{ id: number }>;
+  deleteRun(id: number): Promise<void>;
+  tagRun(id: number, tag: string): Promise<string[]>;
+  untagRun(id: number, tag: string): Promise<string[]>;
+  addNote(id: number, text: string): Promise<NoteRecord[]>;
+
+  runCurves(ids: number[]): Promise<RunCurves[]>;
+  stepMetrics(id: number, maxPoints?: number): Promise<StepPoint[]>;
+  layerStats(id: number): Promise<LayerStatsRow[]>;
+  compareRuns(ids: number[]): Promise<Comparison>;
+  listGroups(): Promise<GroupRecord[]>;
+  groupSummary(groupId: number): Promise<GroupSummary>;
+  /** Writes the deployable model (docs/export-format.md) to `out`, or to the run's folder. */
+  exportRun(id: number, out?: string): Promise<{ dir: string }>;
+  /** Run time of a config on a dataset, from the throughput of earlier runs on this machine. */
+  estimateRun(request: TrainRequest): Promise<RunEstimate>;
+  /** A config with every default filled in, or the validation errors by field path. */
+  validateConfig(config: unknown): Promise<{ config: TrainConfig } | { errors: { path: string; message: string }[] }>;
 }
+
+export type ApiMethod = keyof TemperApi;
 
 /** IPC channel of each call, so the main process and the preload cannot drift apart. */
 export const API_CHANNELS = {
   appInfo: 'temper:app-info',
-} as const satisfies Record<keyof TemperApi, string>;
+  doctor: 'temper:doctor',
+  getSettings: 'temper:get-settings',
+  updateSettings: 'temper:update-settings',
+  listDatasets: 'temper:list-datasets',
+  datasetThumbnails: 'temper:dataset-thumbnails',
+  importDataset: 'temper:import-dataset',
+  createDemoDataset: 'temper:create-demo-dataset',
+  removeDataset: 'temper:remove-dataset',
+  listRuns: 'temper:list-runs',
+  getRun: 'temper:get-run',
+  startRun: 'temper:start-run',
+  startSweep: 'temper:start-sweep',
+  cancelRun: 'temper:cancel-run',
+  resumeRun: 'temper:resume-run',
+  deleteRun: 'temper:delete-run',
+  tagRun: 'temper:tag-run',
+  untagRun: 'temper:untag-run',
+  addNote: 'temper:add-note',
+  runCurves: 'temper:run-curves',
+  stepMetrics: 'temper:step-metrics',
+  layerStats: 'temper:layer-stats',
+  compareRuns: 'temper:compare-runs',
+  listGroups: 'temper:list-groups',
+  groupSummary: 'temper:group-summary',
+  exportRun: 'temper:export-run',
+  estimateRun: 'temper:estimate-run',
+  validateConfig: 'temper:validate-config',
+} as const satisfies Record<ApiMethod, string>;
+
+/** The channel the main process pushes TemperEvents on. */
+export const EVENT_CHANNEL = 'temper:event';

@@ -73,6 +73,9 @@ export const trainConfigSchema = z.object({
   labelSmoothing: z.number().min(0).lt(1).default(0),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   backend: z.enum(BACKEND_CHOICES).default('auto'),
+  /** Train (test) on a seeded subset of this many images, for quick runs; null uses the whole split. */
+  limitTrain: z.number().int().positive().nullable().default(null),
+  limitTest: z.number().int().positive().nullable().default(null),
 });
 
 export type TemperSchedule = z.infer<typeof temperSchema>;

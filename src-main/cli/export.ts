@@ -1,3 +1,5 @@
+import { evaluateExportDir, exportRun } from '../services/exports';
+import { DatasetService } from '../services/datasets';
 import { RunService } from '../services/runs';
 import type { Command } from './command';
 
@@ -11,11 +13,11 @@ export const exportCommand: Command = {
     if (!values.out) throw new Error('--out <dir> is required');
     const service = new RunService(home);
     try {
-      const dir = await service.exportRun(id, String(values.out));
+      const dir = await exportRun(service, id, String(values.out));
       if (json) console.log(JSON.stringify({ id, dir }));
       else console.log(`exported run ${id} to ${dir}`);
     } finally {
-      service.close();
+      await service.close();
     }
   },
 };
@@ -27,13 +29,8 @@ export const evalExportCommand: Command = {
   async run({ positionals, values, home, json }) {
     if (positionals.length !== 1) throw new Error(`expected one export folder, got '${positionals.join(' ')}'`);
     if (!values.dataset) throw new Error('--dataset <name> is required');
-    const service = new RunService(home);
-    try {
-      const result = await service.evaluateExport(positionals[0], String(values.dataset));
-      if (json) console.log(JSON.stringify(result));
-      else console.log(`test top-1 ${(result.testTop1 * 100).toFixed(2)} % on ${result.count} images`);
-    } finally {
-      service.close();
-    }
+    const result = await evaluateExportDir(new DatasetService(home), positionals[0], String(values.dataset));
+    if (json) console.log(JSON.stringify(result));
+    else console.log(`test top-1 ${(result.testTop1 * 100).toFixed(2)} % on ${result.count} images`);
   },
 };

@@ -74,7 +74,7 @@ export const runsCommand: Command = {
         throw new Error(`expected a subcommand (list, show, tag, delete), got ${sub === undefined ? 'none' : `'${sub}'`}`);
       }
     } finally {
-      service.close();
+      await service.close();
     }
   },
 };

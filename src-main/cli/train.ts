@@ -1,15 +1,35 @@
 import { MODEL_NAMES, QUANTIZER_KINDS, BACKEND_CHOICES, type TrainConfigInput } from '../../shared/config';
-import { RunService, type TrainRequest } from '../services/runs';
+import fs from 'node:fs';
+import type { StepProgress } from '../engine/train';
+import { ensureQueueRunner } from '../services/queue-lock';
+import { RunService, type RunSummary, type TrainRequest } from '../services/runs';
 import type { Command, ParsedArgs } from './command';
 import { numberFlag, textFlag } from './flags';
 import { createProgressBar } from './progress';
 
 type Values = ParsedArgs['values'];
 
-/** The run request from the flags given; the config schema fills the defaults and checks every field. */
+/** A JSON file: a whole request ({ dataset, config, initFrom, name }) or just a config. */
+export function readRequestFile(file: string): Partial<TrainRequest> & { config: TrainConfigInput } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${file}: expected a JSON object`);
+  const record = parsed as Record<string, unknown>;
+  return 'config' in record ? (record as Partial<TrainRequest> & { config: TrainConfigInput }) : { config: record as TrainConfigInput };
+}
+
+/** The run request from --config and the flags given (flags win); the config schema fills the defaults and checks every field. */
 function requestOf(values: Values): TrainRequest {
-  const config: TrainConfigInput = { model: textFlag(values, 'model') as TrainConfigInput['model'] };
-  const quant: NonNullable<TrainConfigInput['quant']> = {};
+  const file = textFlag(values, 'config');
+  const base = file ? readRequestFile(file) : { config: {} as TrainConfigInput };
+  const config: TrainConfigInput = { ...base.config };
+  const model = textFlag(values, 'model');
+  if (model !== undefined) config.model = model as TrainConfigInput['model'];
+  const quant: NonNullable<TrainConfigInput['quant']> = { ...config.quant };
   const quantizer = textFlag(values, 'quantizer');
   if (quantizer !== undefined) quant.quantizer = quantizer as NonNullable<typeof quant.quantizer>;
   const bits = numberFlag(values, 'bits', 'integer');
@@ -20,30 +40,37 @@ function requestOf(values: Values): TrainRequest {
   const batchSize = numberFlag(values, 'batch-size', 'integer');
   if (batchSize !== undefined) config.batchSize = batchSize;
   const lr = numberFlag(values, 'lr');
-  if (lr !== undefined) config.lr = { base: lr };
+  if (lr !== undefined) config.lr = { ...config.lr, base: lr };
   const seed = numberFlag(values, 'seed', 'integer');
   if (seed !== undefined) config.seed = seed;
   const backend = textFlag(values, 'backend');
   if (backend !== undefined) config.backend = backend as TrainConfigInput['backend'];
-  const dataset = textFlag(values, 'dataset');
+  const limitTrain = numberFlag(values, 'limit-train', 'integer');
+  if (limitTrain !== undefined) config.limitTrain = limitTrain;
+  const limitTest = numberFlag(values, 'limit-test', 'integer');
+  if (limitTest !== undefined) config.limitTest = limitTest;
+  const dataset = textFlag(values, 'dataset') ?? base.dataset;
   if (!dataset) throw new Error('--dataset is required (see temper datasets list)');
   if (!config.model) throw new Error(`--model is required: one of ${MODEL_NAMES.join(', ')}`);
-  return {
-    config,
-    dataset,
-    initFrom: numberFlag(values, 'init-from', 'integer'),
-    limitTrain: numberFlag(values, 'limit-train', 'integer'),
-    limitTest: numberFlag(values, 'limit-test', 'integer'),
-    name: textFlag(values, 'name'),
-  };
+  return { config, dataset, initFrom: numberFlag(values, 'init-from', 'integer') ?? base.initFrom, name: textFlag(values, 'name') ?? base.name };
+}
+
+/** Waits for a run in this process, with a progress bar on a TTY; prints the summary. */
+export async function trainInForeground(service: RunService, start: (onProgress: (p: StepProgress) => void) => Promise<RunSummary>, json: boolean): Promise<void> {
+  const bar = createProgressBar('training');
+  const summary = await start((p) => bar.update(p.step, p.totalSteps, `epoch ${p.epoch + 1}, loss ${p.loss.toFixed(4)}`));
+  const top1 = summary.final ? `test top-1 ${(summary.final.testTop1 * 100).toFixed(2)} %` : 'no finished epoch';
+  bar.finish(`run ${summary.id} ${summary.status}: ${top1}${summary.error ? ` (${summary.error})` : ''}`);
+  if (json) console.log(JSON.stringify(summary));
+  if (summary.status === 'failed') throw new Error(`run ${summary.id} failed: ${summary.error}`);
 }
 
 export const trainCommand: Command = {
-  summary: 'train one run in the foreground and record it in the store',
+  summary: 'train one run (in the foreground, or queued with --detach) and record it in the store',
   usage: [
     `temper train --dataset <name> --model ${MODEL_NAMES.join('|')} [--quantizer ${QUANTIZER_KINDS.join('|')}] [--bits 2-8]`,
     `             [--epochs <n>] [--batch-size <n>] [--lr <x>] [--seed <n>] [--init-from <run id>] [--backend ${BACKEND_CHOICES.join('|')}]`,
-    '             [--limit-train <n>] [--limit-test <n>] [--name <text>] [--json]',
+    '             [--limit-train <n>] [--limit-test <n>] [--name <text>] [--config run.json] [--detach] [--json]',
   ].join('\n'),
   options: {
     dataset: { type: 'string' },
@@ -59,19 +86,23 @@ export const trainCommand: Command = {
     'limit-train': { type: 'string' },
     'limit-test': { type: 'string' },
     name: { type: 'string' },
+    config: { type: 'string' },
+    detach: { type: 'boolean', default: false },
   },
   async run({ values, home, json }) {
     const request = requestOf(values);
     const service = new RunService(home);
     try {
-      const bar = createProgressBar('training');
-      const summary = await service.train(request, (p) => bar.update(p.step, p.totalSteps, `epoch ${p.epoch + 1}, loss ${p.loss.toFixed(4)}`));
-      const top1 = summary.final ? `test top-1 ${(summary.final.testTop1 * 100).toFixed(2)} %` : 'no finished epoch';
-      bar.finish(`run ${summary.id} ${summary.status}: ${top1}${summary.error ? ` (${summary.error})` : ''}`);
-      if (json) console.log(JSON.stringify(summary));
-      if (summary.status === 'failed') throw new Error(`run ${summary.id} failed: ${summary.error}`);
+      if (values.detach) {
+        const id = await service.submit(request);
+        const runner = ensureQueueRunner(home);
+        if (json) console.log(JSON.stringify({ id, status: 'queued', runner }));
+        else console.log(`run ${id} queued; the queue runner (pid ${runner}) trains it (temper runs show ${id})`);
+        return;
+      }
+      await trainInForeground(service, (onProgress) => service.train(request, onProgress), json);
     } finally {
-      service.close();
+      await service.close();
     }
   },
 };

@@ -1,53 +1,33 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../../shared/config';
+import type { RunSummary, TemperEvent, TrainRequest } from '../../shared/api';
+import { parseTrainConfig, type TrainConfig } from '../../shared/config';
 import { APP_VERSION } from '../../shared/version';
-import { defaultAugmentFor } from '../data/augment';
-import { type BatchOptions, createBatchSource, type ImageSet } from '../data/batches';
 import { datasetDir, MANIFEST_FILE } from '../data/cache';
-import type { DatasetFormat } from '../data/dataset';
-import { takeImages } from '../data/split';
-import { selectBackend } from '../engine/backend';
-import { loadCheckpoint } from '../engine/checkpoint';
-import { exportModel } from '../engine/export';
-import { evaluateExport } from '../engine/export-eval';
-import { trainParallel } from '../engine/parallel/train-parallel';
-import { Rng } from '../engine/rng';
-import { TrainingSession } from '../engine/session';
-import { train, type TrainHooks, type TrainResult } from '../engine/train';
+import type { StepProgress } from '../engine/train';
 import { datasetRecordOf } from '../store/datasets';
+import type { RunOwner } from '../store/lifecycle';
 import { openStore, type SqliteStore } from '../store/store';
 import type { RunRecord } from '../store/types';
+import { TrainerPool } from '../trainer/pool';
+import type { JobEvent, TrainJob } from '../trainer/protocol';
 import { DatasetService } from './datasets';
+import { readSettings } from './settings';
 
-/** What `temper train` asks for: a config plus the data it trains on. */
-export interface TrainRequest {
-  config: TrainConfigInput;
-  dataset: string;
-  /** A completed run whose weights this run starts from (usually full precision). */
-  initFrom?: number;
-  /** Seeded subsets, for quick runs. */
-  limitTrain?: number;
-  limitTest?: number;
-  name?: string;
-}
-
-export interface RunSummary {
-  id: number;
-  status: RunRecord['status'];
-  final: { testTop1: number; testLoss: number } | null;
-  best: { testTop1: number } | null;
-  parent: number | null;
-  dropVsParent: number | null;
-  error: string | null;
-}
+export type { RunSummary, TrainRequest };
 
 /**
  * A run whose process died stops sending heartbeats (every progress report, about every 10 steps);
- * after this long without one it is marked interrupted.
+ * after this long without one it is marked interrupted. Runs of a dead process on this host are
+ * found at once by their owner pid.
  */
 export const STALE_HEARTBEAT_MS = 10 * 60_000;
+/** How often the owner of running runs looks for cancel requests from other processes, and for queued runs. */
+const POLL_MS = 250;
+/** Step metrics are written in one transaction per this interval, not one per report. */
+const FLUSH_MS = 1000;
 
 /** The checkout's commit when Temper runs from a git checkout, for the run's reproducibility record. */
 function gitCommit(): string | null {
@@ -59,11 +39,14 @@ function gitCommit(): string | null {
   }
 }
 
-export interface RunProgress {
-  epoch: number;
-  step: number;
-  totalSteps: number;
-  loss: number;
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, owned by another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Where a run keeps its files: checkpoint and exports. */
@@ -71,38 +54,63 @@ export function runDir(home: string, id: number): string {
   return path.join(home, 'runs', String(id));
 }
 
-const checkpointDir = (home: string, id: number) => path.join(runDir(home, id), 'checkpoint');
+export const checkpointDir = (home: string, id: number) => path.join(runDir(home, id), 'checkpoint');
 
-/** The first `limit` images after a seeded shuffle (all of them when limit is absent). */
-function seededSubset(set: ImageSet, limit: number | undefined, seed: number): ImageSet {
-  if (limit === undefined || limit >= set.labels.length) return set;
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a positive integer, got ${limit}`);
-  const order = new Rng(seed).fork('subset').shuffle(Int32Array.from({ length: set.labels.length }, (_, i) => i));
-  const [h, w, c] = set.shape;
-  const { images, labels } = takeImages({ images: set.images, labels: Uint8Array.from(set.labels) }, order.subarray(0, limit), h * w * c);
-  return { ...set, images, labels };
+interface Waiter {
+  resolve: (summary: RunSummary) => void;
+  onProgress?: (p: StepProgress) => void;
+}
+
+export interface SubmitOptions {
+  groupId?: number;
+  /** Claim the run for this process at once (foreground training), so no queue host takes it. */
+  claim?: boolean;
 }
 
 /**
- * Runs: validated configs become rows in the store, train in this process (data-parallel over
- * worker threads on the wasm backend), and report every epoch to the store as they go.
- * The long-lived trainer pool, queueing, cancel and resume arrive with the rest of the runs issue.
+ * Runs: validated configs become rows in the store; this process trains the runs it claims on
+ * its trainer pool (worker threads) and is the only writer of their metrics. Other processes
+ * reach a run through its row: cancel requests, and the queue that `serveQueue` drains.
  */
 export class RunService {
   readonly store: SqliteStore;
-  private readonly datasets: DatasetService;
+  readonly datasets: DatasetService;
+  readonly owner: RunOwner = { pid: process.pid, host: os.hostname() };
+  private pool: TrainerPool | undefined;
+  private readonly active = new Map<number, Waiter>();
+  private readonly listeners = new Set<(event: TemperEvent) => void>();
+  private readonly pendingSteps = new Map<number, StepProgress[]>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private servingQueue = false;
 
   constructor(readonly home: string) {
     this.store = openStore(home);
     this.datasets = new DatasetService(home);
+    this.store.interruptOrphans(this.owner.host, isProcessAlive);
     this.store.markStaleRunsInterrupted(STALE_HEARTBEAT_MS);
   }
 
-  close(): void {
+  onEvent(listener: (event: TemperEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: TemperEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Cancels what this process trains (each stops within a step and keeps its last checkpoint) and closes the store. */
+  async close(): Promise<void> {
+    this.servingQueue = false;
+    clearInterval(this.pollTimer);
+    await this.pool?.close();
+    this.flushSteps();
+    clearInterval(this.flushTimer);
     this.store.close();
   }
 
-  private async registerDataset(name: string) {
+  async registerDataset(name: string) {
     const manifest = await this.datasets.show(name);
     this.store.upsertDataset(datasetRecordOf(manifest, path.join(datasetDir(this.home, name), MANIFEST_FILE)));
     return manifest;
@@ -110,63 +118,207 @@ export class RunService {
 
   private checkParent(id: number, config: TrainConfig, dataset: string): RunRecord {
     const parent = this.store.getRun(id);
-    if (!parent) throw new Error(`--init-from: no run ${id}`);
-    if (parent.status !== 'completed') throw new Error(`--init-from: run ${id} is ${parent.status}; start from a completed run`);
-    if (parent.model !== config.model) throw new Error(`--init-from: run ${id} trained a ${parent.model}, this run builds a ${config.model}`);
-    if (parent.dataset !== dataset) throw new Error(`--init-from: run ${id} trained on '${parent.dataset}', this run on '${dataset}'`);
+    if (!parent) throw new Error(`initFrom: no run ${id}`);
+    if (parent.status !== 'completed') throw new Error(`initFrom: run ${id} is ${parent.status}; start from a completed run`);
+    if (parent.model !== config.model) throw new Error(`initFrom: run ${id} trained a ${parent.model}, this run builds a ${config.model}`);
+    if (parent.dataset !== dataset) throw new Error(`initFrom: run ${id} trained on '${parent.dataset}', this run on '${dataset}'`);
     return parent;
   }
 
-  /** Validates, records and trains one run to the end; the summary is what `temper train --json` prints. */
-  async train(request: TrainRequest, onProgress?: (p: RunProgress) => void): Promise<RunSummary> {
+  /** Validates a request and stores it `queued` (or claimed); nothing is stored when it is invalid. */
+  async submit(request: TrainRequest, options: SubmitOptions = {}): Promise<number> {
     const config = parseTrainConfig(request.config);
     const manifest = await this.registerDataset(request.dataset);
     if (request.initFrom !== undefined) this.checkParent(request.initFrom, config, request.dataset);
-    const id = this.store.insertRun({
-      config,
-      dataset: request.dataset,
-      name: request.name ?? null,
-      parentId: request.initFrom ?? null,
-      appVersion: APP_VERSION,
-      gitCommit: gitCommit(),
-      datasetHash: manifest.contentHash,
+    return this.store.transaction(() => {
+      const id = this.store.insertRun({
+        config,
+        dataset: request.dataset,
+        name: request.name ?? null,
+        parentId: request.initFrom ?? null,
+        groupId: options.groupId ?? null,
+        appVersion: APP_VERSION,
+        gitCommit: gitCommit(),
+        datasetHash: manifest.contentHash,
+      });
+      if (options.claim) this.store.claimRun(id, this.owner);
+      return id;
     });
-    try {
-      const result = await this.execute(id, config, request, manifest.format, onProgress);
-      const status = result.status === 'completed' ? 'completed' : 'cancelled';
-      this.store.finishRun(id, { status, finalTop1: result.final?.top1 ?? null, bestTop1: result.best?.top1 ?? null });
-    } catch (error) {
-      this.store.finishRun(id, { status: 'failed', error: (error as Error).message });
-    }
-    return this.summary(id);
   }
 
-  private async execute(id: number, config: TrainConfig, request: TrainRequest, format: DatasetFormat, onProgress?: (p: RunProgress) => void): Promise<TrainResult> {
-    const backend = await selectBackend(config.backend);
-    this.store.markRunning(id, { backend: backend.name, device: backend.device });
-    const trainSet = seededSubset(this.datasets.loadSplit(request.dataset, 'train'), request.limitTrain, config.seed);
-    const testSet = seededSubset(this.datasets.loadSplit(request.dataset, 'test'), request.limitTest, config.seed);
-    const trainOptions: BatchOptions = { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: true, augment: defaultAugmentFor(format) };
-    const testOptions: BatchOptions = { batchSize: 256, shuffle: false, seed: 0, dropLast: false };
-    const checkpoint = checkpointDir(this.home, id);
-    const initFrom = request.initFrom === undefined ? undefined : checkpointDir(this.home, request.initFrom);
-    const hooks: TrainHooks = {
-      onProgress: (p) => {
-        this.store.appendStepMetrics(id, [p]);
-        this.store.heartbeat(id);
-        onProgress?.(p);
-      },
-      onEpoch: (metrics) => this.store.appendEpochMetrics(id, metrics),
-      onCheckpoint: (dir, epoch) => this.store.addCheckpoint({ runId: id, epoch, path: dir, bytes: 0 }),
-    };
-    const job = { config, checkpointDir: checkpoint, initFrom, progressEvery: 10 };
-    // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
-    const workers = Math.min(os.cpus().length, config.batchSize);
-    if (backend.name === 'wasm' && workers > 1) {
-      return trainParallel({ ...job, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers });
+  /** Validates, records and trains one run in this process to its end. */
+  async train(request: TrainRequest, onProgress?: (p: StepProgress) => void): Promise<RunSummary> {
+    const id = await this.submit(request, { claim: true });
+    return this.execute(id, onProgress);
+  }
+
+  /**
+   * Trains a run this process has claimed: from its last checkpoint when it has one (resume),
+   * else from scratch or its parent's weights. Resolves when the run has ended.
+   */
+  async execute(id: number, onProgress?: (p: StepProgress) => void): Promise<RunSummary> {
+    const run = this.store.getRun(id);
+    if (!run) throw new Error(`no run ${id}`);
+    let job: TrainJob;
+    try {
+      job = await this.jobFor(run);
+    } catch (error) {
+      this.store.finishRun(id, { status: 'failed', error: (error as Error).message });
+      this.emit({ type: 'run-status', id, status: 'failed', error: (error as Error).message });
+      return this.summary(id);
     }
-    const data = { inputShape: trainSet.shape, numClasses: trainSet.numClasses };
-    return train({ ...job, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions) }, hooks);
+    this.emit({ type: 'run-status', id, status: 'running', error: null });
+    const done = new Promise<RunSummary>((resolve) => this.active.set(id, { resolve, onProgress }));
+    this.startPolling();
+    this.poolFor().submit(job);
+    return done;
+  }
+
+  private async jobFor(run: RunRecord): Promise<TrainJob> {
+    const manifest = await this.datasets.show(run.dataset);
+    const settings = readSettings(this.home);
+    const checkpoint = checkpointDir(this.home, run.id);
+    const resume = this.store.latestCheckpoint(run.id) !== undefined && fs.existsSync(checkpoint);
+    return {
+      kind: 'train',
+      runId: run.id,
+      config: run.config,
+      backend: run.config.backend === 'auto' ? settings.backend : run.config.backend,
+      home: this.home,
+      dataset: run.dataset,
+      format: manifest.format,
+      checkpointDir: checkpoint,
+      resumeFrom: resume ? checkpoint : undefined,
+      initFrom: !resume && run.parentId !== null ? checkpointDir(this.home, run.parentId) : undefined,
+      threads: settings.threadsPerRun,
+      progressEvery: 10,
+    };
+  }
+
+  private poolFor(): TrainerPool {
+    if (!this.pool) {
+      const settings = readSettings(this.home);
+      this.pool = new TrainerPool({ backend: settings.backend, cpuWorkers: settings.cpuWorkers }, (event) => this.onJobEvent(event));
+    }
+    return this.pool;
+  }
+
+  /** Pool events become store writes (this thread is the only writer) and app events. */
+  private onJobEvent(event: JobEvent): void {
+    const id = event.runId;
+    switch (event.type) {
+      case 'started':
+        this.store.recordBackend(id, event.backend, event.device);
+        break;
+      case 'progress': {
+        const pending = this.pendingSteps.get(id) ?? [];
+        pending.push(event.progress);
+        this.pendingSteps.set(id, pending);
+        this.flushTimer ??= setInterval(() => this.flushSteps(), FLUSH_MS);
+        const { epoch, step, totalSteps, loss, imagesPerSec } = event.progress;
+        this.active.get(id)?.onProgress?.(event.progress);
+        this.emit({ type: 'run-progress', id, epoch, step, totalSteps, loss, imagesPerSec });
+        break;
+      }
+      case 'epoch': {
+        this.flushSteps();
+        this.store.appendEpochMetrics(id, event.metrics);
+        const { epoch, trainLoss, test } = event.metrics;
+        this.emit({ type: 'run-epoch', id, epoch: epoch + 1, trainLoss, testLoss: test.loss, testTop1: test.top1 });
+        break;
+      }
+      case 'checkpoint':
+        this.store.addCheckpoint({ runId: id, epoch: event.epoch, path: event.dir, bytes: event.bytes });
+        break;
+      case 'done':
+      case 'failed': {
+        this.flushSteps();
+        if (event.type === 'done') {
+          const finished = event.status === 'completed';
+          // A cancelled run keeps the accuracy of its last finished epoch as its final one.
+          const last = this.store.epochCurves([id])[0]?.testTop1.at(-1) ?? null;
+          this.store.finishRun(id, { status: event.status, finalTop1: finished ? event.finalTop1 : last, bestTop1: event.bestTop1 });
+        } else {
+          this.store.finishRun(id, { status: 'failed', error: event.message });
+        }
+        const summary = this.summary(id);
+        this.emit({ type: 'run-status', id, status: summary.status, error: summary.error });
+        const waiter = this.active.get(id);
+        this.active.delete(id);
+        waiter?.resolve(summary);
+        break;
+      }
+    }
+  }
+
+  private flushSteps(): void {
+    if (this.pendingSteps.size === 0) return;
+    this.store.transaction(() => {
+      for (const [id, points] of this.pendingSteps) {
+        this.store.appendStepMetrics(id, points);
+        this.store.heartbeat(id);
+      }
+    });
+    this.pendingSteps.clear();
+  }
+
+  /** Cancel requests from other processes reach the pool; a queue host also claims queued runs. */
+  private startPolling(): void {
+    this.pollTimer ??= setInterval(() => this.poll(), POLL_MS);
+  }
+
+  private poll(): void {
+    for (const id of this.store.cancelRequests(this.owner)) {
+      if (this.active.has(id)) this.pool?.cancel(id);
+    }
+    if (this.servingQueue) {
+      while (this.pool === undefined || this.pool.hasFreeSlot) {
+        const id = this.store.claimNextQueued(this.owner);
+        if (id === undefined) break;
+        void this.execute(id);
+      }
+    }
+  }
+
+  /** Trains queued runs (from this app, the CLI's --detach or a sweep) as the pool has room, until close(). */
+  serveQueue(): void {
+    this.servingQueue = true;
+    this.startPolling();
+    this.poll();
+  }
+
+  /** True while this process trains or has queued work in its pool. */
+  get busy(): boolean {
+    return this.active.size > 0;
+  }
+
+  /**
+   * Cancels a run: a queued run at once; a running one stops before its next step, wherever it
+   * trains (this process now, another process at its next poll), keeping its last checkpoint.
+   */
+  cancel(id: number): 'cancelled' | 'requested' {
+    const run = this.store.getRun(id);
+    if (!run) throw new Error(`no run ${id}`);
+    const outcome = this.store.requestCancel(id);
+    if (outcome === 'not-active') throw new Error(`run ${id} is ${run.status}; only a queued or running run can be cancelled`);
+    if (outcome === 'cancelled') this.emit({ type: 'run-status', id, status: 'cancelled', error: null });
+    else if (this.active.has(id)) this.pool?.cancel(id);
+    return outcome;
+  }
+
+  /** Queues an interrupted or cancelled run again; it continues from its last checkpoint. */
+  requeue(id: number): void {
+    const run = this.store.getRun(id);
+    if (!run) throw new Error(`no run ${id}`);
+    if (!this.store.requeueRun(id)) throw new Error(`run ${id} is ${run.status}; only an interrupted or cancelled run can be resumed`);
+    this.emit({ type: 'run-status', id, status: 'queued', error: null });
+  }
+
+  /** Resumes a run in this process and waits for it. */
+  async resume(id: number, onProgress?: (p: StepProgress) => void): Promise<RunSummary> {
+    this.requeue(id);
+    if (!this.store.claimRun(id, this.owner)) throw new Error(`run ${id} was claimed by another process`);
+    return this.execute(id, onProgress);
   }
 
   summary(id: number): RunSummary {
@@ -183,29 +335,5 @@ export class RunService {
       dropVsParent: run.dropVsParent,
       error: run.error,
     };
-  }
-
-  /** Writes a completed run's final weights as a deployable quantized model (docs/export-format.md). */
-  async exportRun(id: number, out: string): Promise<string> {
-    const run = this.store.getRun(id);
-    if (!run) throw new Error(`no run ${id}`);
-    if (run.status !== 'completed') throw new Error(`run ${id} is ${run.status}; only a completed run can be exported`);
-    await selectBackend(run.config.backend);
-    const manifest = await this.datasets.show(run.dataset);
-    const session = TrainingSession.create(run.config, { inputShape: manifest.shape, numClasses: manifest.classes.length }, 1);
-    try {
-      session.restore(loadCheckpoint(checkpointDir(this.home, id)), 'resume');
-      await exportModel(session.model, out, { normalization: { mean: manifest.mean, std: manifest.std }, classes: manifest.classes, source: { run: id, dataset: run.dataset } });
-    } finally {
-      session.dispose();
-    }
-    return path.resolve(out);
-  }
-
-  /** Runs an export from its files on a dataset's test split. */
-  async evaluateExport(dir: string, dataset: string): Promise<{ testTop1: number; count: number }> {
-    await selectBackend('auto');
-    const metrics = await evaluateExport(dir, this.datasets.loadSplit(dataset, 'test'));
-    return { testTop1: metrics.top1, count: metrics.count };
   }
 }

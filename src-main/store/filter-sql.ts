@@ -1,6 +1,7 @@
 import { MODEL_NAMES, QUANTIZER_KINDS } from '../../shared/config';
 import { type FilterNode, type FilterValue, FilterError, parseFilter } from './filter';
 import { RUN_STATUSES } from './schema';
+import type { SortOrder } from '../../shared/records';
 
 /**
  * The whitelist of run fields the filter and the sort may name, and the column each maps to.
@@ -42,7 +43,7 @@ export const RUN_FIELDS: Record<string, FieldDef> = {
 
 export const FILTER_FIELDS = Object.keys(RUN_FIELDS);
 export const SORT_FIELDS = FILTER_FIELDS.filter((f) => RUN_FIELDS[f].type !== 'tag');
-export type SortOrder = 'asc' | 'desc';
+export type { SortOrder };
 
 export interface CompiledFilter {
   /** A boolean SQL expression over `runs`, '1' when there is no filter. */

@@ -1,6 +1,7 @@
 import type { EpochMetrics, StepProgress } from '../engine/train';
 import type { DatasetImportReport } from './datasets';
 import type { RunCurves } from './metrics';
+import type { CancelOutcome, RunOwner } from './lifecycle';
 import type { RunStatus } from './schema';
 import type {
   CheckpointRecord,
@@ -32,6 +33,15 @@ export interface TemperStore {
   heartbeat(id: number, now?: number): boolean;
   markStaleRunsInterrupted(olderThanMs: number, now?: number): number[];
   deleteRun(id: number): boolean;
+
+  // The queue, across processes
+  claimRun(id: number, owner: RunOwner, now?: number): boolean;
+  recordBackend(id: number, backend: string, device: string, now?: number): boolean;
+  claimNextQueued(owner: RunOwner): number | undefined;
+  requestCancel(id: number, now?: number): CancelOutcome;
+  cancelRequests(owner: RunOwner): number[];
+  requeueRun(id: number): boolean;
+  interruptOrphans(host: string, isAlive: (pid: number) => boolean): number[];
 
   // Metrics
   appendEpochMetrics(runId: number, metrics: EpochMetrics, now?: number): void;

@@ -1,14 +1,14 @@
 import type { EpochMetrics, StepProgress } from '../engine/train';
 import { forExistingRun } from './annotations';
 import type { Db } from './db';
-import type { EpochCurves, LayerStatsRow, StepPoint } from './types';
+import type { EpochCurves, LayerStatsRow, RunCurves, StepPoint } from './types';
 
 /** The most runs one curves request may ask for: charts fetch what they draw, never everything. */
 export const MAX_CURVE_RUNS = 200;
 
 const CURVE_KEYS = ['epoch', 'step', 'trainLoss', 'trainTop1', 'testLoss', 'testTop1', 'testTop5', 'lr', 'lambda', 'seconds', 'imagesPerSec'] as const;
 
-export type RunCurves = { runId: number } & EpochCurves;
+export type { RunCurves };
 
 /** Epoch metrics, downsampled step metrics and per-layer quantizer statistics. */
 export class MetricQueries {

@@ -3,15 +3,15 @@ import type Database from 'better-sqlite3';
 /** One forward step of the schema; migration i takes user_version i to i + 1. */
 export type Migration = (db: Database.Database) => void;
 
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+import { RUN_STATUSES } from '../../shared/records';
+
+export { RUN_STATUSES, type RunStatus } from '../../shared/records';
 
 const statusList = RUN_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /**
  * Version 1. Times are integer milliseconds since the epoch; JSON columns hold text. Metrics
  * tables are WITHOUT ROWID on (run_id, ...) so a run's curve is one contiguous range of the file.
- * The sharpness issue adds its tables in migration 2.
  */
 const createV1: Migration = (db) => {
   db.exec(`
@@ -138,4 +138,16 @@ const createV1: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1];
+/**
+ * Version 2: which process trains a run, so a run whose process died is found at once (not after
+ * the heartbeat goes stale), and cancel requests from another process (the CLI) reach the owner.
+ */
+const addRunOwner: Migration = (db) => {
+  db.exec(`
+    ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+    ALTER TABLE runs ADD COLUMN owner_host TEXT;
+    ALTER TABLE runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner];

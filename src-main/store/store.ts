@@ -2,6 +2,7 @@ import { AnnotationQueries } from './annotations';
 import { DatasetQueries } from './datasets';
 import { type Db, openDatabase, storeFile } from './db';
 import { GroupQueries } from './groups';
+import { LifecycleQueries } from './lifecycle';
 import type { TemperStore } from './interface';
 import { MetricQueries } from './metrics';
 import { RunQueries } from './runs';
@@ -13,6 +14,7 @@ export class SqliteStore implements TemperStore {
   private readonly annotations: AnnotationQueries;
   private readonly groups: GroupQueries;
   private readonly datasets: DatasetQueries;
+  private readonly lifecycle: LifecycleQueries;
 
   constructor(readonly db: Db) {
     this.runs = new RunQueries(db);
@@ -20,6 +22,7 @@ export class SqliteStore implements TemperStore {
     this.annotations = new AnnotationQueries(db);
     this.groups = new GroupQueries(db);
     this.datasets = new DatasetQueries(db);
+    this.lifecycle = new LifecycleQueries(db);
   }
 
   insertRun: TemperStore['insertRun'] = (run) => this.runs.insertRun(run);
@@ -31,6 +34,14 @@ export class SqliteStore implements TemperStore {
   heartbeat: TemperStore['heartbeat'] = (id, now) => this.runs.heartbeat(id, now);
   markStaleRunsInterrupted: TemperStore['markStaleRunsInterrupted'] = (olderThanMs, now) => this.runs.markStaleRunsInterrupted(olderThanMs, now);
   deleteRun: TemperStore['deleteRun'] = (id) => this.runs.deleteRun(id);
+
+  claimRun: TemperStore['claimRun'] = (id, owner, now) => this.lifecycle.claimRun(id, owner, now);
+  recordBackend: TemperStore['recordBackend'] = (id, backend, device, now) => this.lifecycle.recordBackend(id, backend, device, now);
+  claimNextQueued: TemperStore['claimNextQueued'] = (owner) => this.lifecycle.claimNextQueued(owner);
+  requestCancel: TemperStore['requestCancel'] = (id, now) => this.lifecycle.requestCancel(id, now);
+  cancelRequests: TemperStore['cancelRequests'] = (owner) => this.lifecycle.cancelRequests(owner);
+  requeueRun: TemperStore['requeueRun'] = (id) => this.lifecycle.requeueRun(id);
+  interruptOrphans: TemperStore['interruptOrphans'] = (host, isAlive) => this.lifecycle.interruptOrphans(host, isAlive);
 
   appendEpochMetrics: TemperStore['appendEpochMetrics'] = (runId, metrics, now) => this.metrics.appendEpochMetrics(runId, metrics, now);
   appendStepMetrics: TemperStore['appendStepMetrics'] = (runId, points) => this.metrics.appendStepMetrics(runId, points);

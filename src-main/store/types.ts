@@ -1,8 +1,10 @@
 import type { TrainConfig } from '../../shared/config';
-import type { RunStatus } from './schema';
-import type { SortOrder } from './filter-sql';
+import type { RunStatus } from '../../shared/records';
 
-/** The values the store keeps and returns. Times are milliseconds since the epoch. */
+/** The values only the store and the services see; the shared ones live in shared/records.ts. */
+export type {
+  CheckpointRecord, DatasetRecord, EpochCurves, GroupRecord, LayerStatsRow, ListRunsQuery, NoteRecord, Page, RunCurves, RunRecord, StepPoint,
+} from '../../shared/records';
 
 export interface NewRun {
   config: TrainConfig;
@@ -14,52 +16,6 @@ export interface NewRun {
   gitCommit?: string | null;
   datasetHash?: string | null;
   createdAt?: number;
-}
-
-export interface RunRecord {
-  id: number;
-  name: string | null;
-  config: TrainConfig;
-  model: string;
-  dataset: string;
-  quantizer: string;
-  /** Null for full-precision runs, which have no bit-width. */
-  bits: number | null;
-  seed: number;
-  status: RunStatus;
-  parentId: number | null;
-  groupId: number | null;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  heartbeatAt: number | null;
-  backend: string | null;
-  device: string | null;
-  appVersion: string | null;
-  gitCommit: string | null;
-  datasetHash: string | null;
-  bestTop1: number | null;
-  finalTop1: number | null;
-  /** The parent's final top-1 minus this run's: positive when quantization lost accuracy. */
-  dropVsParent: number | null;
-  error: string | null;
-  epochsDone: number;
-  epochsTotal: number;
-}
-
-export interface ListRunsQuery {
-  /** The filter language of filter.ts, e.g. `quantizer=nt and bits in (2,3)`. */
-  filter?: string;
-  sort?: string;
-  order?: SortOrder;
-  limit?: number;
-  offset?: number;
-}
-
-export interface Page<T> {
-  rows: T[];
-  /** Rows matching the filter, over all pages. */
-  total: number;
 }
 
 export interface RunStart {
@@ -74,74 +30,4 @@ export interface RunFinish {
   bestTop1?: number | null;
   error?: string | null;
   finishedAt?: number;
-}
-
-/** One run's epoch curves as parallel arrays, ready to hand to a chart. */
-export interface EpochCurves {
-  epoch: number[];
-  step: number[];
-  trainLoss: number[];
-  trainTop1: number[];
-  testLoss: number[];
-  testTop1: number[];
-  testTop5: number[];
-  lr: number[];
-  lambda: number[];
-  seconds: number[];
-  imagesPerSec: number[];
-}
-
-export interface StepPoint {
-  step: number;
-  loss: number;
-  lr: number;
-  lambda: number;
-  imagesPerSec: number;
-}
-
-export interface LayerStatsRow {
-  epoch: number;
-  layer: string;
-  weightStep: number | null;
-  weightMeanAbsError: number | null;
-  weightClipFraction: number | null;
-  inputStep: number | null;
-  inputMeanAbsError: number | null;
-  inputClipFraction: number | null;
-  lambda: number | null;
-}
-
-export interface CheckpointRecord {
-  id: number;
-  runId: number;
-  epoch: number;
-  path: string;
-  bytes: number;
-  createdAt: number;
-}
-
-export interface NoteRecord {
-  id: number;
-  runId: number;
-  text: string;
-  createdAt: number;
-}
-
-export interface GroupRecord {
-  id: number;
-  name: string;
-  /** The sweep config the group was expanded from. */
-  sweep: unknown;
-  createdAt: number;
-}
-
-export interface DatasetRecord {
-  name: string;
-  format: string;
-  shape: [number, number, number];
-  classes: string[];
-  counts: { train: number; val?: number; test?: number };
-  contentHash: string;
-  manifestPath: string;
-  createdAt: number;
 }

@@ -70,8 +70,8 @@ describe('temper train, runs, export, eval-export', () => {
       [['--dataset', 'nope', '--model', 'mlp'], /no dataset named 'nope'/],
       [['--dataset', 'g', '--model', 'mlp', '--bits', '9'], /quant\.bits: Too big/],
       [['--dataset', 'g', '--model', 'vgg'], /model: Invalid option/],
-      [['--dataset', 'g', '--model', 'mlp', '--init-from', '99'], /--init-from: no run 99/],
-      [['--dataset', 'g', '--model', 'cnn-small', '--init-from', '1'], /--init-from: run 1 trained a mlp, this run builds a cnn-small/],
+      [['--dataset', 'g', '--model', 'mlp', '--init-from', '99'], /initFrom: no run 99/],
+      [['--dataset', 'g', '--model', 'cnn-small', '--init-from', '1'], /initFrom: run 1 trained a mlp, this run builds a cnn-small/],
     ];
     for (const [args, message] of cases) {
       const result = await cli('train', ...args);

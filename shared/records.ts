@@ -1,0 +1,129 @@
+/**
+ * The records the store keeps and the API hands to the renderer: plain JSON values, shared by the
+ * main process and the renderer. Times are milliseconds since the epoch.
+ */
+import type { TrainConfig } from './config';
+
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export type SortOrder = 'asc' | 'desc';
+
+export interface RunRecord {
+  id: number;
+  name: string | null;
+  config: TrainConfig;
+  model: string;
+  dataset: string;
+  quantizer: string;
+  /** Null for full-precision runs, which have no bit-width. */
+  bits: number | null;
+  seed: number;
+  status: RunStatus;
+  parentId: number | null;
+  groupId: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  heartbeatAt: number | null;
+  backend: string | null;
+  device: string | null;
+  appVersion: string | null;
+  gitCommit: string | null;
+  datasetHash: string | null;
+  bestTop1: number | null;
+  finalTop1: number | null;
+  /** The parent's final top-1 minus this run's: positive when quantization lost accuracy. */
+  dropVsParent: number | null;
+  error: string | null;
+  epochsDone: number;
+  epochsTotal: number;
+}
+
+export interface ListRunsQuery {
+  /** The filter language of filter.ts, e.g. `quantizer=nt and bits in (2,3)`. */
+  filter?: string;
+  sort?: string;
+  order?: SortOrder;
+  limit?: number;
+  offset?: number;
+}
+
+export interface Page<T> {
+  rows: T[];
+  /** Rows matching the filter, over all pages. */
+  total: number;
+}
+
+/** One run's epoch curves as parallel arrays, ready to hand to a chart. */
+export interface EpochCurves {
+  epoch: number[];
+  step: number[];
+  trainLoss: number[];
+  trainTop1: number[];
+  testLoss: number[];
+  testTop1: number[];
+  testTop5: number[];
+  lr: number[];
+  lambda: number[];
+  seconds: number[];
+  imagesPerSec: number[];
+}
+
+export interface StepPoint {
+  step: number;
+  loss: number;
+  lr: number;
+  lambda: number;
+  imagesPerSec: number;
+}
+
+export interface LayerStatsRow {
+  epoch: number;
+  layer: string;
+  weightStep: number | null;
+  weightMeanAbsError: number | null;
+  weightClipFraction: number | null;
+  inputStep: number | null;
+  inputMeanAbsError: number | null;
+  inputClipFraction: number | null;
+  lambda: number | null;
+}
+
+export interface CheckpointRecord {
+  id: number;
+  runId: number;
+  epoch: number;
+  path: string;
+  bytes: number;
+  createdAt: number;
+}
+
+export interface NoteRecord {
+  id: number;
+  runId: number;
+  text: string;
+  createdAt: number;
+}
+
+export interface GroupRecord {
+  id: number;
+  name: string;
+  /** The sweep config the group was expanded from. */
+  sweep: unknown;
+  createdAt: number;
+}
+
+export interface DatasetRecord {
+  name: string;
+  format: string;
+  shape: [number, number, number];
+  classes: string[];
+  counts: { train: number; val?: number; test?: number };
+  contentHash: string;
+  manifestPath: string;
+  createdAt: number;
+}
+
+/** One run's curves, keyed by its id. */
+export type RunCurves = { runId: number } & EpochCurves;

@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { selectBackend } from '../engine/backend';
+import { loadCheckpoint } from '../engine/checkpoint';
+import { exportModel } from '../engine/export';
+import { evaluateExport } from '../engine/export-eval';
+import { TrainingSession } from '../engine/session';
+import type { DatasetService } from './datasets';
+import { checkpointDir, type RunService } from './runs';
+
+/**
+ * Export runs on the main thread's own tfjs, on a CPU backend: a native GPU backend belongs to
+ * the trainer worker (it cannot be loaded twice in one process), and an export is small.
+ */
+const EXPORT_BACKEND = 'wasm';
+
+/** Writes a completed run's final weights as a deployable quantized model (docs/export-format.md). */
+export async function exportRun(runs: RunService, id: number, out: string): Promise<string> {
+  const run = runs.store.getRun(id);
+  if (!run) throw new Error(`no run ${id}`);
+  if (run.status !== 'completed') throw new Error(`run ${id} is ${run.status}; only a completed run can be exported`);
+  await selectBackend(EXPORT_BACKEND);
+  const manifest = await runs.datasets.show(run.dataset);
+  const session = TrainingSession.create(run.config, { inputShape: manifest.shape, numClasses: manifest.classes.length }, 1);
+  try {
+    session.restore(loadCheckpoint(checkpointDir(runs.home, id)), 'resume');
+    await exportModel(session.model, out, { normalization: { mean: manifest.mean, std: manifest.std }, classes: manifest.classes, source: { run: id, dataset: run.dataset } });
+  } finally {
+    session.dispose();
+  }
+  return path.resolve(out);
+}
+
+/** Runs an export from its files on a dataset's test split. */
+export async function evaluateExportDir(datasets: DatasetService, dir: string, dataset: string): Promise<{ testTop1: number; count: number }> {
+  await selectBackend(EXPORT_BACKEND);
+  const metrics = await evaluateExport(dir, datasets.loadSplit(dataset, 'test'));
+  return { testTop1: metrics.top1, count: metrics.count };
+}

@@ -1,0 +1,67 @@
+/**
+ * Trainer worker thread: loads tfjs once, then trains the jobs the pool sends, one at a time,
+ * reporting progress, epochs and checkpoints as messages. Cancel is cooperative (a shared flag
+ * read before every step): a GPU readback must never be cut off by terminating the thread.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BackendChoice } from '../../shared/config';
+import { defaultAugmentFor } from '../data/augment';
+import { type BatchOptions, createBatchSource } from '../data/batches';
+import { loadSplit } from '../data/cache';
+import { seededSubset } from '../data/subset';
+import { selectBackend } from '../engine/backend';
+import { trainParallel } from '../engine/parallel/train-parallel';
+import { train, type TrainHooks, type TrainResult } from '../engine/train';
+import type { FromWorker, ToWorker, TrainJob } from './protocol';
+
+if (!parentPort) throw new Error('trainer/worker.ts is a worker-thread entry; start it with TrainerPool');
+const port = parentPort;
+const post = (message: FromWorker) => port.postMessage(message);
+
+function folderBytes(dir: string): number {
+  return fs.readdirSync(dir).reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
+}
+
+async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult> {
+  const { config, runId } = job;
+  const backend = await selectBackend(job.backend);
+  post({ type: 'started', runId, backend: backend.name, device: backend.device });
+  const trainSet = seededSubset(loadSplit(job.home, job.dataset, 'train'), config.limitTrain, config.seed);
+  const testSet = seededSubset(loadSplit(job.home, job.dataset, 'test'), config.limitTest, config.seed);
+  const trainOptions: BatchOptions = { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: true, augment: defaultAugmentFor(job.format) };
+  const testOptions: BatchOptions = { batchSize: 256, shuffle: false, seed: 0, dropLast: false };
+  const hooks: TrainHooks = {
+    onProgress: (progress) => post({ type: 'progress', runId, progress }),
+    onEpoch: (metrics) => post({ type: 'epoch', runId, metrics }),
+    onCheckpoint: (dir, epoch) => post({ type: 'checkpoint', runId, dir, epoch, bytes: folderBytes(dir) }),
+    shouldStop: () => Atomics.load(cancel, 0) === 1,
+  };
+  const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery };
+  // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
+  const threads = Math.min(job.threads, config.batchSize);
+  if (backend.name === 'wasm' && threads > 1) {
+    return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers: threads });
+  }
+  const data = { inputShape: trainSet.shape, numClasses: trainSet.numClasses };
+  return train({ ...common, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions) }, hooks);
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'shutdown') {
+    port.close();
+    return;
+  }
+  const { job } = message;
+  runTrain(job, new Int32Array(message.cancel)).then(
+    (result) => post({ type: 'done', runId: job.runId, status: result.status, finalTop1: result.final?.top1 ?? null, finalLoss: result.final?.loss ?? null, bestTop1: result.best?.top1 ?? null }),
+    (error: unknown) => post({ type: 'failed', runId: job.runId, message: error instanceof Error ? error.message : String(error) }),
+  );
+});
+
+const { backend } = workerData as { backend: BackendChoice };
+selectBackend(backend).then(
+  (info) => post({ type: 'ready', backend: info.name, device: info.device }),
+  (error: unknown) => post({ type: 'ready', backend: 'none', device: error instanceof Error ? error.message : String(error) }),
+);

@@ -5,7 +5,11 @@ import type { Command, ParsedArgs } from './command';
 import { datasets } from './datasets';
 import { doctor } from './doctor';
 import { evalExportCommand, exportCommand } from './export';
+import { compareCommand } from './compare';
+import { runnerCommand } from './runner';
 import { runsCommand } from './runs';
+import { serveCommand } from './serve';
+import { groupsCommand, sweepCommand } from './sweep';
 import { trainCommand } from './train';
 
 const COMMON = {
@@ -19,6 +23,11 @@ const commands: Record<string, Command> = {
   doctor,
   train: trainCommand,
   runs: runsCommand,
+  sweep: sweepCommand,
+  groups: groupsCommand,
+  compare: compareCommand,
+  serve: serveCommand,
+  runner: runnerCommand,
   export: exportCommand,
   'eval-export': evalExportCommand,
 };

@@ -1,8 +1,20 @@
-import type { RunRecord } from '../store/types';
 import fs from 'node:fs';
+import { toCsv } from '../../shared/csv';
+import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService, runDir } from '../services/runs';
+import type { RunRecord } from '../store/types';
 import type { Command } from './command';
 import { numberFlag, textFlag } from './flags';
+import { trainInForeground } from './train';
+
+/** The columns of `runs list --csv`, in order. */
+const CSV_COLUMNS = [
+  'id', 'name', 'status', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'epochsDone', 'epochsTotal', 'bestTop1', 'finalTop1',
+  'dropVsParent', 'parentId', 'groupId', 'backend', 'device', 'createdAt', 'startedAt', 'finishedAt', 'gitCommit', 'datasetHash', 'error',
+] as const satisfies readonly (keyof RunRecord)[];
+
+/** How long `runs cancel` waits for a running run to stop. */
+const CANCEL_WAIT_MS = 120_000;
 
 const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}`);
 
@@ -24,10 +36,13 @@ function runId(service: RunService, arg: string | undefined): number {
 }
 
 export const runsCommand: Command = {
-  summary: 'list and show recorded runs',
+  summary: 'list, show, cancel, resume, tag and delete recorded runs',
   usage: [
     "temper runs list [--filter 'quantizer=nt and bits in (2,3)'] [--sort best_top1] [--order asc|desc] [--limit 50] [--offset 0] [--json]",
     '       temper runs show <id> [--json]',
+    "       temper runs list ... --csv",
+    '       temper runs cancel <id>',
+    '       temper runs resume <id> [--detach]',
     '       temper runs tag <id> <tag>',
     '       temper runs delete <id>',
   ].join('\n'),
@@ -37,6 +52,8 @@ export const runsCommand: Command = {
     order: { type: 'string' },
     limit: { type: 'string' },
     offset: { type: 'string' },
+    csv: { type: 'boolean', default: false },
+    detach: { type: 'boolean', default: false },
   },
   async run({ positionals, values, home, json }) {
     const [sub, ...rest] = positionals;
@@ -52,7 +69,8 @@ export const runsCommand: Command = {
           limit: numberFlag(values, 'limit', 'nonNegative'),
           offset: numberFlag(values, 'offset', 'nonNegative'),
         });
-        if (json) console.log(JSON.stringify(page.rows));
+        if (values.csv) process.stdout.write(toCsv(CSV_COLUMNS, page.rows.map((r) => CSV_COLUMNS.map((c) => r[c]))));
+        else if (json) console.log(JSON.stringify(page.rows));
         else console.log(`${table(page.rows)}\n(${page.rows.length} of ${page.total})`);
       } else if (sub === 'show') {
         const id = runId(service, rest[0]);
@@ -64,17 +82,41 @@ export const runsCommand: Command = {
         if (!tag || rest.length !== 2) throw new Error('runs tag takes a run id and one tag');
         service.store.addTag(id, tag);
         console.log(json ? JSON.stringify({ id, tags: service.store.tagsOf(id) }) : `run ${id}: ${service.store.tagsOf(id).join(', ')}`);
+      } else if (sub === 'cancel') {
+        const id = runId(service, rest[0]);
+        if (service.cancel(id) === 'requested') await waitUntilStopped(service, id);
+        const summary = service.summary(id);
+        console.log(json ? JSON.stringify(summary) : `run ${id} ${summary.status}`);
+      } else if (sub === 'resume') {
+        const id = runId(service, rest[0]);
+        if (values.detach) {
+          service.requeue(id);
+          const runner = ensureQueueRunner(home);
+          console.log(json ? JSON.stringify({ id, status: 'queued', runner }) : `run ${id} queued to resume`);
+        } else {
+          await trainInForeground(service, (onProgress) => service.resume(id, onProgress), json);
+        }
       } else if (sub === 'delete') {
         const id = runId(service, rest[0]);
-        if (service.store.getRun(id)!.status === 'running') throw new Error(`run ${id} is running; cancel it first`);
+        const { status } = service.store.getRun(id)!;
+        if (status === 'running' || status === 'queued') throw new Error(`run ${id} is ${status}; cancel it first`);
         service.store.deleteRun(id);
         fs.rmSync(runDir(home, id), { recursive: true, force: true });
         console.log(json ? JSON.stringify({ deleted: id }) : `deleted run ${id}`);
       } else {
-        throw new Error(`expected a subcommand (list, show, tag, delete), got ${sub === undefined ? 'none' : `'${sub}'`}`);
+        throw new Error(`expected a subcommand (list, show, cancel, resume, tag, delete), got ${sub === undefined ? 'none' : `'${sub}'`}`);
       }
     } finally {
       await service.close();
     }
   },
 };
+
+/** Waits for another process to stop a run it was asked to cancel (it polls for the request). */
+async function waitUntilStopped(service: RunService, id: number): Promise<void> {
+  const deadline = Date.now() + CANCEL_WAIT_MS;
+  while (service.store.getRun(id)?.status === 'running') {
+    if (Date.now() > deadline) throw new Error(`run ${id} was asked to stop but is still running after ${CANCEL_WAIT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

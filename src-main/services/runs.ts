@@ -83,6 +83,7 @@ export class RunService {
   private pollTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private servingQueue = false;
+  private closed = false;
 
   constructor(readonly home: string) {
     this.store = openStore(home);
@@ -102,6 +103,8 @@ export class RunService {
 
   /** Cancels what this process trains (each stops within a step and keeps its last checkpoint) and closes the store. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.servingQueue = false;
     clearInterval(this.pollTimer);
     await this.pool?.close();

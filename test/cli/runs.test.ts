@@ -2,24 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gratings } from '../helpers/gratings';
-import { idxBytes } from '../helpers/idx-folder';
+import { writeGratingsIdx } from '../helpers/idx-folder';
 import { openStore } from '../../src-main/store/store';
 import { parseTrainConfig } from '../../shared/config';
 import { lines, temper } from './temper';
 
 let tmp: string;
 let home: string;
-
-/** A learnable IDX dataset: 12x12 gratings, 10 classes. */
-function writeGratingsIdx(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [prefix, count, seed] of [['train', 600, 1], ['t10k', 200, 2]] as const) {
-    const set = gratings(count, seed, 12);
-    fs.writeFileSync(path.join(dir, `${prefix}-images-idx3-ubyte`), idxBytes([count, 12, 12], set.images));
-    fs.writeFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte`), idxBytes([count], Uint8Array.from(set.labels)));
-  }
-}
 
 const cli = (...args: string[]) => temper([...args, '--home', home]);
 const json = (stdout: string) => JSON.parse(lines(stdout).at(-1)!);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { gratings } from './gratings';
 
 export interface IdxFolderOptions {
   train: number;
@@ -37,5 +38,15 @@ export function writeIdxFolder(dir: string, options: IdxFolderOptions): void {
       options.gzip ? fs.writeFileSync(path.join(dir, `${name}.gz`), gzipSync(bytes)) : fs.writeFileSync(path.join(dir, name), bytes);
     write(`${prefix}-images-idx3-ubyte`, idxBytes([count, side, side], images));
     write(`${prefix}-labels-idx1-ubyte`, idxBytes([count], labels));
+  }
+}
+
+/** A learnable IDX dataset: side×side gratings in 10 classes, `train` and `test` images. */
+export function writeGratingsIdx(dir: string, train = 600, test = 200, side = 12): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [prefix, count, seed] of [['train', train, 1], ['t10k', test, 2]] as const) {
+    const set = gratings(count, seed, side);
+    fs.writeFileSync(path.join(dir, `${prefix}-images-idx3-ubyte`), idxBytes([count, side, side], set.images));
+    fs.writeFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte`), idxBytes([count], Uint8Array.from(set.labels)));
   }
 }

@@ -1,0 +1,54 @@
+import type { Comparison } from '../../shared/api';
+import { toCsv } from '../../shared/csv';
+import { compareRuns } from '../services/compare';
+import { RunService } from '../services/runs';
+import type { Command } from './command';
+
+const percent = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(2));
+const number = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toPrecision(4));
+
+/** One row per run: accuracy, drop vs parent, sharpness, then the value of each differing config field. */
+export function comparisonTable(c: Comparison): { header: string[]; rows: unknown[][] } {
+  const header = ['id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1', 'bestTop1', 'parentId', 'dropVsParent', 'trace', 'eigen', 'perturb', ...c.differing.map((d) => d.path)];
+  const rows = c.runs.map((r, i) => [
+    r.id, r.name, r.model, r.dataset, r.quantizer, r.bits, r.seed, r.status, r.finalTop1, r.bestTop1, r.parentId, r.dropVsParent,
+    r.sharpness?.trace ?? null, r.sharpness?.eigen ?? null, r.sharpness?.perturb ?? null, ...c.differing.map((d) => d.values[i]),
+  ]);
+  return { header, rows };
+}
+
+function text(c: Comparison): string {
+  const header = ['ID', 'QUANT', 'BITS', 'SEED', 'STATUS', 'FINAL %', 'BEST %', 'PARENT', 'DROP', 'TRACE', 'EIGEN', ...c.differing.map((d) => d.path)];
+  const cells = c.runs.map((r, i) => [
+    String(r.id), r.quantizer, String(r.bits ?? '-'), String(r.seed), r.status, percent(r.finalTop1), percent(r.bestTop1), String(r.parentId ?? '-'),
+    percent(r.dropVsParent), number(r.sharpness?.trace), number(r.sharpness?.eigen), ...c.differing.map((d) => JSON.stringify(d.values[i])),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  return [header, ...cells].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export const compareCommand: Command = {
+  summary: 'compare runs: final and best top-1, drop vs parent, sharpness, and the config fields that differ',
+  usage: 'temper compare <id> <id>... [--json | --csv]',
+  options: { csv: { type: 'boolean', default: false } },
+  async run({ positionals, values, home, json }) {
+    if (positionals.length === 0) throw new Error('expected one or more run ids');
+    const ids = positionals.map((p) => {
+      const id = Number(p);
+      if (!Number.isInteger(id) || id < 1) throw new Error(`'${p}' is not a run id`);
+      return id;
+    });
+    const service = new RunService(home);
+    try {
+      const comparison = compareRuns(service.store, ids);
+      if (values.csv) {
+        const { header, rows } = comparisonTable(comparison);
+        process.stdout.write(toCsv(header, rows));
+      } else {
+        console.log(json ? JSON.stringify(comparison) : text(comparison));
+      }
+    } finally {
+      await service.close();
+    }
+  },
+};

@@ -1,0 +1,241 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  AppInfo,
+  DatasetInfo,
+  ImportRequest,
+  RunDetail,
+  RunEstimate,
+  Settings,
+  SweepRequest,
+  TemperApi,
+  TemperEvent,
+  TrainRequest,
+} from '../../shared/api';
+import { trainConfigSchema } from '../../shared/config';
+import type { ListRunsQuery, RunCurves } from '../../shared/records';
+import { APP_VERSION } from '../../shared/version';
+import { datasetDir, type DatasetManifest, THUMBNAILS_FILE } from '../data/cache';
+import { writeDemoDataset } from '../data/demo';
+import { probeBackendsInWorker } from '../trainer/doctor';
+import { compareRuns, groupSummary } from './compare';
+import { estimateRun } from './estimate';
+import { exportRun } from './exports';
+import { acquireQueueLock, releaseQueueLock } from './queue-lock';
+import { RunService, runDir } from './runs';
+import { readSettings, writeSettings } from './settings';
+import { startSweep } from './sweep-service';
+
+/** How often an app that does not drain the queue (a runner had the lock) checks whether it may now. */
+const LOCK_RETRY_MS = 2000;
+
+export function datasetInfo(manifest: DatasetManifest): DatasetInfo {
+  const { name, format, source, shape, classes, splits, contentHash, createdAt, skipped } = manifest;
+  return { name, format, source, shape, classes, splits, contentHash, createdAt, skipped };
+}
+
+export interface BackendOptions {
+  shell?: AppInfo['shell'];
+}
+
+/**
+ * TemperApi over the services: what the Electron IPC handlers and the web server call. The app
+ * process drains the run queue on its trainer pool while it holds the data folder's queue lock.
+ */
+export class TemperBackend implements TemperApi {
+  readonly runs: RunService;
+  private readonly listeners = new Set<(event: TemperEvent) => void>();
+  private holdsQueue = false;
+  private lockTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly home: string,
+    private readonly options: BackendOptions = {},
+  ) {
+    this.runs = new RunService(home);
+    this.runs.onEvent((event) => this.emit(event));
+    this.takeQueue();
+    if (!this.holdsQueue) this.lockTimer = setInterval(() => this.takeQueue(), LOCK_RETRY_MS);
+  }
+
+  private takeQueue(): void {
+    if (this.holdsQueue || !acquireQueueLock(this.home)) return;
+    this.holdsQueue = true;
+    clearInterval(this.lockTimer);
+    this.runs.serveQueue();
+  }
+
+  onEvent(listener: (event: TemperEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: TemperEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.lockTimer);
+    await this.runs.close();
+    if (this.holdsQueue) releaseQueueLock(this.home);
+  }
+
+  async appInfo(): Promise<AppInfo> {
+    return { version: APP_VERSION, home: this.home, platform: process.platform, shell: this.options.shell ?? 'web' };
+  }
+
+  async doctor() {
+    return probeBackendsInWorker(readSettings(this.home).backend);
+  }
+
+  async getSettings(): Promise<Settings> {
+    return readSettings(this.home);
+  }
+
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    return writeSettings(this.home, patch);
+  }
+
+  async listDatasets(): Promise<DatasetInfo[]> {
+    return (await this.runs.datasets.list()).map(datasetInfo);
+  }
+
+  async datasetThumbnails(name: string): Promise<string> {
+    await this.runs.datasets.show(name);
+    const png = await fs.promises.readFile(path.join(datasetDir(this.home, name), THUMBNAILS_FILE));
+    return `data:image/png;base64,${png.toString('base64')}`;
+  }
+
+  async importDataset(request: ImportRequest): Promise<DatasetInfo> {
+    const { source, ...options } = request;
+    const manifest = await this.runs.datasets.add(source, options, (done, total, what) => this.emit({ type: 'dataset-import', source, done, total, what }));
+    await this.runs.registerDataset(manifest.name);
+    this.emit({ type: 'datasets-changed' });
+    return datasetInfo(manifest);
+  }
+
+  async createDemoDataset(name = 'demo'): Promise<DatasetInfo> {
+    const source = path.join(this.home, 'sources', name);
+    await writeDemoDataset(source, {}, (done, total, what) => this.emit({ type: 'dataset-import', source, done, total, what }));
+    return this.importDataset({ source, name });
+  }
+
+  async removeDataset(name: string): Promise<void> {
+    // The store refuses while runs use it; only then does the cache go.
+    if (this.runs.store.getDataset(name)) this.runs.store.removeDataset(name);
+    await this.runs.datasets.remove(name);
+    this.emit({ type: 'datasets-changed' });
+  }
+
+  async listRuns(query: ListRunsQuery) {
+    const page = this.runs.store.listRuns(query);
+    return { total: page.total, rows: page.rows.map((run) => ({ ...run, tags: this.runs.store.tagsOf(run.id) })) };
+  }
+
+  private run(id: number) {
+    const run = this.runs.store.getRun(id);
+    if (!run) throw new Error(`no run ${id}`);
+    return run;
+  }
+
+  async getRun(id: number): Promise<RunDetail> {
+    const run = this.run(id);
+    const { store } = this.runs;
+    return {
+      run,
+      tags: store.tagsOf(id),
+      notes: store.notesOf(id),
+      checkpoints: store.checkpointsOf(id),
+      parent: run.parentId === null ? null : (store.getRun(run.parentId) ?? null),
+      group: run.groupId === null ? null : (store.getGroup(run.groupId) ?? null),
+    };
+  }
+
+  async startRun(request: TrainRequest): Promise<{ id: number }> {
+    const id = await this.runs.submit(request);
+    this.emit({ type: 'run-status', id, status: 'queued', error: null });
+    return { id };
+  }
+
+  async startSweep(request: SweepRequest) {
+    const started = await startSweep(this.runs, request);
+    for (const id of started.runIds) this.emit({ type: 'run-status', id, status: 'queued', error: null });
+    return started;
+  }
+
+  async cancelRun(id: number) {
+    this.runs.cancel(id);
+    return this.runs.summary(id);
+  }
+
+  async resumeRun(id: number): Promise<{ id: number }> {
+    this.runs.requeue(id);
+    return { id };
+  }
+
+  async deleteRun(id: number): Promise<void> {
+    const run = this.run(id);
+    if (run.status === 'running' || run.status === 'queued') throw new Error(`run ${id} is ${run.status}; cancel it first`);
+    this.runs.store.deleteRun(id);
+    await fs.promises.rm(runDir(this.home, id), { recursive: true, force: true });
+  }
+
+  async tagRun(id: number, tag: string): Promise<string[]> {
+    this.run(id);
+    this.runs.store.addTag(id, tag);
+    return this.runs.store.tagsOf(id);
+  }
+
+  async untagRun(id: number, tag: string): Promise<string[]> {
+    this.runs.store.removeTag(id, tag);
+    return this.runs.store.tagsOf(id);
+  }
+
+  async addNote(id: number, text: string) {
+    this.run(id);
+    this.runs.store.addNote(id, text);
+    return this.runs.store.notesOf(id);
+  }
+
+  async runCurves(ids: number[]): Promise<RunCurves[]> {
+    return this.runs.store.epochCurves(ids);
+  }
+
+  async stepMetrics(id: number, maxPoints?: number) {
+    return this.runs.store.stepMetrics(id, maxPoints);
+  }
+
+  async layerStats(id: number) {
+    return this.runs.store.layerStats(id);
+  }
+
+  async compareRuns(ids: number[]) {
+    return compareRuns(this.runs.store, ids);
+  }
+
+  async listGroups() {
+    return this.runs.store.listGroups();
+  }
+
+  async groupSummary(groupId: number) {
+    return groupSummary(this.runs.store, groupId);
+  }
+
+  async exportRun(id: number, out?: string): Promise<{ dir: string }> {
+    return { dir: await exportRun(this.runs, id, out ?? path.join(runDir(this.home, id), 'export')) };
+  }
+
+  async estimateRun(request: TrainRequest): Promise<RunEstimate> {
+    return estimateRun(this.runs, request);
+  }
+
+  async validateConfig(config: unknown) {
+    const result = trainConfigSchema.safeParse(config);
+    if (result.success) return { config: result.data };
+    return { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
+  }
+}
+
+export async function openBackend(home: string, options: BackendOptions = {}): Promise<TemperBackend> {
+  return new TemperBackend(home, options);
+}

@@ -1,0 +1,73 @@
+import type { Comparison, CompareRow, GroupCell, GroupSummary, MeanStd, SweepRequest } from '../../shared/api';
+import type { TemperStore } from '../store/interface';
+import type { RunRecord } from '../store/types';
+import { sweepAxes, valueAt } from './sweep';
+
+/** Every leaf of a config as a dotted path; lists are leaves. */
+export function flattenConfig(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value)) flattenConfig(child, prefix ? `${prefix}.${key}` : key, out);
+  } else {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+/** The config paths whose values are not the same in every config, in path order. */
+export function differingFields(configs: unknown[]): Comparison['differing'] {
+  const flat = configs.map((c) => flattenConfig(c));
+  const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
+  return paths
+    .map((path) => ({ path, values: flat.map((f) => f.get(path) ?? null) }))
+    .filter(({ values }) => values.some((v) => JSON.stringify(v) !== JSON.stringify(values[0])));
+}
+
+export function compareRow(run: RunRecord, sharpness: CompareRow['sharpness'] = null): CompareRow {
+  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent } = run;
+  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent, sharpness };
+}
+
+/** Accuracy, drop vs parent and the config fields that differ, for runs in the order asked. */
+export function compareRuns(store: TemperStore, ids: number[], sharpnessOf: (id: number) => CompareRow['sharpness'] = () => null): Comparison {
+  const runs = ids.map((id) => {
+    const run = store.getRun(id);
+    if (!run) throw new Error(`no run ${id}`);
+    return run;
+  });
+  return { runs: runs.map((r) => compareRow(r, sharpnessOf(r.id))), differing: differingFields(runs.map((r) => r.config)) };
+}
+
+/** Mean and sample standard deviation (0 for a single value); null for none. */
+export function meanStd(values: number[]): MeanStd | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, std: Math.sqrt(variance), n };
+}
+
+/** A sweep group's cells (its swept values other than the seed), each with mean ± std over its completed runs. */
+export function groupSummary(store: TemperStore, groupId: number): GroupSummary {
+  const group = store.getGroup(groupId);
+  if (!group) throw new Error(`no group ${groupId}`);
+  const sweep = (group.sweep as SweepRequest).sweep ?? {};
+  const paths = sweepAxes(sweep).map(([path]) => path).filter((p) => p !== 'seed');
+  const cells = new Map<string, { values: Record<string, unknown>; runs: RunRecord[] }>();
+  for (const run of store.listGroupRuns(groupId)) {
+    const values = Object.fromEntries(paths.map((p) => [p, valueAt(run.config, p) ?? null]));
+    const key = JSON.stringify(values);
+    if (!cells.has(key)) cells.set(key, { values, runs: [] });
+    cells.get(key)!.runs.push(run);
+  }
+  const summaries: GroupCell[] = [...cells.values()].map(({ values, runs }) => {
+    const done = runs.filter((r) => r.status === 'completed');
+    return {
+      values,
+      runIds: runs.map((r) => r.id),
+      completed: done.length,
+      final: meanStd(done.flatMap((r) => (r.finalTop1 === null ? [] : [r.finalTop1]))),
+      best: meanStd(done.flatMap((r) => (r.bestTop1 === null ? [] : [r.bestTop1]))),
+    };
+  });
+  return { group, cells: summaries };
+}

@@ -1,0 +1,63 @@
+import type { SweepRequest, TrainRequest } from '../../shared/api';
+import type { TrainConfigInput } from '../../shared/config';
+
+/** Short names a sweep may use for the config paths people sweep most. */
+const ALIASES: Record<string, string> = {
+  quantizer: 'quant.quantizer',
+  bits: 'quant.bits',
+  lr: 'lr.base',
+  lambda0: 'quant.temper.lambda0',
+};
+
+export const MAX_SWEEP_RUNS = 500;
+
+/** The swept config paths with their values, aliases resolved; an empty list is an error naming the key. */
+export function sweepAxes(sweep: Record<string, unknown[]>): [string, unknown[]][] {
+  const axes = Object.entries(sweep).map(([key, values]): [string, unknown[]] => {
+    if (!Array.isArray(values) || values.length === 0) throw new Error(`sweep.${key}: expected a non-empty list of values`);
+    return [ALIASES[key] ?? key, values];
+  });
+  if (axes.length === 0) throw new Error('sweep: expected at least one swept field, e.g. { "quant.bits": [2, 3, 4] }');
+  const seen = new Set<string>();
+  for (const [path] of axes) {
+    if (seen.has(path)) throw new Error(`sweep: '${path}' is swept twice`);
+    seen.add(path);
+  }
+  return axes;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    node[key] = typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}
+
+/** One request per cell of the grid (the cartesian product of the axes), in a stable order. */
+export function expandSweep(request: SweepRequest): TrainRequest[] {
+  const axes = sweepAxes(request.sweep);
+  const total = axes.reduce((n, [, values]) => n * values.length, 1);
+  if (total > MAX_SWEEP_RUNS) throw new Error(`sweep: ${total} runs is more than the ${MAX_SWEEP_RUNS} one sweep may queue`);
+  const requests: TrainRequest[] = [];
+  for (let index = 0; index < total; index++) {
+    const config = structuredClone(request.config) as Record<string, unknown>;
+    let rest = index;
+    // The last axis varies fastest: seeds of one cell come out next to each other.
+    for (let a = axes.length - 1; a >= 0; a--) {
+      const [path, values] = axes[a];
+      setPath(config, path, values[rest % values.length]);
+      rest = Math.floor(rest / values.length);
+    }
+    requests.push({ config: config as TrainConfigInput, dataset: request.dataset, initFrom: request.initFrom, name: request.name });
+  }
+  return requests;
+}
+
+/** The value at a dotted path of a plain object. */
+export function valueAt(object: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), object);
+}

@@ -5,7 +5,20 @@ import { defineConfig } from 'electron-vite';
 // The design card's layout (src-main/, src-renderer/) instead of electron-vite's src/main, src/preload, src/renderer.
 export default defineConfig({
   main: {
-    build: { outDir: 'out/main', rollupOptions: { input: { main: resolve(import.meta.dirname, 'src-main/main.ts') } } },
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          main: resolve(import.meta.dirname, 'src-main/main.ts'),
+          // Worker-thread entries, started by file URL beside their caller (pool.ts, doctor.ts, train-parallel.ts), never imported.
+          'trainer-worker': resolve(import.meta.dirname, 'src-main/trainer/worker.ts'),
+          'doctor-worker': resolve(import.meta.dirname, 'src-main/trainer/doctor-worker.ts'),
+          worker: resolve(import.meta.dirname, 'src-main/engine/parallel/worker.ts'),
+        },
+        // Shared chunks beside the entries, so `new URL('./<entry>.js', import.meta.url)` holds from any chunk.
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      },
+    },
   },
   preload: {
     // Sandboxed preload scripts must be CommonJS.

@@ -1,9 +1,10 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { API_CHANNELS, type TemperApi } from '../shared/api';
+import { followNavigation, nativeBridge, temperBridge } from './shell/bridge';
 
-// One function per API call; the renderer never sees ipcRenderer itself.
-const api: TemperApi = {
-  appInfo: () => ipcRenderer.invoke(API_CHANNELS.appInfo),
-};
+// The preload runs in the page (isolated world); tsconfig's libs have no DOM.
+declare const location: { hash: string };
 
-contextBridge.exposeInMainWorld('temper', api);
+// One function per API call; the renderer never sees ipcRenderer itself (design.md, security).
+contextBridge.exposeInMainWorld('temper', temperBridge(ipcRenderer));
+contextBridge.exposeInMainWorld('temperNative', nativeBridge(ipcRenderer));
+followNavigation(ipcRenderer, location);

@@ -227,7 +227,7 @@ export class RunService {
         this.flushSteps();
         this.store.appendEpochMetrics(id, event.metrics);
         const { epoch, trainLoss, test } = event.metrics;
-        this.emit({ type: 'run-epoch', id, epoch: epoch + 1, trainLoss, testLoss: test.loss, testTop1: test.top1 });
+        this.emit({ type: 'run-epoch', id, epoch, trainLoss, testLoss: test.loss, testTop1: test.top1 });
         break;
       }
       case 'checkpoint':

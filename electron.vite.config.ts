@@ -32,7 +32,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'src-renderer',
-    build: { outDir: 'out/renderer', rollupOptions: { input: resolve(import.meta.dirname, 'src-renderer/index.html') } },
+    build: { outDir: 'out/renderer', minify: true, rollupOptions: { input: resolve(import.meta.dirname, 'src-renderer/index.html') } },
     plugins: [svelte()],
   },
 });

@@ -72,6 +72,9 @@ export const API_ARGS = {
   exportRun: z.tuple([id, text(4096).optional()]),
   estimateRun: z.tuple([trainRequest]),
   validateConfig: z.tuple([z.unknown()]),
+  computeSharpness: z.tuple([id, z.record(z.string(), z.unknown()).optional()]),
+  cancelSharpness: z.tuple([id]),
+  sharpnessOf: z.tuple([id]),
 } satisfies Record<ApiMethod, z.ZodTuple>;
 
 export class ApiArgumentError extends Error {}

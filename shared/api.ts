@@ -9,6 +9,8 @@ import type {
   RunCurves,
   RunRecord,
   RunStatus,
+  SharpnessRecord,
+  SharpnessStatus,
   StepPoint,
 } from './records';
 
@@ -169,7 +171,9 @@ export type TemperEvent =
   | { type: 'run-progress'; id: number; epoch: number; step: number; totalSteps: number; loss: number; imagesPerSec: number }
   | { type: 'run-epoch'; id: number; epoch: number; trainLoss: number; testLoss: number; testTop1: number }
   | { type: 'dataset-import'; source: string; done: number; total: number; what: string }
-  | { type: 'datasets-changed' };
+  | { type: 'datasets-changed' }
+  | { type: 'sharpness-progress'; id: number; runId: number; done: number; total: number; what: string }
+  | { type: 'sharpness-status'; id: number; runId: number; status: SharpnessStatus; error: string | null };
 
 export interface TemperApi {
   appInfo(): Promise<AppInfo>;
@@ -209,6 +213,14 @@ export interface TemperApi {
   exportRun(id: number, out?: string): Promise<{ dir: string }>;
   /** Run time of a config on a dataset, from the throughput of earlier runs on this machine. */
   estimateRun(request: TrainRequest): Promise<RunEstimate>;
+  /**
+   * Starts a sharpness job (method.md §5) on a completed run; progress and the end arrive as
+   * sharpness events. `params` as in `temper sharpness` (measures, samples, seed, ...); defaults fill the rest.
+   */
+  computeSharpness(runId: number, params?: Record<string, unknown>): Promise<{ id: number }>;
+  cancelSharpness(id: number): Promise<void>;
+  /** A run's sharpness results, newest first. */
+  sharpnessOf(runId: number): Promise<SharpnessRecord[]>;
   /** A config with every default filled in, or the validation errors by field path. */
   validateConfig(config: unknown): Promise<{ config: TrainConfig } | { errors: { path: string; message: string }[] }>;
 }
@@ -245,6 +257,9 @@ export const API_CHANNELS = {
   exportRun: 'temper:export-run',
   estimateRun: 'temper:estimate-run',
   validateConfig: 'temper:validate-config',
+  computeSharpness: 'temper:compute-sharpness',
+  cancelSharpness: 'temper:cancel-sharpness',
+  sharpnessOf: 'temper:sharpness-of',
 } as const satisfies Record<ApiMethod, string>;
 
 /** The channel the main process pushes TemperEvents on. */

@@ -1,3 +1,5 @@
+import type { Comparison } from './api';
+
 /** RFC 4180 CSV: fields with a comma, quote or newline are quoted, quotes doubled. Shared by the CLI and the renderer. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -7,4 +9,20 @@ export function csvField(value: unknown): string {
 
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+/**
+ * A comparison as CSV (`temper compare --csv` and the Compare view's export): one row per run,
+ * accuracies as fractions, sharpness when measured, then each differing config field by its path.
+ */
+export function comparisonCsv(c: Comparison): string {
+  const header = [
+    'id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1', 'bestTop1', 'parentId', 'dropVsParent',
+    'trace', 'eigen', 'perturb', ...c.differing.map((d) => d.path),
+  ];
+  const rows = c.runs.map((r, i) => [
+    r.id, r.name, r.model, r.dataset, r.quantizer, r.bits, r.seed, r.status, r.finalTop1, r.bestTop1, r.parentId, r.dropVsParent,
+    r.sharpness?.trace ?? null, r.sharpness?.eigen ?? null, r.sharpness?.perturb ?? null, ...c.differing.map((d) => d.values[i]),
+  ]);
+  return toCsv(header, rows);
 }

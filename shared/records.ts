@@ -127,3 +127,34 @@ export interface DatasetRecord {
 
 /** One run's curves, keyed by its id. */
 export type RunCurves = { runId: number } & EpochCurves;
+
+export const SHARPNESS_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
+export type SharpnessStatus = (typeof SHARPNESS_STATUSES)[number];
+
+/** What a sharpness job measured (method.md §5); each measure only when it was asked for and finished. */
+export interface SharpnessValues {
+  trace?: { value: number; stderr: number; iterations: number };
+  eigen?: { value: number; iterations: number; converged: boolean };
+  perturb?: { mean: number; max: number; base: number; radius: number; directions: number };
+  landscape?: {
+    alphas: number[];
+    loss: number[];
+    top1: number[];
+    grid2d?: { alphas: number[]; betas: number[]; loss: number[][]; top1: number[][] };
+  };
+  /** Images in the evaluation subset. */
+  images: number;
+  seconds: number;
+}
+
+export interface SharpnessRecord {
+  id: number;
+  runId: number;
+  status: SharpnessStatus;
+  /** The full parameters, defaults filled in: results compare only when these match. */
+  params: Record<string, unknown>;
+  result: SharpnessValues | null;
+  error: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}

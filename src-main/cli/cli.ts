@@ -9,6 +9,7 @@ import { compareCommand } from './compare';
 import { runnerCommand } from './runner';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
+import { sharpnessCommand } from './sharpness';
 import { groupsCommand, sweepCommand } from './sweep';
 import { trainCommand } from './train';
 
@@ -26,6 +27,7 @@ const commands: Record<string, Command> = {
   sweep: sweepCommand,
   groups: groupsCommand,
   compare: compareCommand,
+  sharpness: sharpnessCommand,
   serve: serveCommand,
   runner: runnerCommand,
   export: exportCommand,

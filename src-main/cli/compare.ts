@@ -1,21 +1,11 @@
 import type { Comparison } from '../../shared/api';
-import { toCsv } from '../../shared/csv';
+import { comparisonCsv } from '../../shared/csv';
 import { compareRuns } from '../services/compare';
 import { RunService } from '../services/runs';
 import type { Command } from './command';
 
 const percent = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(2));
 const number = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toPrecision(4));
-
-/** One row per run: accuracy, drop vs parent, sharpness, then the value of each differing config field. */
-export function comparisonTable(c: Comparison): { header: string[]; rows: unknown[][] } {
-  const header = ['id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1', 'bestTop1', 'parentId', 'dropVsParent', 'trace', 'eigen', 'perturb', ...c.differing.map((d) => d.path)];
-  const rows = c.runs.map((r, i) => [
-    r.id, r.name, r.model, r.dataset, r.quantizer, r.bits, r.seed, r.status, r.finalTop1, r.bestTop1, r.parentId, r.dropVsParent,
-    r.sharpness?.trace ?? null, r.sharpness?.eigen ?? null, r.sharpness?.perturb ?? null, ...c.differing.map((d) => d.values[i]),
-  ]);
-  return { header, rows };
-}
 
 function text(c: Comparison): string {
   const header = ['ID', 'QUANT', 'BITS', 'SEED', 'STATUS', 'FINAL %', 'BEST %', 'PARENT', 'DROP', 'TRACE', 'EIGEN', ...c.differing.map((d) => d.path)];
@@ -40,10 +30,9 @@ export const compareCommand: Command = {
     });
     const service = new RunService(home);
     try {
-      const comparison = compareRuns(service.store, ids);
+      const comparison = compareRuns(service.store, ids, (id) => service.store.latestSharpness(id));
       if (values.csv) {
-        const { header, rows } = comparisonTable(comparison);
-        process.stdout.write(toCsv(header, rows));
+        process.stdout.write(comparisonCsv(comparison));
       } else {
         console.log(json ? JSON.stringify(comparison) : text(comparison));
       }

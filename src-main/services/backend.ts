@@ -24,6 +24,7 @@ import { exportRun } from './exports';
 import { acquireQueueLock, releaseQueueLock } from './queue-lock';
 import { RunService, runDir } from './runs';
 import { readSettings, writeSettings } from './settings';
+import { SharpnessService } from './sharpness';
 import { startSweep } from './sweep-service';
 
 /** How often an app that does not drain the queue (a runner had the lock) checks whether it may now. */
@@ -44,6 +45,7 @@ export interface BackendOptions {
  */
 export class TemperBackend implements TemperApi {
   readonly runs: RunService;
+  readonly sharpness: SharpnessService;
   private readonly listeners = new Set<(event: TemperEvent) => void>();
   private holdsQueue = false;
   private lockTimer: NodeJS.Timeout | undefined;
@@ -53,6 +55,7 @@ export class TemperBackend implements TemperApi {
     private readonly options: BackendOptions = {},
   ) {
     this.runs = new RunService(home);
+    this.sharpness = new SharpnessService(this.runs);
     this.runs.onEvent((event) => this.emit(event));
     this.takeQueue();
     if (!this.holdsQueue) this.lockTimer = setInterval(() => this.takeQueue(), LOCK_RETRY_MS);
@@ -210,7 +213,20 @@ export class TemperBackend implements TemperApi {
   }
 
   async compareRuns(ids: number[]) {
-    return compareRuns(this.runs.store, ids);
+    return compareRuns(this.runs.store, ids, (id) => this.runs.store.latestSharpness(id));
+  }
+
+  async computeSharpness(runId: number, params: Record<string, unknown> = {}): Promise<{ id: number }> {
+    return { id: this.sharpness.start(runId, params).id };
+  }
+
+  async cancelSharpness(id: number): Promise<void> {
+    this.sharpness.cancel(id);
+  }
+
+  async sharpnessOf(runId: number) {
+    this.run(runId);
+    return this.runs.store.sharpnessOf(runId);
   }
 
   async listGroups() {

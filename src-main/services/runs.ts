@@ -12,7 +12,7 @@ import type { RunOwner } from '../store/lifecycle';
 import { openStore, type SqliteStore } from '../store/store';
 import type { RunRecord } from '../store/types';
 import { TrainerPool } from '../trainer/pool';
-import type { JobEvent, TrainJob } from '../trainer/protocol';
+import { type Job, type JobEvent, runKey, type TrainJob } from '../trainer/protocol';
 import { DatasetService } from './datasets';
 import { readSettings } from './settings';
 
@@ -80,6 +80,7 @@ export class RunService {
   private readonly active = new Map<number, Waiter>();
   private readonly listeners = new Set<(event: TemperEvent) => void>();
   private readonly pendingSteps = new Map<number, StepProgress[]>();
+  private readonly jobHandlers = new Map<string, (event: JobEvent) => void>();
   private pollTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private servingQueue = false;
@@ -97,7 +98,7 @@ export class RunService {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(event: TemperEvent): void {
+  emit(event: TemperEvent): void {
     for (const listener of this.listeners) listener(event);
   }
 
@@ -184,6 +185,7 @@ export class RunService {
     const resume = this.store.latestCheckpoint(run.id) !== undefined && fs.existsSync(checkpoint);
     return {
       kind: 'train',
+      key: runKey(run.id),
       runId: run.id,
       config: run.config,
       backend: run.config.backend === 'auto' ? settings.backend : run.config.backend,
@@ -201,14 +203,33 @@ export class RunService {
   private poolFor(): TrainerPool {
     if (!this.pool) {
       const settings = readSettings(this.home);
-      this.pool = new TrainerPool({ backend: settings.backend, cpuWorkers: settings.cpuWorkers }, (event) => this.onJobEvent(event));
+      this.pool = new TrainerPool({ backend: settings.backend, cpuWorkers: settings.cpuWorkers }, (event) => this.route(event));
     }
     return this.pool;
   }
 
-  /** Pool events become store writes (this thread is the only writer) and app events. */
-  private onJobEvent(event: JobEvent): void {
-    const id = event.runId;
+  /** Runs another kind of job (sharpness) on this process's pool; its events go to `handler`. */
+  submitJob(job: Job, handler: (event: JobEvent) => void): void {
+    this.jobHandlers.set(job.key, handler);
+    this.poolFor().submit(job);
+  }
+
+  cancelJob(key: string): boolean {
+    return this.pool?.cancel(key) ?? false;
+  }
+
+  private route(event: JobEvent): void {
+    const handler = this.jobHandlers.get(event.key);
+    if (handler) {
+      if (event.type === 'dropped' || event.type === 'failed' || event.type === 'sharpness-done' || event.type === 'done') this.jobHandlers.delete(event.key);
+      handler(event);
+    } else {
+      this.onRunEvent(Number(event.key.slice('run:'.length)), event);
+    }
+  }
+
+  /** Pool events of a training run become store writes (this thread is the only writer) and app events. */
+  private onRunEvent(id: number, event: JobEvent): void {
     switch (event.type) {
       case 'started':
         this.store.recordBackend(id, event.backend, event.device);
@@ -234,9 +255,12 @@ export class RunService {
         this.store.addCheckpoint({ runId: id, epoch: event.epoch, path: event.dir, bytes: event.bytes });
         break;
       case 'done':
+      case 'dropped':
       case 'failed': {
         this.flushSteps();
-        if (event.type === 'done') {
+        if (event.type === 'dropped') {
+          this.store.finishRun(id, { status: 'cancelled' });
+        } else if (event.type === 'done') {
           const finished = event.status === 'completed';
           // A cancelled run keeps the accuracy of its last finished epoch as its final one.
           const last = this.store.epochCurves([id])[0]?.testTop1.at(-1) ?? null;
@@ -272,7 +296,7 @@ export class RunService {
 
   private poll(): void {
     for (const id of this.store.cancelRequests(this.owner)) {
-      if (this.active.has(id)) this.pool?.cancel(id);
+      if (this.active.has(id)) this.pool?.cancel(runKey(id));
     }
     if (this.servingQueue) {
       while (this.pool === undefined || this.pool.hasFreeSlot) {
@@ -305,7 +329,7 @@ export class RunService {
     const outcome = this.store.requestCancel(id);
     if (outcome === 'not-active') throw new Error(`run ${id} is ${run.status}; only a queued or running run can be cancelled`);
     if (outcome === 'cancelled') this.emit({ type: 'run-status', id, status: 'cancelled', error: null });
-    else if (this.active.has(id)) this.pool?.cancel(id);
+    else if (this.active.has(id)) this.pool?.cancel(runKey(id));
     return outcome;
   }
 

@@ -2,6 +2,7 @@ import type { EpochMetrics, StepProgress } from '../engine/train';
 import type { DatasetImportReport } from './datasets';
 import type { RunCurves } from './metrics';
 import type { CancelOutcome, RunOwner } from './lifecycle';
+import type { SharpnessRecord, SharpnessStatus, SharpnessValues } from '../../shared/records';
 import type { RunStatus } from './schema';
 import type {
   CheckpointRecord,
@@ -65,6 +66,14 @@ export interface TemperStore {
   getGroup(id: number): GroupRecord | undefined;
   listGroups(limit?: number, offset?: number): GroupRecord[];
   listGroupRuns(groupId: number): RunRecord[];
+
+  // Sharpness results
+  insertSharpness(runId: number, params: unknown, now?: number): number;
+  finishSharpness(id: number, status: Exclude<SharpnessStatus, 'running'>, result: SharpnessValues | null, error?: string | null, now?: number): boolean;
+  abandonSharpness(id: number, error: string, now?: number): boolean;
+  getSharpness(id: number): SharpnessRecord | undefined;
+  sharpnessOf(runId: number): SharpnessRecord[];
+  latestSharpness(runId: number): { trace: number | null; eigen: number | null; perturb: number | null } | null;
 
   // Datasets
   upsertDataset(record: DatasetRecord): void;

@@ -150,4 +150,28 @@ const addRunOwner: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner];
+/**
+ * Version 3: sharpness results (method.md §5). A run can have several, each with the parameters it
+ * was measured with; the headline numbers are columns, the whole result (landscape curves) JSON.
+ */
+const addSharpness: Migration = (db) => {
+  db.exec(`
+    CREATE TABLE sharpness (
+      id           INTEGER PRIMARY KEY,
+      run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      status       TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+      params       TEXT NOT NULL,
+      result       TEXT,
+      trace        REAL,
+      trace_stderr REAL,
+      eigen        REAL,
+      perturb_mean REAL,
+      error        TEXT,
+      created_at   INTEGER NOT NULL,
+      finished_at  INTEGER
+    );
+    CREATE INDEX sharpness_by_run ON sharpness(run_id, id);
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness];

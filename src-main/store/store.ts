@@ -6,6 +6,7 @@ import { LifecycleQueries } from './lifecycle';
 import type { TemperStore } from './interface';
 import { MetricQueries } from './metrics';
 import { RunQueries } from './runs';
+import { SharpnessQueries } from './sharpness';
 
 /** TemperStore over one better-sqlite3 connection; each concept's statements live in its own file. */
 export class SqliteStore implements TemperStore {
@@ -15,6 +16,7 @@ export class SqliteStore implements TemperStore {
   private readonly groups: GroupQueries;
   private readonly datasets: DatasetQueries;
   private readonly lifecycle: LifecycleQueries;
+  private readonly sharpness: SharpnessQueries;
 
   constructor(readonly db: Db) {
     this.runs = new RunQueries(db);
@@ -23,6 +25,7 @@ export class SqliteStore implements TemperStore {
     this.groups = new GroupQueries(db);
     this.datasets = new DatasetQueries(db);
     this.lifecycle = new LifecycleQueries(db);
+    this.sharpness = new SharpnessQueries(db);
   }
 
   insertRun: TemperStore['insertRun'] = (run) => this.runs.insertRun(run);
@@ -62,6 +65,13 @@ export class SqliteStore implements TemperStore {
   getGroup: TemperStore['getGroup'] = (id) => this.groups.getGroup(id);
   listGroups: TemperStore['listGroups'] = (limit, offset) => this.groups.listGroups(limit, offset);
   listGroupRuns: TemperStore['listGroupRuns'] = (groupId) => this.runs.listGroupRuns(groupId);
+
+  insertSharpness: TemperStore['insertSharpness'] = (runId, params, now) => this.sharpness.insertSharpness(runId, params, now);
+  finishSharpness: TemperStore['finishSharpness'] = (id, status, result, error, now) => this.sharpness.finishSharpness(id, status, result, error, now);
+  abandonSharpness: TemperStore['abandonSharpness'] = (id, error, now) => this.sharpness.abandonSharpness(id, error, now);
+  getSharpness: TemperStore['getSharpness'] = (id) => this.sharpness.getSharpness(id);
+  sharpnessOf: TemperStore['sharpnessOf'] = (runId) => this.sharpness.sharpnessOf(runId);
+  latestSharpness: TemperStore['latestSharpness'] = (runId) => this.sharpness.latestSharpness(runId);
 
   upsertDataset: TemperStore['upsertDataset'] = (record) => this.datasets.upsertDataset(record);
   getDataset: TemperStore['getDataset'] = (name) => this.datasets.getDataset(name);

@@ -55,15 +55,15 @@ export class TrainerPool {
     return this.queue.length === 0 && (this.slots.some((s) => !s.job) || this.slots.length < this.capacity);
   }
 
-  /** A queued job is dropped (reported cancelled); a training one stops before its next step. */
-  cancel(runId: number): boolean {
-    const queued = this.queue.findIndex((j) => j.runId === runId);
+  /** A queued job is dropped (reported `dropped`); a running one stops before its next step. */
+  cancel(key: string): boolean {
+    const queued = this.queue.findIndex((j) => j.key === key);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      this.listener({ type: 'done', runId, status: 'cancelled', finalTop1: null, finalLoss: null, bestTop1: null });
+      this.listener({ type: 'dropped', key });
       return true;
     }
-    const slot = this.slots.find((s) => s.job?.runId === runId);
+    const slot = this.slots.find((s) => s.job?.key === key);
     if (!slot?.cancel) return false;
     Atomics.store(slot.cancel, 0, 1);
     return true;
@@ -75,7 +75,7 @@ export class TrainerPool {
    */
   async close(): Promise<void> {
     this.closing = true;
-    for (const job of this.queue.splice(0)) this.listener({ type: 'done', runId: job.runId, status: 'cancelled', finalTop1: null, finalLoss: null, bestTop1: null });
+    for (const job of this.queue.splice(0)) this.listener({ type: 'dropped', key: job.key });
     for (const slot of this.slots) {
       if (slot.cancel) Atomics.store(slot.cancel, 0, 1);
       if (!slot.job) this.send(slot, { type: 'shutdown' });
@@ -120,7 +120,7 @@ export class TrainerPool {
       markExited();
       if (slot.job) {
         const why = lastError ? lastError.message : `exit code ${code}`;
-        this.finish(slot, { type: 'failed', runId: slot.job.runId, message: `the trainer worker stopped while training run ${slot.job.runId}: ${why}` });
+        this.finish(slot, { type: 'failed', key: slot.job.key, message: `the trainer worker stopped during ${slot.job.kind === 'train' ? 'training' : 'the sharpness job'} of run ${slot.job.runId}: ${why}` });
       }
     });
     return slot;
@@ -133,11 +133,11 @@ export class TrainerPool {
       this.dispatch();
       return;
     }
-    if (message.type === 'done' || message.type === 'failed') this.finish(slot, message);
+    if (message.type === 'done' || message.type === 'sharpness-done' || message.type === 'failed') this.finish(slot, message);
     else this.listener(message);
   }
 
-  private finish(slot: Slot, event: Extract<JobEvent, { type: 'done' | 'failed' }>): void {
+  private finish(slot: Slot, event: Extract<JobEvent, { type: 'done' | 'sharpness-done' | 'failed' }>): void {
     slot.job = null;
     slot.cancel = null;
     this.listener(event);

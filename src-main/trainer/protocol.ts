@@ -1,19 +1,26 @@
+import type { SharpnessValues } from '../../shared/records';
 import type { BackendChoice, TrainConfig } from '../../shared/config';
 import type { DatasetFormat } from '../data/dataset';
+import type { SharpnessParams } from '../engine/sharpness';
 import type { EpochMetrics, StepProgress } from '../engine/train';
 
 /** Messages between the trainer pool (main thread, the only SQLite writer) and its worker threads. */
 
-export interface TrainJob {
-  kind: 'train';
+interface JobBase {
+  /** Unique among the pool's jobs: `run:<id>` or `sharpness:<id>`. Every message about the job carries it. */
+  key: string;
   runId: number;
   config: TrainConfig;
   /** Resolved backend choice: the run's own, or the app setting when the run says `auto`. */
   backend: BackendChoice;
   home: string;
   dataset: string;
-  format: DatasetFormat;
   checkpointDir: string;
+}
+
+export interface TrainJob extends JobBase {
+  kind: 'train';
+  format: DatasetFormat;
   initFrom?: string;
   resumeFrom?: string;
   /** Data-parallel worker threads for a run on the wasm backend. */
@@ -21,23 +28,35 @@ export interface TrainJob {
   progressEvery: number;
 }
 
-export type Job = TrainJob;
+/** Sharpness of a run's final weights (its checkpoint), on a seeded subset of its training split. */
+export interface SharpnessJob extends JobBase {
+  kind: 'sharpness';
+  sharpnessId: number;
+  params: SharpnessParams;
+}
+
+export type Job = TrainJob | SharpnessJob;
+
+export const runKey = (id: number) => `run:${id}`;
+export const sharpnessKey = (id: number) => `sharpness:${id}`;
 
 export type ToWorker =
-  /** `cancel` holds one Int32: the job stops before its next step once it is 1. */
+  /** `cancel` holds one Int32: the job stops at its next step (or unit of work) once it is 1. */
   | { type: 'job'; job: Job; cancel: SharedArrayBuffer }
   | { type: 'shutdown' };
 
 export type FromWorker =
   | { type: 'ready'; backend: string; device: string }
-  | { type: 'started'; runId: number; backend: string; device: string }
-  | { type: 'progress'; runId: number; progress: StepProgress }
-  | { type: 'epoch'; runId: number; metrics: EpochMetrics }
-  | { type: 'checkpoint'; runId: number; dir: string; epoch: number; bytes: number }
-  | { type: 'done'; runId: number; status: 'completed' | 'cancelled'; finalTop1: number | null; finalLoss: number | null; bestTop1: number | null }
-  | { type: 'failed'; runId: number; message: string };
+  | { type: 'started'; key: string; backend: string; device: string }
+  | { type: 'progress'; key: string; progress: StepProgress }
+  | { type: 'epoch'; key: string; metrics: EpochMetrics }
+  | { type: 'checkpoint'; key: string; dir: string; epoch: number; bytes: number }
+  | { type: 'sharpness-progress'; key: string; done: number; total: number; what: string }
+  | { type: 'done'; key: string; status: 'completed' | 'cancelled'; finalTop1: number | null; finalLoss: number | null; bestTop1: number | null }
+  | { type: 'sharpness-done'; key: string; status: 'completed' | 'cancelled'; result: SharpnessValues }
+  | { type: 'failed'; key: string; message: string };
 
-/** What the pool reports about a job: the worker's messages plus the failures the pool itself sees. */
-export type JobEvent = Exclude<FromWorker, { type: 'ready' }>;
+/** What the pool reports: the worker's messages, plus `dropped` for a queued job cancelled before it started. */
+export type JobEvent = Exclude<FromWorker, { type: 'ready' }> | { type: 'dropped'; key: string };
 
 export const CPU_BACKENDS = ['wasm', 'cpu'];

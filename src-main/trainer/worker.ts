@@ -1,6 +1,6 @@
 /**
- * Trainer worker thread: loads tfjs once, then trains the jobs the pool sends, one at a time,
- * reporting progress, epochs and checkpoints as messages. Cancel is cooperative (a shared flag
+ * Trainer worker thread: loads tfjs once, then runs the jobs the pool sends (training runs and
+ * sharpness measurements), one at a time, reporting progress, epochs and checkpoints as messages. Cancel is cooperative (a shared flag
  * read before every step): a GPU readback must never be cut off by terminating the thread.
  */
 import fs from 'node:fs';
@@ -12,9 +12,12 @@ import { type BatchOptions, createBatchSource } from '../data/batches';
 import { loadSplit } from '../data/cache';
 import { seededSubset } from '../data/subset';
 import { selectBackend } from '../engine/backend';
+import { loadCheckpoint } from '../engine/checkpoint';
 import { trainParallel } from '../engine/parallel/train-parallel';
+import { TrainingSession } from '../engine/session';
+import { computeSharpness, selectSubset } from '../engine/sharpness';
 import { train, type TrainHooks, type TrainResult } from '../engine/train';
-import type { FromWorker, ToWorker, TrainJob } from './protocol';
+import type { FromWorker, SharpnessJob, ToWorker, TrainJob } from './protocol';
 
 if (!parentPort) throw new Error('trainer/worker.ts is a worker-thread entry; start it with TrainerPool');
 const port = parentPort;
@@ -25,17 +28,17 @@ function folderBytes(dir: string): number {
 }
 
 async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult> {
-  const { config, runId } = job;
+  const { config, key } = job;
   const backend = await selectBackend(job.backend);
-  post({ type: 'started', runId, backend: backend.name, device: backend.device });
+  post({ type: 'started', key, backend: backend.name, device: backend.device });
   const trainSet = seededSubset(loadSplit(job.home, job.dataset, 'train'), config.limitTrain, config.seed);
   const testSet = seededSubset(loadSplit(job.home, job.dataset, 'test'), config.limitTest, config.seed);
   const trainOptions: BatchOptions = { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: true, augment: defaultAugmentFor(job.format) };
   const testOptions: BatchOptions = { batchSize: 256, shuffle: false, seed: 0, dropLast: false };
   const hooks: TrainHooks = {
-    onProgress: (progress) => post({ type: 'progress', runId, progress }),
-    onEpoch: (metrics) => post({ type: 'epoch', runId, metrics }),
-    onCheckpoint: (dir, epoch) => post({ type: 'checkpoint', runId, dir, epoch, bytes: folderBytes(dir) }),
+    onProgress: (progress) => post({ type: 'progress', key, progress }),
+    onEpoch: (metrics) => post({ type: 'epoch', key, metrics }),
+    onCheckpoint: (dir, epoch) => post({ type: 'checkpoint', key, dir, epoch, bytes: folderBytes(dir) }),
     shouldStop: () => Atomics.load(cancel, 0) === 1,
   };
   const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery };
@@ -48,16 +51,41 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   return train({ ...common, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions) }, hooks);
 }
 
+/** Sharpness of the run's checkpointed weights on a seeded subset of its training split. */
+async function runSharpness(job: SharpnessJob, cancel: Int32Array): Promise<FromWorker> {
+  const { key } = job;
+  const backend = await selectBackend(job.backend);
+  post({ type: 'started', key, backend: backend.name, device: backend.device });
+  const trainSet = loadSplit(job.home, job.dataset, 'train');
+  const subset = selectSubset(trainSet, job.params.samples, job.params.seed);
+  const session = TrainingSession.create(job.config, { inputShape: trainSet.shape, numClasses: trainSet.numClasses }, 1);
+  try {
+    session.restore(loadCheckpoint(job.checkpointDir), 'resume');
+    const result = await computeSharpness(session.model, subset, job.params, {
+      onProgress: (done, total, what) => post({ type: 'sharpness-progress', key, done, total, what }),
+      shouldStop: () => Atomics.load(cancel, 0) === 1,
+    });
+    const { status, images, seconds, trace, eigen, perturb, landscape } = result;
+    return { type: 'sharpness-done', key, status, result: { images, seconds, trace, eigen, perturb, landscape } };
+  } finally {
+    session.dispose();
+  }
+}
+
+async function runJob(message: Extract<ToWorker, { type: 'job' }>): Promise<FromWorker> {
+  const { job } = message;
+  const cancel = new Int32Array(message.cancel);
+  if (job.kind === 'sharpness') return runSharpness(job, cancel);
+  const result = await runTrain(job, cancel);
+  return { type: 'done', key: job.key, status: result.status, finalTop1: result.final?.top1 ?? null, finalLoss: result.final?.loss ?? null, bestTop1: result.best?.top1 ?? null };
+}
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'shutdown') {
     port.close();
     return;
   }
-  const { job } = message;
-  runTrain(job, new Int32Array(message.cancel)).then(
-    (result) => post({ type: 'done', runId: job.runId, status: result.status, finalTop1: result.final?.top1 ?? null, finalLoss: result.final?.loss ?? null, bestTop1: result.best?.top1 ?? null }),
-    (error: unknown) => post({ type: 'failed', runId: job.runId, message: error instanceof Error ? error.message : String(error) }),
-  );
+  runJob(message).then(post, (error: unknown) => post({ type: 'failed', key: message.job.key, message: error instanceof Error ? error.message : String(error) }));
 });
 
 const { backend } = workerData as { backend: BackendChoice };

@@ -1,0 +1,77 @@
+import { SHARPNESS_MEASURES, type SharpnessParamsInput } from '../engine/sharpness';
+import { RunService } from '../services/runs';
+import { SharpnessService } from '../services/sharpness';
+import type { Command } from './command';
+import { numberFlag, textFlag } from './flags';
+import { createProgressBar } from './progress';
+
+function paramsOf(values: Record<string, string | boolean | undefined>): SharpnessParamsInput {
+  const measure = textFlag(values, 'measure') ?? 'all';
+  const measures = measure === 'all' ? [...SHARPNESS_MEASURES] : measure.split(',');
+  for (const m of measures) {
+    if (!(SHARPNESS_MEASURES as readonly string[]).includes(m)) throw new Error(`--measure must be ${SHARPNESS_MEASURES.join(', ')} or all (comma-separated), got '${m}'`);
+  }
+  const params: SharpnessParamsInput = { measures: measures as SharpnessParamsInput['measures'] };
+  const samples = numberFlag(values, 'samples', 'integer');
+  if (samples !== undefined) params.samples = samples;
+  const seed = numberFlag(values, 'seed', 'integer');
+  if (seed !== undefined) params.seed = seed;
+  const at = textFlag(values, 'at');
+  if (at !== undefined) params.at = at as SharpnessParamsInput['at'];
+  const iterations = numberFlag(values, 'iterations', 'integer');
+  if (iterations !== undefined) {
+    params.trace = { maxIterations: iterations, minIterations: Math.min(10, iterations) };
+    params.eigen = { maxIterations: iterations };
+  }
+  const points = numberFlag(values, 'points', 'integer');
+  if (points !== undefined) params.landscape = { points };
+  const directions = numberFlag(values, 'directions', 'integer');
+  const radius = numberFlag(values, 'radius');
+  if (directions !== undefined || radius !== undefined) params.perturb = { directions, radius };
+  return params;
+}
+
+const fixed = (x: number) => x.toPrecision(5);
+
+export const sharpnessCommand: Command = {
+  summary: "measure a completed run's sharpness: Hessian trace, top eigenvalue, perturbation sharpness, loss landscape",
+  usage: [
+    'temper sharpness <run id> [--measure trace|eigen|perturb|landscape|all (comma-separated)] [--samples 1024] [--seed 0]',
+    '                  [--at dequantized|latent] [--iterations <max>] [--directions <K>] [--radius <rho>] [--points <n>] [--json]',
+  ].join('\n'),
+  options: {
+    measure: { type: 'string' },
+    samples: { type: 'string' },
+    seed: { type: 'string' },
+    at: { type: 'string' },
+    iterations: { type: 'string' },
+    directions: { type: 'string' },
+    radius: { type: 'string' },
+    points: { type: 'string' },
+  },
+  async run({ positionals, values, home, json }) {
+    const id = Number(positionals[0]);
+    if (positionals.length !== 1 || !Number.isInteger(id)) throw new Error(`expected one run id, got '${positionals.join(' ')}'`);
+    const params = paramsOf(values);
+    const runs = new RunService(home);
+    try {
+      const bar = createProgressBar('sharpness');
+      const { done } = new SharpnessService(runs).start(id, params, (n, total, what) => bar.update(n, total, what));
+      const record = await done;
+      bar.finish(`sharpness of run ${id}: ${record.status}${record.error ? ` (${record.error})` : ''}`);
+      if (record.status === 'failed') throw new Error(record.error ?? 'the sharpness job failed');
+      const { trace, eigen, perturb, landscape, images, seconds } = record.result!;
+      if (json) {
+        console.log(JSON.stringify({ id: record.id, run: id, status: record.status, trace, eigen, perturb, landscape, images, seconds, params: record.params }));
+        return;
+      }
+      if (trace) console.log(`Hessian trace      ${fixed(trace.value)} ± ${fixed(trace.stderr)} (${trace.iterations} Hutchinson samples)`);
+      if (eigen) console.log(`top eigenvalue     ${fixed(eigen.value)} (${eigen.iterations} iterations, ${eigen.converged ? 'converged' : 'not converged'})`);
+      if (perturb) console.log(`perturbation       mean +${fixed(perturb.mean)}, max +${fixed(perturb.max)} over ${perturb.directions} directions at ρ=${perturb.radius} (base loss ${fixed(perturb.base)})`);
+      if (landscape) console.log(`landscape          ${landscape.alphas.map((a, i) => `${a.toFixed(2)}:${landscape.loss[i].toFixed(3)}`).join(' ')}`);
+      console.log(`on ${images} training images in ${seconds.toFixed(1)} s`);
+    } finally {
+      await runs.close();
+    }
+  },
+};

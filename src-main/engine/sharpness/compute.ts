@@ -1,0 +1,119 @@
+import type { ImageSet } from '../../data/batches';
+import type { Model } from '../models';
+import { Rng } from '../rng';
+import { fullPrecisionTwin } from './full-precision-twin';
+import { hutchinsonTrace, type TraceEstimate } from './hutchinson';
+import { centralDifferenceHvp } from './hvp';
+import { lossLandscape, type LossLandscape } from './landscape';
+import { crossEntropyObjective } from './objective';
+import { SharpnessCancelled, type Pace } from './pace';
+import { parseSharpnessParams, type SharpnessMeasure, type SharpnessParams, type SharpnessParamsInput } from './params';
+import { perturbationSharpness, type PerturbationSharpness } from './perturbation';
+import { topEigenvalue, type EigenEstimate } from './power-iteration';
+import { subsetTensors, type SubsetTensors } from './subset';
+
+export interface SharpnessHooks {
+  /** After every unit of work: one Hessian-vector product or one loss over the subset. */
+  onProgress?(done: number, total: number, what: SharpnessMeasure): void;
+  /** Checked after every unit of work; true stops (see SharpnessResult.status). */
+  shouldStop?(): boolean;
+}
+
+export interface SharpnessResult {
+  /** 'cancelled': shouldStop ended the run; only the measures finished before it are present. */
+  status: 'completed' | 'cancelled';
+  /** The full parameters, defaults filled in: store them with the numbers. */
+  params: SharpnessParams;
+  /** Images in the subset the numbers were measured on. */
+  images: number;
+  trace?: TraceEstimate;
+  eigen?: EigenEstimate;
+  perturb?: PerturbationSharpness;
+  landscape?: LossLandscape;
+  seconds: number;
+}
+
+/**
+ * The sharpness measures of method.md §5.1–5.3 for `model` on `subset` (selectSubset(trainSet,
+ * params.samples, params.seed)). Trace and top eigenvalue are taken on a full-precision twin at the
+ * dequantized (or latent) weights; perturbation and landscape move the model's latent weights and use
+ * its quantized deployment forward, then restore them bit for bit. The model is unchanged afterwards.
+ */
+export async function computeSharpness(model: Model, subset: ImageSet, input: SharpnessParamsInput = {}, hooks: SharpnessHooks = {}): Promise<SharpnessResult> {
+  const started = performance.now();
+  const params = parseSharpnessParams(input);
+  const wanted = (m: SharpnessMeasure) => params.measures.includes(m);
+  if (wanted('perturb') || wanted('landscape')) assertQuantizersReady(model);
+  const budgets = budgetOf(params);
+  const total = Object.values(budgets).reduce((a, b) => a + b, 0);
+  let done = 0;
+  const pace: Pace = async (what) => {
+    done++;
+    hooks.onProgress?.(done, total, what as SharpnessMeasure);
+    if (hooks.shouldStop?.()) throw new SharpnessCancelled();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  const rng = new Rng(params.seed);
+  const result: SharpnessResult = { status: 'completed', params, images: subset.labels.length, seconds: 0 };
+  const tensors = await subsetTensors(subset, params.batchSize);
+  try {
+    let budgetEnd = 0;
+    for (const measure of params.measures) {
+      budgetEnd += budgets[measure];
+      await runMeasure(measure, model, tensors, params, rng.fork(measure), pace, result);
+      // A measure that converged early hands over its unused budget.
+      done = budgetEnd;
+      hooks.onProgress?.(done, total, measure);
+    }
+  } catch (error) {
+    if (!(error instanceof SharpnessCancelled)) throw error;
+    result.status = 'cancelled';
+  } finally {
+    tensors.dispose();
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+async function runMeasure(measure: SharpnessMeasure, model: Model, subset: SubsetTensors, params: SharpnessParams, rng: Rng, pace: Pace, result: SharpnessResult): Promise<void> {
+  if (measure === 'perturb') {
+    result.perturb = await perturbationSharpness(model, subset, params.perturb, rng, pace);
+  } else if (measure === 'landscape') {
+    result.landscape = await lossLandscape(model, subset, params.landscape, rng, pace);
+  } else {
+    const twin = fullPrecisionTwin(model, params.at);
+    const objective = crossEntropyObjective(twin, subset);
+    const hvp = centralDifferenceHvp(objective, params.relativeStep);
+    const shapes = objective.params.map((p) => p.shape);
+    try {
+      if (measure === 'trace') result.trace = await hutchinsonTrace(hvp, shapes, rng, params.trace, pace);
+      else result.eigen = await topEigenvalue(hvp, shapes, rng, params.eigen, pace);
+    } finally {
+      hvp.dispose();
+      twin.store.dispose();
+    }
+  }
+}
+
+/** Units of work each measure may take at most, for progress. */
+function budgetOf(params: SharpnessParams): Record<SharpnessMeasure, number> {
+  const { trace, eigen, perturb, landscape } = params;
+  const all = {
+    trace: trace.maxIterations,
+    eigen: eigen.maxIterations,
+    perturb: perturb.directions + 1,
+    landscape: landscape.points + (landscape.twoD ? landscape.points2d ** 2 : 0),
+  };
+  return Object.fromEntries(params.measures.map((m) => [m, all[m]])) as Record<SharpnessMeasure, number>;
+}
+
+/**
+ * The quantized forward sets an activation step size from the first batch it sees; measuring a
+ * model that never trained would change it, so refuse instead.
+ */
+function assertQuantizersReady(model: Model): void {
+  const fresh = model.store.quantizers.filter((q) => !q.input.initialized || !q.weight.initialized).map((q) => q.layer);
+  if (fresh.length > 0) {
+    throw new Error(`computeSharpness: the quantizers of ${fresh.join(', ')} have no step size yet (it is set by the first training batch); train the model for at least one step before measuring perturbation sharpness or the loss landscape`);
+  }
+}

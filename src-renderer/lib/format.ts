@@ -1,0 +1,61 @@
+/** Display formats shared by the views: accuracies are fractions in the store, percent on screen. */
+
+export function percent(value: number | null | undefined, digits = 2): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '—' : `${(value * 100).toFixed(digits)}%`;
+}
+
+/** An accuracy drop in percentage points, signed: +1.20 pt means the quantized run lost 1.2 points. */
+export function points(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const pt = value * 100;
+  return `${pt > 0 ? '+' : pt < 0 ? '−' : ''}${Math.abs(pt).toFixed(digits)} pt`;
+}
+
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}
+
+/** How long a run took (or has taken so far, when it is still running). */
+export function runDuration(run: { startedAt: number | null; finishedAt: number | null }, now = Date.now()): string {
+  if (run.startedAt === null) return '—';
+  return duration(((run.finishedAt ?? now) - run.startedAt) / 1000);
+}
+
+export function dateTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+}
+
+export function time(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function number(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential(2) : value.toPrecision(digits);
+}
+
+/** W4A4 for 4-bit nt, "fp" for full precision. */
+export function quantLabel(quantizer: string, bits: number | null): string {
+  return quantizer === 'fp' || bits === null ? quantizer : `${quantizer} W${bits}A${bits}`;
+}
+
+export function runLabel(run: { id: number; name: string | null }): string {
+  return run.name ? `#${run.id} ${run.name}` : `#${run.id}`;
+}
+
+/** A value of a config field, for tables. */
+export function configValue(value: unknown): string {
+  if (value === undefined) return '—';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}

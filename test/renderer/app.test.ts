@@ -1,0 +1,35 @@
+import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import App from '../../src-renderer/App.svelte';
+import { fakeClient } from './fake-client';
+
+describe('App shell', () => {
+  afterEach(() => cleanup());
+
+  it('routes by the hash, marks the current view in the sidebar, and shows the settings', async () => {
+    location.hash = '#/datasets';
+    const client = fakeClient({
+      appInfo: async () => ({ version: '0.1.0', home: '/home/u/.temper', platform: 'linux', shell: 'web' }),
+      listDatasets: async () => [],
+      getSettings: async () => ({ backend: 'auto', cpuWorkers: 2, threadsPerRun: 4 }),
+      doctor: async () => ({ selected: 'wasm', backends: [{ name: 'wasm', available: true, reason: null, device: '16 threads' }] }),
+    });
+    render(App, { props: { client } });
+    expect(await screen.findByRole('heading', { name: 'Datasets' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Datasets' }).getAttribute('aria-current')).toBe('page');
+
+    location.hash = '#/settings';
+    expect(await screen.findByRole('heading', { name: 'Settings' })).toBeTruthy();
+    await waitFor(() => expect((screen.getByLabelText('CPU workers') as HTMLInputElement).value).toBe('2'));
+    expect((screen.getByLabelText('Runs, datasets and exports live in') as HTMLInputElement).value).toBe('/home/u/.temper');
+    expect(await screen.findByRole('option', { name: 'auto (picks wasm)' })).toBeTruthy();
+    expect(screen.getByText('v0.1.0 · web')).toBeTruthy();
+  });
+
+  it('says so when the API cannot be reached', async () => {
+    location.hash = '#/nowhere';
+    render(App, { props: { client: fakeClient({ appInfo: async () => Promise.reject(new Error('unauthorized: open the URL temper serve printed')) }) } });
+    expect((await screen.findByRole('alert')).textContent).toBe('Cannot reach Temper: unauthorized: open the URL temper serve printed');
+    expect(screen.getByRole('heading', { name: 'Not found' })).toBeTruthy();
+  });
+});

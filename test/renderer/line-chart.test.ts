@@ -1,0 +1,98 @@
+import { cleanup, render } from '@testing-library/svelte';
+import { Chart } from 'chart.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import LineChart from '../../src-renderer/charts/LineChart.svelte';
+import type { ChartSeries } from '../../src-renderer/lib/series';
+
+/** Enough of a 2D context for chart.js to lay out and "draw" into nothing. */
+function fakeContext(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+  const state: Record<string | symbol, unknown> = { canvas };
+  return new Proxy(state, {
+    get(target, key) {
+      if (key in target) return target[key];
+      // Not array-like (chart.js unwraps array-likes), everything else a no-op method.
+      if (typeof key === 'symbol' || key === 'length' || /^\d+$/.test(key)) return undefined;
+      if (key === 'measureText') return (text: string) => ({ width: text.length * 6, actualBoundingBoxAscent: 8, actualBoundingBoxDescent: 2 });
+      return () => undefined;
+    },
+    set(target, key, value) {
+      target[key] = value;
+      return true;
+    },
+  }) as unknown as CanvasRenderingContext2D;
+}
+
+const line = (n: number, offset: number) => Array.from({ length: n }, (_, i) => ({ x: i + 1, y: offset + Math.sqrt(i) / 20 }));
+
+describe('LineChart', () => {
+  beforeEach(() => {
+    HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement) {
+      return fakeContext(this);
+    } as unknown as typeof HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.toDataURL = () => 'data:image/png;base64,AAAA';
+    globalThis.ResizeObserver ??= class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    } as unknown as typeof ResizeObserver;
+  });
+  afterEach(() => cleanup());
+
+  it('hands chart.js the point arrays themselves, without animation or parsing, and decimates long series', () => {
+    const points = line(200, 0.5);
+    const { container } = render(LineChart, { props: { title: 'Test top-1', series: [{ label: 'a', color: 'red', points }], xLabel: 'epoch', yLabel: 'top-1', percent: true } });
+    const chart = Chart.getChart(container.querySelector('canvas')!)!;
+    expect(chart.data.datasets[0].data).toBe(points);
+    expect(chart.options.animation).toBe(false);
+    expect(chart.options.parsing).toBe(false);
+    expect(chart.options.plugins?.decimation).toMatchObject({ enabled: true, algorithm: 'lttb' });
+  });
+
+  it('redraws in place when the series change, and is destroyed with the component', async () => {
+    const series: ChartSeries[] = [{ label: 'a', color: 'red', points: line(3, 0) }];
+    const view = render(LineChart, { props: { title: 't', series, xLabel: 'x', yLabel: 'y' } });
+    const canvas = view.container.querySelector('canvas')!;
+    const chart = Chart.getChart(canvas)!;
+    const update = vi.spyOn(chart, 'update');
+    await view.rerender({ series: [...series, { label: 'b', color: 'blue', points: line(3, 1) }] });
+    expect(Chart.getChart(canvas)).toBe(chart);
+    expect(update).toHaveBeenCalledWith('none');
+    expect(chart.data.datasets.map((d) => d.label)).toEqual(['a', 'b']);
+    cleanup();
+    expect(Chart.getChart(canvas)).toBeUndefined();
+  });
+
+  it('draws a mean ± std band as a filled area between two unlined edges', () => {
+    const series: ChartSeries[] = [
+      { label: 'lo', color: 'red', points: line(5, 0), noLine: true, inLegend: false },
+      { label: 'hi', color: 'red', points: line(5, 0.1), noLine: true, fillToPrevious: true, inLegend: false },
+      { label: 'mean', color: 'red', points: line(5, 0.05) },
+    ];
+    const { container } = render(LineChart, { props: { title: 't', series, xLabel: 'x', yLabel: 'y' } });
+    const chart = Chart.getChart(container.querySelector('canvas')!) as Chart<'line'>;
+    expect(chart.data.datasets.map((d) => [d.fill, d.borderWidth])).toEqual([
+      [false, 0],
+      ['-1', 0],
+      [false, 1.6],
+    ]);
+  });
+
+  it('takes 50 runs × 200 epochs as 50 datasets over the same arrays, and decimates only long step curves', () => {
+    const series = Array.from({ length: 50 }, (_, i) => ({ label: `#${i}`, color: 'red', points: line(200, i / 100) }));
+    const steps = line(5000, 0);
+    const a = render(LineChart, { props: { title: 'Test top-1', series, xLabel: 'epoch', yLabel: 'top-1' } });
+    const b = render(LineChart, { props: { title: 'Loss by step', series: [{ label: 'loss', color: 'red', points: steps }], xLabel: 'step', yLabel: 'loss' } });
+    const top1 = Chart.getChart(a.container.querySelector('canvas')!)!;
+    expect(top1.data.datasets).toHaveLength(50);
+    expect(top1.data.datasets.every((d, i) => d.data === series[i].points)).toBe(true);
+    const loss = Chart.getChart(b.container.querySelector('canvas')!)!.data.datasets[0] as unknown as { _data: unknown; data: unknown[] };
+    expect(loss._data).toBe(steps);
+    expect(loss.data.length).toBeLessThanOrEqual(500);
+  });
+
+  it('gives its picture for the report', () => {
+    const view = render(LineChart, { props: { title: 't', series: [], xLabel: 'x', yLabel: 'y' } });
+    const chart = view.component as unknown as { toPNG(): string | null };
+    expect(chart.toPNG()).toBe('data:image/png;base64,AAAA');
+  });
+});

@@ -58,6 +58,7 @@ describe('Compare view', () => {
       runCurves: async (ids) => ids.map((id) => curves(id, [0.5, 0.8, 0.9])),
       listGroups: async () => [{ id: 3, name: 'qat-sweep', sweep: {}, createdAt: 0 }],
       listRuns: async () => ({ rows: [{ id: 1, config: { model: 'cnn-small' } } as never, { id: 2, config: { model: 'cnn-small', lr: { base: 0.01 } } } as never], total: 2 }),
+      sharpnessOf: async () => [],
       ...extra,
     });
     render(CompareView, { props: { client, query, appVersion: '0.1.0' } });

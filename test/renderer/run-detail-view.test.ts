@@ -23,6 +23,7 @@ function setup(first: RunDetail, extra = {}) {
       { epoch: 1, layer: 'conv1', weightStep: 0.02, weightMeanAbsError: 0.24, weightClipFraction: 0.01, inputStep: 0.1, inputMeanAbsError: 0.25, inputClipFraction: 0, lambda: 0.5 },
     ],
     stepMetrics: async () => [{ step: 10, loss: 0.9, lr: 0.01, lambda: 0.5, imagesPerSec: 800 }],
+    sharpnessOf: async () => [],
     ...extra,
   });
   render(RunDetailView, { props: { client, id: 5 } });
@@ -50,6 +51,8 @@ describe('Run detail', () => {
     expect(screen.getByText(/epoch 1\/1: train loss 0\.9000, test loss 0\.8000, test top-1 70\.00% \(3\.2 s\)/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
     expect(screen.getByRole('link', { name: 'Compare with parent' }).getAttribute('href')).toBe('#/compare?ids=4,5');
+    expect(screen.getByRole('heading', { name: 'Sharpness' })).toBeTruthy();
+    expect(await screen.findByText('No sharpness results yet.')).toBeTruthy();
   });
 
   it('cancels a running run and follows its status live', async () => {
@@ -72,6 +75,7 @@ describe('Run detail', () => {
   it('shows the error of a failed run', async () => {
     setup(detail({ id: 5, status: 'failed', error: 'Training diverged at epoch 1, step 3: the loss is NaN (lr 0.1); try a lower learning rate' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/^Failed: Training diverged/);
+    expect(screen.queryByRole('heading', { name: 'Sharpness' })).toBeNull();
   });
 
   it('exports a completed run and shows where; Reveal only in Electron', async () => {

@@ -1,0 +1,125 @@
+import type { CompareRow, TemperEvent } from '../../shared/api';
+import type { SharpnessRecord, SharpnessValues } from '../../shared/records';
+import type { TemperClient } from './api';
+import { runSeriesLabel } from './compare-series';
+import { number } from './format';
+import { type ChartSeries, type Point, seriesColor } from './series';
+import { throttle } from './throttle';
+
+/** The measures of method.md §5 by the names the sharpness params use, with their labels on screen. */
+export const SHARPNESS_MEASURES = [
+  { key: 'trace', label: 'Hessian trace' },
+  { key: 'eigen', label: 'Top eigenvalue' },
+  { key: 'perturb', label: 'Perturbation' },
+  { key: 'landscape', label: 'Loss landscape' },
+] as const;
+export type SharpnessMeasure = (typeof SHARPNESS_MEASURES)[number]['key'];
+
+export const MAX_SEED = 2 ** 31 - 1;
+
+/** What the Sharpness panel asks for; the rest of the parameters keep their defaults (`temper sharpness`). */
+export interface SharpnessForm {
+  measures: Record<SharpnessMeasure, boolean>;
+  /** Empty number inputs bind to null. */
+  samples: number | null;
+  seed: number | null;
+}
+
+export function defaultSharpnessForm(): SharpnessForm {
+  return { measures: { trace: true, eigen: true, perturb: true, landscape: true }, samples: 1024, seed: 0 };
+}
+
+export type SharpnessRequestParams = {
+  measures: SharpnessMeasure[];
+  samples: number;
+  seed: number;
+};
+
+/** The computeSharpness params of a filled-in form, or what is wrong with it (the main side validates again). */
+export function sharpnessParams(form: SharpnessForm): { params: SharpnessRequestParams } | { error: string } {
+  const measures = SHARPNESS_MEASURES.map((m) => m.key).filter((key) => form.measures[key]);
+  if (!measures.length) return { error: 'Choose at least one measure.' };
+  const { samples, seed } = form;
+  if (samples === null || !Number.isInteger(samples) || samples < 1) return { error: 'Samples must be a whole number of at least 1.' };
+  if (seed === null || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) return { error: `Seed must be a whole number from 0 to ${MAX_SEED}.` };
+  return { params: { measures, samples, seed } };
+}
+
+export function measureLabel(what: string): string {
+  return SHARPNESS_MEASURES.find((m) => m.key === what)?.label ?? what;
+}
+
+export function traceText(trace: SharpnessValues['trace']): string {
+  return trace ? `${number(trace.value)} ± ${number(trace.stderr)} (${trace.iterations} iterations)` : '—';
+}
+
+export function eigenText(eigen: SharpnessValues['eigen']): string {
+  return eigen ? `${number(eigen.value)} (${eigen.iterations} iterations, ${eigen.converged ? 'converged' : 'not converged'})` : '—';
+}
+
+/** The loss increase over the unperturbed loss (method.md §5.2), as `temper sharpness` prints it. */
+export function perturbText(perturb: SharpnessValues['perturb']): string {
+  if (!perturb) return '—';
+  return `mean +${number(perturb.mean)}, max +${number(perturb.max)} at ρ = ${perturb.radius} (${perturb.directions} directions)`;
+}
+
+export type Landscape = NonNullable<SharpnessValues['landscape']>;
+
+/** The newest result with a 1-D loss landscape (a cancelled job keeps the measures it finished). */
+export function newestLandscape(records: SharpnessRecord[]): { record: SharpnessRecord; landscape: Landscape } | null {
+  const record = records.find((r) => r.result?.landscape);
+  return record ? { record, landscape: record.result!.landscape! } : null;
+}
+
+/** Loss or top-1 against α, leaving out points that are not finite (a diverged loss far out). */
+export function landscapePoints(landscape: Landscape, key: 'loss' | 'top1'): Point[] {
+  const values = landscape[key];
+  return landscape.alphas.flatMap((x, i) => (Number.isFinite(values[i]) ? [{ x, y: values[i] }] : []));
+}
+
+/** One loss-vs-α line per compared run that has a landscape, in the colour of its test curves (run i, colour i). */
+export function landscapeOverlay(runs: CompareRow[], landscapes: Map<number, Landscape>): ChartSeries[] {
+  return runs.flatMap((run, i) => {
+    const landscape = landscapes.get(run.id);
+    return landscape ? [{ label: runSeriesLabel(run), color: seriesColor(i), points: landscapePoints(landscape, 'loss') }] : [];
+  });
+}
+
+export type SharpnessProgress = Extract<TemperEvent, { type: 'sharpness-progress' }>;
+export type SharpnessStatusEvent = Extract<TemperEvent, { type: 'sharpness-status' }>;
+
+/**
+ * Follows the sharpness jobs of the runs `only` accepts: the latest progress event of each job at
+ * most every `progressMs`, and every status change at once (they are few: a start and an end).
+ * Returns the unsubscribe function.
+ */
+export function followSharpness(
+  client: TemperClient,
+  handlers: {
+    only: (runId: number) => boolean;
+    /** The newest progress event of each job that reported since the last call. */
+    onProgress?: (events: SharpnessProgress[]) => void;
+    onStatus: (event: SharpnessStatusEvent) => void;
+  },
+  progressMs = 250,
+): () => void {
+  let pending = new Map<number, SharpnessProgress>();
+  const flush = throttle(() => {
+    const events = [...pending.values()];
+    pending = new Map();
+    handlers.onProgress?.(events);
+  }, progressMs);
+  const unsubscribe = client.onEvent((event) => {
+    if (event.type === 'sharpness-progress' && handlers.onProgress && handlers.only(event.runId)) {
+      pending.set(event.id, event);
+      flush();
+    } else if (event.type === 'sharpness-status' && handlers.only(event.runId)) {
+      pending.delete(event.id);
+      handlers.onStatus(event);
+    }
+  });
+  return () => {
+    unsubscribe();
+    flush.cancel();
+  };
+}

@@ -88,7 +88,7 @@ export class TemperBackend implements TemperApi {
   }
 
   async doctor() {
-    return probeBackendsInWorker(readSettings(this.home).backend);
+    return probeBackendsInWorker('auto');
   }
 
   async getSettings(): Promise<Settings> {

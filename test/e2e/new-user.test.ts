@@ -1,0 +1,308 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchChromium, VIEWPORT } from './browser';
+import { type Serving, startServe } from './serve';
+
+/**
+ * A new user's first session in a real browser, against `temper serve` on an empty data folder:
+ * the demo dataset, a full-precision baseline, a noise-tempering run from it, both compared and
+ * exported. Each step needs the one before it, so the tests run in order on one page.
+ * Screenshots of each view go to test-artifacts/screenshots/. TEMPER_DOC_IMAGES=1 regenerates the
+ * README's pictures: the runs train longer (minutes) and the screenshots are copied to docs/images/.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SCREENSHOTS = path.join(ROOT, 'test-artifacts/screenshots');
+const DOC_IMAGES = path.join(ROOT, 'docs/images');
+const DOC_VIEWS = ['datasets', 'runs', 'run-detail', 'compare'];
+const DOC_IMAGES_WANTED = process.env.TEMPER_DOC_IMAGES === '1';
+/**
+ * Runs small enough to train in seconds on wasm, with enough epochs to draw a curve; for the
+ * README's pictures they train longer, so the curves show learning.
+ */
+const RUN = DOC_IMAGES_WANTED ? { epochs: 6, batchSize: 32, limitTrain: 2048, limitTest: 512 } : { epochs: 3, batchSize: 32, limitTrain: 256, limitTest: 256 };
+const TRAIN_TIMEOUT_MS = DOC_IMAGES_WANTED ? 300_000 : 120_000;
+
+const missing = chromiumMissing();
+if (missing) console.warn(`test/e2e: the GUI tests are skipped: ${missing}`);
+const suite = missing ? describe.skip : describe;
+
+let tmp: string;
+let server: Serving;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+/** The first step of the walk that failed: the later ones need it, so they are skipped rather than timed out. */
+let brokenStep: string | null = null;
+
+/** One step of the walk; on failure it leaves a screenshot of the page in test-artifacts/screenshots/. */
+function step(name: string, body: () => Promise<void>, timeout?: number): void {
+  it(
+    name,
+    async (ctx) => {
+      if (brokenStep) ctx.skip(`it needs the step that failed: ${brokenStep}`);
+      try {
+        await body();
+      } catch (error) {
+        brokenStep = name;
+        await page.screenshot({ path: path.join(SCREENSHOTS, `failed-${name.slice(0, 40).replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+        throw error;
+      }
+    },
+    timeout,
+  );
+}
+
+function navLink(name: string): Locator {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+}
+
+async function screenshot(view: string): Promise<void> {
+  // Fonts and the last chart frame settle before the picture.
+  await page.evaluate('document.fonts.ready');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${view}.png`) });
+  if (DOC_IMAGES_WANTED && DOC_VIEWS.includes(view)) {
+    fs.copyFileSync(path.join(SCREENSHOTS, `${view}.png`), path.join(DOC_IMAGES, `${view}.png`));
+  }
+}
+
+/** The Runs table row of run `id`. */
+function runRow(id: number): Locator {
+  return page.locator('tbody tr').filter({ has: page.getByRole('link', { name: `#${id}`, exact: true }) });
+}
+
+function statusOf(row: Locator): Promise<string | null> {
+  return row.locator('[data-status]').getAttribute('data-status');
+}
+
+/** A value of the run detail's summary list, by its term. */
+function summaryValue(term: string): Locator {
+  return page.locator('.summary dl > div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd');
+}
+
+/** A chart by its caption; its data-series and data-points attributes say what it was given. */
+function chart(title: string): Locator {
+  return page.locator('figure.chart').filter({ has: page.locator('figcaption', { hasText: new RegExp(`^${title}$`) }) });
+}
+
+async function expectDrawn(title: string, series: number): Promise<void> {
+  const figure = chart(title);
+  await figure.waitFor();
+  expect(Number(await figure.getAttribute('data-series')), title).toBe(series);
+  expect(Number(await figure.getAttribute('data-points')), title).toBeGreaterThan(0);
+  // chart.js sized its canvas: a chart was made, not just the caption.
+  expect(await figure.locator('canvas').evaluate((canvas: { width: number; height: number }) => canvas.width > 0 && canvas.height > 0)).toBe(true);
+}
+
+/** Fills the New run form's size fields and name, and checks the config it will send. */
+async function fillRunFields(name: string): Promise<void> {
+  await page.getByLabel('Epochs', { exact: true }).fill(String(RUN.epochs));
+  await page.getByLabel('Batch size', { exact: true }).fill(String(RUN.batchSize));
+  await page.getByLabel('Limit train images', { exact: true }).fill(String(RUN.limitTrain));
+  await page.getByLabel('Limit test images', { exact: true }).fill(String(RUN.limitTest));
+  await page.getByLabel('Run name (optional)').fill(name);
+  const config = page.getByTestId('config-json');
+  await expect.poll(async () => JSON.parse((await config.textContent()) ?? '{}')).toMatchObject({
+    dataset: 'demo',
+    name,
+    config: { model: 'cnn-small', ...RUN },
+  });
+}
+
+/** Waits in the Runs table, without reloading, until run `id` has finished; returns the statuses it showed. */
+async function watchUntilFinished(id: number): Promise<string[]> {
+  const row = runRow(id);
+  await row.waitFor();
+  const seen: string[] = [];
+  await expect
+    .poll(
+      async () => {
+        const status = (await statusOf(row)) ?? '';
+        if (seen[seen.length - 1] !== status) seen.push(status);
+        return status;
+      },
+      { timeout: TRAIN_TIMEOUT_MS, interval: 200 },
+    )
+    .toMatch(/^(completed|failed|cancelled|interrupted)$/);
+  return seen;
+}
+
+suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromium', () => {
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-e2e-'));
+    const home = path.join(tmp, 'home');
+    fs.mkdirSync(home);
+    // The wasm backend on every machine, so the runs train the same here and in CI.
+    fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ backend: 'wasm', cpuWorkers: 1, threadsPerRun: 1 }));
+    fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    [server, browser] = await Promise.all([startServe(home), launchChromium()]);
+    page = await browser.newPage({ viewport: VIEWPORT, acceptDownloads: true });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(server.url);
+    // A marker that a reload would wipe: the Runs table must update live, not by reloading.
+    await page.evaluate('window.__e2eSession = 1');
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const code = server ? await server.stop() : 0;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    // It stops cleanly on Ctrl+C, with the trainer pool and the event streams open.
+    expect(code, server?.stderr()).toBe(0);
+  }, 30_000);
+
+  step('opens on the empty Runs table, which points a new user to the demo dataset', async () => {
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Runs');
+    await page.getByText('No runs yet.').waitFor();
+    expect(await page.locator('nav[aria-label="Main"]').getByRole('link').allTextContents()).toEqual(['Runs', 'New run', 'Compare', 'Datasets', 'Settings']);
+    expect(await page.locator('nav[aria-label="Main"] .foot').textContent()).toMatch(/v\d+\.\d+\.\d+ · web/);
+  });
+
+  step('creates the demo dataset and lists it with its shape, classes and thumbnails', async () => {
+    await navLink('Datasets').click();
+    await page.getByText('No datasets yet.').waitFor();
+    await page.getByRole('button', { name: 'Create demo dataset' }).click();
+    const card = page.locator('article', { has: page.getByRole('heading', { name: 'demo', exact: true }) });
+    await card.waitFor({ timeout: 90_000 });
+    await expect.poll(() => card.textContent()).toContain('32×32×3 · 10 classes');
+    const thumbnail = card.getByRole('img', { name: 'Sample images of demo' });
+    await thumbnail.waitFor();
+    expect(await thumbnail.evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Create demo dataset' }).isEnabled()).toBe(true);
+    await screenshot('datasets');
+  }, 120_000);
+
+  step('starts a full-precision baseline from the New run form and watches it finish live in the Runs table', async () => {
+    await navLink('New run').click();
+    await page.getByRole('button', { name: 'Full-precision baseline' }).click();
+    expect(await page.getByRole('button', { name: 'Full-precision baseline' }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByLabel('Dataset', { exact: true }).selectOption('demo');
+    await page.getByLabel('Model', { exact: true }).selectOption('cnn-small');
+    expect(await page.getByLabel('Quantizer', { exact: true }).inputValue()).toBe('fp');
+    await fillRunFields('baseline');
+    await page.getByText(/^About /).waitFor();
+    await screenshot('new-run');
+
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/#\/runs$/);
+    const statuses = await watchUntilFinished(1);
+    expect(statuses[statuses.length - 1], server.stderr()).toBe('completed');
+    // The table followed the run as it trained: it showed it running, then completed.
+    expect(statuses).toContain('running');
+    expect(await page.evaluate('window.__e2eSession')).toBe(1);
+    await expect.poll(() => runRow(1).locator('td').nth(8).textContent()).toMatch(/^\d+\.\d\d%$/);
+  }, TRAIN_TIMEOUT_MS + 30_000);
+
+  step('shows the run: its curves, the wasm backend and the log', async () => {
+    await runRow(1).getByRole('link', { name: '#1', exact: true }).click();
+    await page.getByRole('heading', { name: '#1 baseline', level: 1 }).waitFor();
+    expect(await summaryValue('Backend').textContent()).toBe('wasm');
+    expect(await summaryValue('Quantizer').textContent()).toBe('fp');
+    expect(await page.locator('[data-status]').first().getAttribute('data-status')).toBe('completed');
+    await expectDrawn('Loss', 2);
+    await expectDrawn('Top-1 accuracy', 2);
+    await expectDrawn('Training loss by step', 1);
+    expect(Number(await chart('Loss').getAttribute('data-points'))).toBe(2 * RUN.epochs);
+    await expect.poll(() => page.locator('.log li').count()).toBeGreaterThan(0);
+  });
+
+  step('starts a W4A4 noise-tempering run from the baseline, which finishes with its drop vs the parent', async () => {
+    await page.getByRole('link', { name: 'New run from this run' }).click();
+    await page.waitForURL(/#\/new\?from=1$/);
+    const preset = page.getByRole('button', { name: 'Noise tempering W4A4' });
+    await preset.click();
+    expect(await preset.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByLabel('Initialize from').inputValue()).toBe('1');
+    expect(await page.getByLabel('Quantizer', { exact: true }).inputValue()).toBe('nt');
+    expect(await page.getByLabel('Bits', { exact: true }).inputValue()).toBe('4');
+    await fillRunFields('nt-w4a4');
+    expect(JSON.parse((await page.getByTestId('config-json').textContent()) ?? '{}')).toMatchObject({
+      initFrom: 1,
+      config: { quant: { quantizer: 'nt', bits: 4 } },
+    });
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/#\/runs$/);
+    const statuses = await watchUntilFinished(2);
+    expect(statuses[statuses.length - 1], server.stderr()).toBe('completed');
+    expect(await page.evaluate('window.__e2eSession')).toBe(1);
+    await expect.poll(() => runRow(2).locator('td').nth(9).textContent()).toMatch(/^[+−]?\d+\.\d\d pt$/);
+    await screenshot('runs');
+
+    await runRow(2).getByRole('link', { name: '#2', exact: true }).click();
+    await page.getByRole('heading', { name: '#2 nt-w4a4', level: 1 }).waitFor();
+    expect(await summaryValue('Quantizer').textContent()).toBe('nt W4A4');
+    expect(await summaryValue('Backend').textContent()).toBe('wasm');
+    expect(await summaryValue('Drop vs parent').textContent()).toMatch(/pt$/);
+    await expectDrawn('Top-1 accuracy', 2);
+    await expectDrawn('Temper λ', 1);
+    await page.getByRole('heading', { name: 'Quantizer statistics by layer' }).waitFor();
+    await screenshot('run-detail');
+  }, TRAIN_TIMEOUT_MS + 30_000);
+
+  step('compares both runs: curves of each, the drop vs parent, and a CSV export', async () => {
+    await navLink('Runs').click();
+    await page.getByLabel('Select run #1').check();
+    await page.getByLabel('Select run #2').check();
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.waitForURL(/#\/compare\?ids=1,2$/);
+
+    await page.getByTestId('compare-charts').waitFor();
+    await expectDrawn('Test top-1', 2);
+    await expectDrawn('Test loss', 2);
+    const rows = page.getByTestId('compare-runs').locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    const headers = await page.getByTestId('compare-runs').locator('thead th').allTextContents();
+    const cell = (row: number, header: string) => rows.nth(row).locator('td').nth(headers.indexOf(header)).textContent();
+    expect(await cell(0, 'Run')).toBe('#1');
+    expect(await cell(1, 'Run')).toBe('#2');
+    expect(await cell(1, 'Quantizer')).toBe('nt W4A4');
+    expect(await cell(1, 'Parent')).toBe('#1');
+    expect(await cell(1, 'Drop vs parent')).toMatch(/^[+−]?\d+\.\d\d pt$/);
+    expect(await cell(0, 'Drop vs parent')).toBe('—');
+    await expect.poll(() => page.locator('section[data-render-ms]').getAttribute('data-render-ms')).toMatch(/^\d+$/);
+    await screenshot('compare');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^temper-compare-runs-1-2-\d{4}-\d\d-\d\d\.csv$/);
+    const lines = fs.readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3);
+    const header = lines[0].split(',');
+    expect(header.slice(0, 12)).toEqual(['id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1', 'bestTop1', 'parentId', 'dropVsParent']);
+    const [fp, nt] = lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((value, i) => [header[i], value])));
+    expect(fp).toMatchObject({ id: '1', name: 'baseline', model: 'cnn-small', dataset: 'demo', quantizer: 'fp', status: 'completed', parentId: '', dropVsParent: '' });
+    expect(nt).toMatchObject({ id: '2', name: 'nt-w4a4', quantizer: 'nt', bits: '4', status: 'completed', parentId: '1' });
+    expect(Number(nt.dropVsParent)).toBeCloseTo(Number(fp.finalTop1) - Number(nt.finalTop1), 6);
+  });
+
+  it('shows the settings with the wasm backend this data folder chose', async () => {
+    await navLink('Settings').click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await expect.poll(() => page.getByLabel('Backend').inputValue()).toBe('wasm');
+    await page.locator('table.backends').waitFor({ timeout: 30_000 });
+    await screenshot('settings');
+  });
+
+  it('threw no uncaught error in the page along the way', () => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('without the token, the server answers 401 and no app', async () => {
+    const stranger = await browser.newPage();
+    try {
+      for (const target of ['/', '/index.html', '/?token=not-the-token']) {
+        const response = await stranger.goto(server.origin + target);
+        expect(response?.status(), target).toBe(401);
+        expect(await stranger.locator('body').textContent()).toContain('open the address `temper serve` printed');
+        expect(await stranger.locator('nav[aria-label="Main"]').count()).toBe(0);
+      }
+      const api = await stranger.request.post(`${server.origin}/api/listRuns`, { data: { args: [{}] } });
+      expect(api.status()).toBe(401);
+    } finally {
+      await stranger.close();
+    }
+  });
+});

@@ -1,21 +1,27 @@
 import { BACKEND_CHOICES, type BackendChoice } from '../../shared/config';
-import { selectBackend } from '../engine/backend';
+import { backendVersions, releaseBackend, surveyBackends } from '../engine/backend';
 import type { Command } from './command';
 
 export const doctor: Command = {
-  summary: 'show which compute backend Temper would use, and why others are unavailable',
+  summary: 'show which compute backend Temper would use, the GPU it found, and why others are unavailable',
   usage: 'temper doctor [--backend auto|tensorflow|webgpu|wasm|cpu] [--json]',
   options: { backend: { type: 'string', default: 'auto' } },
   async run({ values, json }) {
     const choice = String(values.backend) as BackendChoice;
     if (!BACKEND_CHOICES.includes(choice)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${choice}'`);
-    const info = await selectBackend(choice);
-    const backends = [...info.skipped, { name: info.name, available: true, reason: 'selected', device: info.device }];
+    const { selected, backends } = await surveyBackends(choice);
+    // Dawn keeps the process alive while it holds a device.
+    await releaseBackend();
+    const versions = backendVersions();
     if (json) {
-      console.log(JSON.stringify({ selected: info.name, threads: info.threads, device: info.device, backends }));
+      console.log(JSON.stringify({ selected: selected.name, threads: selected.threads, device: selected.device, adapter: selected.adapter, backends, versions }));
       return;
     }
-    console.log(`selected: ${info.name} (${info.device}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
-    for (const b of info.skipped) console.log(`  ${b.name}: unavailable: ${b.reason}`);
+    console.log(`selected: ${selected.name} (${selected.device}, ${selected.threads} thread${selected.threads === 1 ? '' : 's'})`);
+    for (const b of backends) {
+      const state = b.reason === 'selected' ? 'selected' : b.available ? `available: ${b.reason}` : `unavailable: ${b.reason}`;
+      console.log(`  ${b.name.padEnd(13)} ${state}${b.device && b.reason !== 'selected' ? ` [${b.device}]` : ''}`);
+    }
+    console.log(`versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}`);
   },
 };

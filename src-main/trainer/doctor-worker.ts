@@ -5,16 +5,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendReport } from '../../shared/api';
 import type { BackendChoice } from '../../shared/config';
-import { selectBackend } from '../engine/backend';
+import { releaseBackend, surveyBackends } from '../engine/backend';
 
 const { backend } = workerData as { backend: BackendChoice };
-selectBackend(backend).then(
-  (info) => {
-    const report: BackendReport = {
-      selected: info.name,
-      backends: [...info.skipped, { name: info.name, available: true, reason: 'selected', device: info.device }],
-    };
-    parentPort!.postMessage({ report });
-  },
+
+async function report(): Promise<BackendReport> {
+  const { selected, backends } = await surveyBackends(backend);
+  // WebGPU: free the device before the thread ends (Dawn aborts on a thread cut off mid-work).
+  await releaseBackend();
+  return { selected: selected.name, backends };
+}
+
+report().then(
+  (result) => parentPort!.postMessage({ report: result }),
   (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) }),
 );

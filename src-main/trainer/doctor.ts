@@ -9,6 +9,7 @@ export function probeBackendsInWorker(backend: BackendChoice): Promise<BackendRe
   return new Promise((resolve, reject) => {
     const worker = startWorker(ENTRY, { backend });
     worker.once('message', (message: { report?: BackendReport; error?: string }) => {
+      // The worker released its backend before it answered, so ending it now is safe.
       void worker.terminate();
       if (message.report) resolve(message.report);
       else reject(new Error(message.error));

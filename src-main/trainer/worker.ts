@@ -11,7 +11,7 @@ import { defaultAugmentFor } from '../data/augment';
 import { type BatchOptions, createBatchSource } from '../data/batches';
 import { loadSplit } from '../data/cache';
 import { seededSubset } from '../data/subset';
-import { selectBackend } from '../engine/backend';
+import { releaseBackend, selectBackend, settleBackendWork } from '../engine/backend';
 import { loadCheckpoint } from '../engine/checkpoint';
 import { trainParallel } from '../engine/parallel/train-parallel';
 import { TrainingSession } from '../engine/session';
@@ -80,13 +80,35 @@ async function runJob(message: Extract<ToWorker, { type: 'job' }>): Promise<From
   return { type: 'done', key: job.key, status: result.status, finalTop1: result.final?.top1 ?? null, finalLoss: result.final?.loss ?? null, bestTop1: result.best?.top1 ?? null };
 }
 
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'shutdown') {
-    port.close();
+/**
+ * Every job ends with the GPU idle: a WebGPU readback still pending when the thread ends aborts the
+ * whole process (Dawn's mapAsync assertion), so the pool may end this thread only after the answer.
+ */
+async function answer(message: Extract<ToWorker, { type: 'job' }>): Promise<FromWorker> {
+  let reply: FromWorker;
+  try {
+    reply = await runJob(message);
+  } catch (error) {
+    reply = { type: 'failed', key: message.job.key, message: error instanceof Error ? error.message : String(error) };
+  }
+  await settleBackendWork().catch(() => {});
+  return reply;
+}
+
+const onMessage = (message: ToWorker) => {
+  if (message.type === 'job') {
+    void answer(message).then(post);
     return;
   }
-  runJob(message).then(post, (error: unknown) => post({ type: 'failed', key: message.job.key, message: error instanceof Error ? error.message : String(error) }));
-});
+  // Shutdown: free the GPU device (Dawn keeps the thread alive while it holds one), then end.
+  void releaseBackend()
+    .catch(() => {})
+    .finally(() => {
+      port.off('message', onMessage);
+      port.close();
+    });
+};
+port.on('message', onMessage);
 
 const { backend } = workerData as { backend: BackendChoice };
 selectBackend(backend).then(

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { explainBackendFailure, selectBackend } from '../../src-main/engine/backend';
+import { backendVersions, explainBackendFailure, selectBackend, surveyBackends } from '../../src-main/engine/backend';
 
 const installed = async (pkg: string) =>
   import(pkg).then(
@@ -10,13 +10,14 @@ const installed = async (pkg: string) =>
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 describe('selectBackend', () => {
   it('activates an explicit choice and says what it is', async () => {
     const info = await selectBackend('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(info).toMatchObject({ name: 'cpu', requested: 'cpu', threads: 1, skipped: [] });
+    expect(info).toMatchObject({ name: 'cpu', requested: 'cpu', threads: 1, adapter: null, skipped: [] });
     expect(info.device).toContain('plain JavaScript');
   });
 
@@ -31,6 +32,13 @@ describe('selectBackend', () => {
     for (const spy of printed) expect(spy).not.toHaveBeenCalled();
   });
 
+  it('tries WebGPU second in auto, and says why it passed it over', async () => {
+    const info = await selectBackend('auto');
+    if (info.name === 'webgpu' || (await installed('@tensorflow/tfjs-node-gpu'))) return;
+    expect(info.skipped[1]).toMatchObject({ name: 'webgpu', available: false });
+    expect(info.skipped[1].reason).toMatch(/^(no WebGPU adapter found|only a fallback adapter)/);
+  });
+
   it('fails with every reason when an explicit choice cannot load', async () => {
     if (await installed('@tensorflow/tfjs-node-gpu')) return;
     await expect(selectBackend('tensorflow')).rejects.toThrow(
@@ -38,8 +46,29 @@ describe('selectBackend', () => {
     );
   });
 
+  it('explains a missing WebGPU adapter with what Dawn needs on this platform', async () => {
+    // Asking Dawn for an adapter that does not exist: the same path as a machine without a driver.
+    vi.stubEnv('TEMPER_DAWN_OPTIONS', 'adapter=no-such-gpu');
+    await expect(selectBackend('webgpu')).rejects.toThrow(/^Backend 'webgpu' is not available \(webgpu: no WebGPU adapter found \(Dawn: .+\): Dawn needs /);
+  });
+
   it('rejects an unknown backend name', async () => {
     await expect(selectBackend('metal' as 'cpu')).rejects.toThrow("Unknown backend 'metal': expected one of auto, tensorflow, webgpu, wasm, cpu");
+  });
+});
+
+describe('surveyBackends', () => {
+  it('lists every backend in auto order: the selected one, those passed over and why, the rest probed', async () => {
+    const { selected, backends } = await surveyBackends('cpu');
+    expect(backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
+    expect(backends[4]).toEqual({ name: 'cpu', available: true, reason: 'selected', device: selected.device });
+    expect(backends[3]).toEqual({ name: 'wasm', available: true, reason: 'installed, not loaded', device: null });
+    for (const b of backends) expect(typeof b.available === 'boolean' && b.reason.length > 0).toBe(true);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('reports the versions that decide what loads', () => {
+    expect(backendVersions()).toMatchObject({ node: process.versions.node, napi: String(process.versions.napi), tfjs: '4.22.0', webgpu: expect.any(String) });
   });
 });
 

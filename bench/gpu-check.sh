@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU check of the WebGPU backend (docs/gpu.md), in one run of a few minutes (under 8 on an H100):
+# GPU check of the WebGPU backend (README, GPU), in one run of a few minutes (under 8 on an H100):
 #   1. the machine: GPU, driver, Vulkan loader and drivers (and an NVIDIA Vulkan ICD if it can be found)
 #   2. the backends Temper finds and the WebGPU adapter (what `temper doctor --json` reports)
 #   3. the ResNet-20 gradient match, webgpu against cpu (limit 1e-3 relative)

@@ -49,7 +49,7 @@ export async function computeSharpness(model: Model, subset: ImageSet, input: Sh
   let done = 0;
   const pace: Pace = async (what) => {
     done++;
-    hooks.onProgress?.(done, total, what as SharpnessMeasure);
+    hooks.onProgress?.(done, total, what);
     if (hooks.shouldStop?.()) throw new SharpnessCancelled();
     await new Promise((resolve) => setImmediate(resolve));
   };
@@ -62,8 +62,10 @@ export async function computeSharpness(model: Model, subset: ImageSet, input: Sh
       budgetEnd += budgets[measure];
       await runMeasure(measure, model, tensors, params, rng.fork(measure), pace, result);
       // A measure that converged early hands over its unused budget.
-      done = budgetEnd;
-      hooks.onProgress?.(done, total, measure);
+      if (done < budgetEnd) {
+        done = budgetEnd;
+        hooks.onProgress?.(done, total, measure);
+      }
     }
   } catch (error) {
     if (!(error instanceof SharpnessCancelled)) throw error;

@@ -3,39 +3,12 @@ import { Chart } from 'chart.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import LineChart from '../../src-renderer/charts/LineChart.svelte';
 import type { ChartSeries } from '../../src-renderer/lib/series';
-
-/** Enough of a 2D context for chart.js to lay out and "draw" into nothing. */
-function fakeContext(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
-  const state: Record<string | symbol, unknown> = { canvas };
-  return new Proxy(state, {
-    get(target, key) {
-      if (key in target) return target[key];
-      // Not array-like (chart.js unwraps array-likes), everything else a no-op method.
-      if (typeof key === 'symbol' || key === 'length' || /^\d+$/.test(key)) return undefined;
-      if (key === 'measureText') return (text: string) => ({ width: text.length * 6, actualBoundingBoxAscent: 8, actualBoundingBoxDescent: 2 });
-      return () => undefined;
-    },
-    set(target, key, value) {
-      target[key] = value;
-      return true;
-    },
-  }) as unknown as CanvasRenderingContext2D;
-}
+import { drawableCanvas } from './fake-canvas';
 
 const line = (n: number, offset: number) => Array.from({ length: n }, (_, i) => ({ x: i + 1, y: offset + Math.sqrt(i) / 20 }));
 
 describe('LineChart', () => {
-  beforeEach(() => {
-    HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement) {
-      return fakeContext(this);
-    } as unknown as typeof HTMLCanvasElement.prototype.getContext;
-    HTMLCanvasElement.prototype.toDataURL = () => 'data:image/png;base64,AAAA';
-    globalThis.ResizeObserver ??= class {
-      observe() {}
-      unobserve() {}
-      disconnect() {}
-    } as unknown as typeof ResizeObserver;
-  });
+  beforeEach(() => drawableCanvas());
   afterEach(() => cleanup());
 
   it('hands chart.js the point arrays themselves, without animation or parsing, and decimates long series', () => {

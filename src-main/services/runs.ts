@@ -90,6 +90,7 @@ export class RunService {
     this.store = openStore(home);
     this.datasets = new DatasetService(home);
     this.store.interruptOrphans(this.owner.host, isProcessAlive);
+    this.store.abandonSharpnessOrphans(this.owner.host, isProcessAlive);
     this.store.markStaleRunsInterrupted(STALE_HEARTBEAT_MS);
   }
 

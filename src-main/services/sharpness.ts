@@ -23,7 +23,7 @@ export class SharpnessService {
     if (run.status !== 'completed') throw new Error(`run ${runId} is ${run.status}; sharpness is measured on a completed run's final weights`);
     const params = parseSharpnessParams(input);
     const { store } = this.runs;
-    const id = store.insertSharpness(runId, params);
+    const id = store.insertSharpness(runId, params, this.runs.owner);
     const key = sharpnessKey(id);
     const settings = readSettings(this.runs.home);
     const emitStatus = (record: SharpnessRecord) => this.runs.emit({ type: 'sharpness-status', id, runId, status: record.status, error: record.error });

@@ -68,7 +68,8 @@ export interface TemperStore {
   listGroupRuns(groupId: number): RunRecord[];
 
   // Sharpness results
-  insertSharpness(runId: number, params: unknown, now?: number): number;
+  insertSharpness(runId: number, params: unknown, owner: RunOwner, now?: number): number;
+  abandonSharpnessOrphans(host: string, isAlive: (pid: number) => boolean, now?: number): number[];
   finishSharpness(id: number, status: Exclude<SharpnessStatus, 'running'>, result: SharpnessValues | null, error?: string | null, now?: number): boolean;
   abandonSharpness(id: number, error: string, now?: number): boolean;
   getSharpness(id: number): SharpnessRecord | undefined;

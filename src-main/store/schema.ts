@@ -167,6 +167,8 @@ const addSharpness: Migration = (db) => {
       eigen        REAL,
       perturb_mean REAL,
       error        TEXT,
+      owner_pid    INTEGER,
+      owner_host   TEXT,
       created_at   INTEGER NOT NULL,
       finished_at  INTEGER
     );

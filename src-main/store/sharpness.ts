@@ -1,5 +1,6 @@
 import type { SharpnessRecord, SharpnessStatus, SharpnessValues } from '../../shared/records';
 import type { Db } from './db';
+import type { RunOwner } from './lifecycle';
 
 type SharpnessRow = Omit<SharpnessRecord, 'params' | 'result'> & { params: string; result: string | null };
 
@@ -15,9 +16,12 @@ export class SharpnessQueries {
   private readonly selectByRun;
   private readonly selectLatest;
   private readonly interruptRunning;
+  private readonly selectOwned;
 
   constructor(db: Db) {
-    this.insert = db.prepare(`INSERT INTO sharpness (run_id, status, params, created_at) VALUES (?, 'running', ?, ?)`);
+    this.insert = db.prepare(`INSERT INTO sharpness (run_id, status, params, owner_pid, owner_host, created_at) VALUES (?, 'running', ?, ?, ?, ?)`);
+    this.selectOwned = db.prepare<[string], { id: number; pid: number }>(`SELECT id, owner_pid AS pid FROM sharpness
+      WHERE status = 'running' AND owner_host = ? AND owner_pid IS NOT NULL`);
     this.finish = db.prepare(`UPDATE sharpness SET status = @status, result = @result, error = @error, finished_at = @now,
         trace = @trace, trace_stderr = @traceStderr, eigen = @eigen, perturb_mean = @perturbMean
       WHERE id = @id AND status = 'running'`);
@@ -31,8 +35,15 @@ export class SharpnessQueries {
     this.interruptRunning = db.prepare(`UPDATE sharpness SET status = 'failed', error = @error, finished_at = @now WHERE id = @id AND status = 'running'`);
   }
 
-  insertSharpness(runId: number, params: unknown, now = Date.now()): number {
-    return Number(this.insert.run(runId, JSON.stringify(params), now).lastInsertRowid);
+  insertSharpness(runId: number, params: unknown, owner: RunOwner, now = Date.now()): number {
+    return Number(this.insert.run(runId, JSON.stringify(params), owner.pid, owner.host, now).lastInsertRowid);
+  }
+
+  /** Jobs left `running` by a process of this host that no longer exists become `failed`. */
+  abandonOrphans(host: string, isAlive: (pid: number) => boolean, now = Date.now()): number[] {
+    const orphans = this.selectOwned.all(host).filter((r) => !isAlive(r.pid));
+    for (const { id, pid } of orphans) this.abandonSharpness(id, `interrupted: the process measuring it (pid ${pid}) ended`, now);
+    return orphans.map((r) => r.id);
   }
 
   finishSharpness(id: number, status: Exclude<SharpnessStatus, 'running'>, result: SharpnessValues | null, error: string | null = null, now = Date.now()): boolean {

@@ -66,7 +66,8 @@ export class SqliteStore implements TemperStore {
   listGroups: TemperStore['listGroups'] = (limit, offset) => this.groups.listGroups(limit, offset);
   listGroupRuns: TemperStore['listGroupRuns'] = (groupId) => this.runs.listGroupRuns(groupId);
 
-  insertSharpness: TemperStore['insertSharpness'] = (runId, params, now) => this.sharpness.insertSharpness(runId, params, now);
+  insertSharpness: TemperStore['insertSharpness'] = (runId, params, owner, now) => this.sharpness.insertSharpness(runId, params, owner, now);
+  abandonSharpnessOrphans: TemperStore['abandonSharpnessOrphans'] = (host, isAlive, now) => this.sharpness.abandonOrphans(host, isAlive, now);
   finishSharpness: TemperStore['finishSharpness'] = (id, status, result, error, now) => this.sharpness.finishSharpness(id, status, result, error, now);
   abandonSharpness: TemperStore['abandonSharpness'] = (id, error, now) => this.sharpness.abandonSharpness(id, error, now);
   getSharpness: TemperStore['getSharpness'] = (id) => this.sharpness.getSharpness(id);

@@ -63,7 +63,7 @@ export class EpochTally {
   }
 
   /** The epoch's metrics; call after endTraining() and the evaluation, with session.epoch advanced. */
-  metrics(session: TrainingSession, test: EvalMetrics, lambda: number, layers: LayerStats[]): EpochMetrics {
+  async metrics(session: TrainingSession, test: EvalMetrics, lambda: number, layers: LayerStats[]): Promise<EpochMetrics> {
     const seconds = this.trainingSeconds ?? (performance.now() - this.started) / 1000;
     return {
       epoch: this.epoch + 1,
@@ -75,7 +75,7 @@ export class EpochTally {
       lambda,
       seconds,
       imagesPerSec: this.seen / seconds,
-      stepsAtFloor: session.stepsAtFloor(),
+      stepsAtFloor: await session.stepsAtFloor(),
       layers,
     };
   }

@@ -3,7 +3,7 @@ import './gradients';
 import type { TrainConfig } from '../../shared/config';
 import type { Batch } from '../data/batches';
 import { explainBackendFailure } from './backend';
-import { type Checkpoint, optimizerSlots, restoreModel, saveCheckpoint } from './checkpoint';
+import { type Checkpoint, restoreModel, saveCheckpoint } from './checkpoint';
 import { learningRateAt } from './lr-schedule';
 import { buildModel, type InputShape, type Model } from './models';
 import { createOptimizer, type Optimizer } from './optim';
@@ -116,22 +116,26 @@ export class TrainingSession {
   }
 
   /** Step sizes held at the positivity floor right now: learning is pushing them below zero. */
-  stepsAtFloor(): string[] {
+  async stepsAtFloor(): Promise<string[]> {
     // The floor is stored in float32; compare against that value, not the float64 setting.
     const eps = Math.fround(this.config.quant.stepEpsilon);
-    return this.model.store.quantizers.flatMap(({ layer, input, weight }) =>
-      [
-        { name: `${layer}/input_step`, q: input },
-        { name: `${layer}/weight_step`, q: weight },
-      ]
-        .filter(({ q }) => q.step !== null && q.step.dataSync()[0] <= eps)
-        .map(({ name }) => name),
-    );
+    const steps = this.model.store.trainable.filter((p) => p.role === 'step');
+    if (steps.length === 0) return [];
+    // One readback for all of them.
+    const stacked = tf.stack(steps.map((p) => p.variable));
+    try {
+      const values = await stacked.data();
+      return steps.filter((_, i) => values[i] <= eps).map((p) => p.name);
+    } finally {
+      stacked.dispose();
+    }
   }
 
-  /** Statistics recorded by the last trainStep(batch, true). */
-  layerStats(): LayerStats[] {
-    return this.model.store.quantizers.map((q) => ({ layer: q.layer, weight: q.weight.lastStats, input: q.input.lastStats }));
+  /** Statistics recorded by the last trainStep(batch, true), read from the device. */
+  layerStats(): Promise<LayerStats[]> {
+    return Promise.all(
+      this.model.store.quantizers.map(async ({ layer, weight, input }) => ({ layer, weight: await weight.readStats(), input: await input.readStats() })),
+    );
   }
 
   async save(dir: string): Promise<void> {
@@ -152,9 +156,8 @@ export class TrainingSession {
   restore(checkpoint: Checkpoint, mode: 'resume' | 'init-from'): void {
     restoreModel(this.model, checkpoint, mode);
     if (mode === 'init-from') return;
-    const slots = optimizerSlots(checkpoint);
-    this.optimizer.setSlots(slots);
-    Object.values(slots).forEach((t) => t.dispose());
+    const saved = [...checkpoint.tensors].filter(([, t]) => t.group === 'optimizer');
+    this.optimizer.setSlots(Object.fromEntries(saved));
     const { progress } = checkpoint.manifest;
     this.epoch = progress.epoch;
     this.step = progress.step;

@@ -3,7 +3,7 @@ import type { BatchSource } from '../data/batches';
 import { loadCheckpoint } from './checkpoint';
 import { evaluate, type EvalMetrics } from './evaluate';
 import { type EpochMetrics, EpochTally } from './epoch-tally';
-import { type DataShape, TrainingSession } from './session';
+import { type DataShape, type LayerStats, TrainingSession } from './session';
 
 export { DivergenceError, type EpochMetrics } from './epoch-tally';
 
@@ -60,6 +60,7 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
       const tally = new EpochTally(epoch, progressEvery);
       let first = true;
+      let layers: LayerStats[] = [];
       for await (const batch of trainSet.batches(epoch)) {
         if (hooks.shouldStop?.()) {
           batch.x.dispose();
@@ -70,9 +71,11 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
         const lr = session.learningRate();
         const lambda = session.lambda();
         const out = session.trainStep(batch, first);
-        first = false;
         const [loss, hits] = await out.data();
         out.dispose();
+        // Read right after the step that recorded them: until then they hold device memory.
+        if (first) layers = await session.layerStats();
+        first = false;
         batch.x.dispose();
         batch.y.dispose();
         tally.addStep(session, loss, hits, size, lr);
@@ -80,11 +83,10 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
         if (imagesPerSec !== null) hooks.onProgress?.({ epoch, step: session.step, totalSteps: session.plan.totalSteps, loss, lr, lambda, imagesPerSec });
       }
       tally.endTraining();
-      const layers = session.layerStats();
       const lambda = session.lambda();
       const test = await evaluate(session.model, testSet);
       session.epoch = epoch + 1;
-      const metrics = tally.metrics(session, test, lambda, layers);
+      const metrics = await tally.metrics(session, test, lambda, layers);
       epochs.push(metrics);
       hooks.onEpoch?.(metrics);
       if (job.checkpointDir) {

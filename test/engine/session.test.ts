@@ -32,6 +32,8 @@ describe('TrainingSession', () => {
       const out = s.trainStep(batch, i % 100 === 0);
       if (i % 50 === 0) await out.data();
       out.dispose();
+      // As train() does after the step that records them: reading releases their tensors.
+      if (i % 100 === 0) await s.layerStats();
       if (i === 10) afterTen = tf.memory().numTensors;
     }
     expect(tf.memory().numTensors).toBe(afterTen);
@@ -57,7 +59,7 @@ describe('TrainingSession', () => {
     const batch = randomBatch(8, TINY);
     await step(s, batch);
     expect(weight.step!.dataSync()[0]).toBeGreaterThanOrEqual(1e-3);
-    expect(s.stepsAtFloor()).toContain('fc2/weight_step');
+    expect(await s.stepsAtFloor()).toContain('fc2/weight_step');
     tf.dispose([batch.x, batch.y]);
     s.dispose();
   });
@@ -67,7 +69,7 @@ describe('TrainingSession', () => {
     const batch = randomBatch(8, TINY);
     const out = s.trainStep(batch, true);
     out.dispose();
-    const stats = s.layerStats();
+    const stats = await s.layerStats();
     expect(stats.map((l) => l.layer)).toEqual(['fc1', 'fc2', 'classifier']);
     for (const { weight, input } of stats) {
       expect(weight!.step).toBeGreaterThan(0);

@@ -89,6 +89,10 @@ export class ParamStore {
   }
 
   dispose(): void {
+    for (const { input, weight } of this.quantizers) {
+      input.dropStats();
+      weight.dropStats();
+    }
     for (const { variable } of this.allVariables()) variable.dispose();
     for (const tensor of this.constants) tensor.dispose();
   }

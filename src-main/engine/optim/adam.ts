@@ -67,10 +67,10 @@ export function createAdam(params: TrainableParam[], config: AdamConfig): Optimi
       });
     },
     getSlots: () => slots.snapshot(),
-    setSlots(values) {
+    setSlots(saved) {
       let restoredStep = 0;
-      slots.restore(values, () => {
-        restoredStep = values[ADAM_STEP_SLOT].dataSync()[0];
+      slots.restore(saved, () => {
+        restoredStep = saved[ADAM_STEP_SLOT].values[0];
         if (!Number.isInteger(restoredStep) || restoredStep < 0) {
           throw new Error(`${WHO}.setSlots: slot '${ADAM_STEP_SLOT}' must hold an integer ≥ 0, got ${restoredStep}`);
         }

@@ -6,7 +6,7 @@ import { createAdam } from './adam';
 import type { Optimizer, OptimizerConfig, TrainableParam } from './optimizer';
 import { createSgd } from './sgd';
 
-export type { ParamRole, TrainableParam, OptimizerConfig, SgdConfig, AdamConfig, Optimizer } from './optimizer';
+export type { ParamRole, TrainableParam, OptimizerConfig, SgdConfig, AdamConfig, Optimizer, SavedSlot } from './optimizer';
 export { ADAM_STEP_SLOT } from './adam';
 
 export function createOptimizer(params: TrainableParam[], config: OptimizerConfig): Optimizer {

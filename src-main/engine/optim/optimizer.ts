@@ -11,6 +11,12 @@ export interface TrainableParam {
   role: ParamRole;
 }
 
+/** One optimizer slot as a checkpoint holds it: its shape and float32 values in row-major order. */
+export interface SavedSlot {
+  shape: readonly number[];
+  values: Float32Array;
+}
+
 export type SgdConfig = { kind: 'sgd'; momentum: number; nesterov: boolean; weightDecay: number };
 export type AdamConfig = { kind: 'adam'; beta1: number; beta2: number; epsilon: number; weightDecay: number };
 export type OptimizerConfig = SgdConfig | AdamConfig;
@@ -24,8 +30,12 @@ export interface Optimizer {
   applyGradients(grads: Record<string, tf.Tensor>, lr: number): void;
   /** Slot tensors (momentum buffers, Adam moments, step count) by name: copies the caller disposes. */
   getSlots(): Record<string, tf.Tensor>;
-  /** Restores getSlots() output; checks every name, shape and dtype before changing anything. */
-  setSlots(slots: Record<string, tf.Tensor>): void;
+  /**
+   * Restores slots saved from getSlots(), as a checkpoint holds them: host values, so nothing is read
+   * back from the device (WebGPU cannot read synchronously). Checks every name, shape and length
+   * before changing anything.
+   */
+  setSlots(saved: Record<string, SavedSlot>): void;
   dispose(): void;
 }
 

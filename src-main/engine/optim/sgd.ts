@@ -56,7 +56,7 @@ export function createSgd(params: TrainableParam[], config: SgdConfig): Optimize
       });
     },
     getSlots: () => slots.snapshot(),
-    setSlots: (values) => slots.restore(values),
+    setSlots: (saved) => slots.restore(saved),
     dispose: () => slots.dispose(),
   };
 }

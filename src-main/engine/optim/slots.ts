@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { sameShape } from './optimizer';
+import { type SavedSlot, sameShape } from './optimizer';
 
 const NAMES_SHOWN = 5;
 
@@ -25,26 +25,27 @@ export class SlotTable {
   }
 
   /** Validates everything, then runs checkValues, and only then assigns: a bad input changes nothing. */
-  restore(values: Record<string, tf.Tensor>, checkValues: () => void = () => {}): void {
+  restore(saved: Record<string, SavedSlot>, checkValues: () => void = () => {}): void {
     const who = `${this.who}.setSlots`;
-    for (const name of Object.keys(values)) {
+    for (const name of Object.keys(saved)) {
       if (!this.slots.has(name)) {
         throw new Error(`${who}: unknown slot '${name}'; expected ${this.describeNames()}`);
       }
     }
     for (const [name, slot] of this.slots) {
-      const value = values[name];
+      const value = saved[name];
       if (value === undefined) throw new Error(`${who}: missing slot '${name}'`);
-      if (value.isDisposed) throw new Error(`${who}: slot '${name}' was given a disposed tensor`);
       if (!sameShape(value.shape, slot.shape)) {
         throw new Error(`${who}: slot '${name}' has shape [${value.shape}], expected [${slot.shape}]`);
       }
-      if (value.dtype !== slot.dtype) {
-        throw new Error(`${who}: slot '${name}' has dtype ${value.dtype}, expected ${slot.dtype}`);
+      if (value.values.length !== slot.size) {
+        throw new Error(`${who}: slot '${name}' has ${value.values.length} values, its shape [${slot.shape}] holds ${slot.size}`);
       }
     }
     checkValues();
-    for (const [name, slot] of this.slots) slot.assign(values[name]);
+    tf.tidy(() => {
+      for (const [name, slot] of this.slots) slot.assign(tf.tensor(saved[name].values, slot.shape, 'float32'));
+    });
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Batch, createBatchSource } from '../../data/batches';
 import { loadCheckpoint } from '../checkpoint';
 import { evaluateSums, metricsFromSums } from '../evaluate';
-import { TrainingSession } from '../session';
+import { type LayerStats, TrainingSession } from '../session';
 import { EpochTally } from '../epoch-tally';
 import { Collective, type CollectiveBuffers } from './collective';
 import type { ReplicaInit, ReplicaMessage, ReplicaStatus } from './job';
@@ -61,6 +61,7 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
       const tally = new EpochTally(epoch, progressEvery);
       let first = true;
+      let layers: LayerStats[] = [];
       for await (const batch of trainSet.batches(epoch)) {
         if (stop) {
           tf.dispose([batch.x, batch.y]);
@@ -73,9 +74,11 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
         const lr = session.learningRate();
         const lambda = session.lambda();
         const out = session.trainStep(share, first);
-        first = false;
         const [shareLoss, shareHits] = await out.data();
         tf.dispose([out, share.x, share.y]);
+        // Read right after the step that recorded them: until then they hold device memory.
+        if (first) layers = await session.layerStats();
+        first = false;
         if (lazyInitPending) {
           sync.broadcastModel();
           lazyInitPending = false;
@@ -90,7 +93,6 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
       }
       tally.endTraining();
       sync.averageBuffers();
-      const layers = session.layerStats();
       const lambda = session.lambda();
       const sums = await evaluateSums(session.model, testSet);
       const [testLoss, top1, top5, count] = collective.allReduceSum([sums.loss, sums.top1, sums.top5, sums.count]);
@@ -98,7 +100,7 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
       session.epoch = epoch + 1;
       if (init.replicaStateEvery > 0) reportState();
       if (!lead) continue;
-      const metrics = tally.metrics(session, test, lambda, layers);
+      const metrics = await tally.metrics(session, test, lambda, layers);
       link.post({ type: 'epoch', metrics });
       if (job.checkpointDir) {
         await session.save(job.checkpointDir);

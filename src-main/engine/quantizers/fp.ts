@@ -9,7 +9,6 @@ export class FpQuantizer implements Quantizer {
   readonly signed: boolean;
   readonly target: 'weight' | 'activation';
   readonly step = null;
-  readonly lastStats: QuantStats | null = null;
   initialized = true;
 
   constructor(options: QuantizerOptions) {
@@ -34,4 +33,10 @@ export class FpQuantizer implements Quantizer {
   }
 
   clampStep(): void {}
+
+  readStats(): Promise<QuantStats | null> {
+    return Promise.resolve(null);
+  }
+
+  dropStats(): void {}
 }

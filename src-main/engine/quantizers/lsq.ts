@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fakeQuant, lsqGradScale, lsqLevels, type QuantLevels } from './fake-quant';
+import { syncReadsAvailable } from './sync-reads';
 import type {
   QuantizeContext,
   Quantizer,
@@ -25,6 +26,8 @@ export class LsqQuantizer implements Quantizer {
   readonly name: string;
   readonly levels: QuantLevels;
   initialized = false;
+  /** [s, Σ|e| inside, count inside] of the last forward with ctx.collectStats, until readStats(). */
+  private recorded: { sums: tf.Tensor1D; size: number } | null = null;
   private stats: QuantStats | null = null;
 
   constructor(options: QuantizerOptions, kind: QuantizerKind = 'lsq') {
@@ -41,27 +44,45 @@ export class LsqQuantizer implements Quantizer {
     initial.dispose();
   }
 
-  get lastStats(): QuantStats | null {
-    return this.stats;
-  }
-
-  /** s0 = 2·mean(|v|)/sqrt(Qp) (method.md §2), floored at MIN_INIT_STEP. */
+  /**
+   * s0 = 2·mean(|v|)/sqrt(Qp) (method.md §2), floored at MIN_INIT_STEP. Where the backend reads
+   * synchronously, computed in float64 and rounded to float32 once, and a non-finite v is an error;
+   * on WebGPU computed on the device instead (see initOnDevice).
+   */
   initFrom(v: tf.Tensor): void {
     this.assertTensor(v, 'initFrom');
+    if (syncReadsAvailable()) this.initOnHost(v);
+    else this.initOnDevice(v);
+    this.initialized = true;
+  }
+
+  private initOnHost(v: tf.Tensor): void {
     const meanAbs = tf.tidy(() => tf.mean(tf.abs(v)).dataSync()[0]);
     if (!Number.isFinite(meanAbs)) {
       throw this.error(`initFrom got non-finite values (mean |v| = ${meanAbs})`);
     }
     const s0 = Math.max((2 * meanAbs) / Math.sqrt(this.levels.qp), MIN_INIT_STEP);
     tf.tidy(() => this.step.assign(tf.scalar(s0)));
-    this.initialized = true;
+  }
+
+  /**
+   * In float32 on the device, with no readback: it may differ from initOnHost in the last bit, so
+   * only backends without synchronous reads use it. A non-finite v cannot be reported here; it
+   * makes s NaN, so the first loss is NaN and train() reports the run as diverged.
+   */
+  private initOnDevice(v: tf.Tensor): void {
+    tf.tidy(() => {
+      const meanAbs = tf.mean(tf.abs(v));
+      const s0 = tf.maximum(tf.div(tf.mul(meanAbs, 2), Math.sqrt(this.levels.qp)), MIN_INIT_STEP);
+      this.step.assign(tf.where(tf.isFinite(meanAbs), s0, tf.scalar(NaN)));
+    });
   }
 
   apply(v: tf.Tensor, ctx: QuantizeContext): tf.Tensor {
     this.assertTensor(v, 'apply');
     // Activations take s0 from the first batch; weights are normally initialized by their layer.
     if (!this.initialized) this.initFrom(v);
-    if (ctx.collectStats) this.stats = this.measure(v);
+    if (ctx.collectStats) this.record(v);
     const g = lsqGradScale(v.shape, this.levels.qp, this.target);
     return ctx.training ? this.trainingForward(v, g, ctx) : fakeQuant(v, this.step, this.levels, g);
   }
@@ -79,6 +100,27 @@ export class LsqQuantizer implements Quantizer {
     tf.tidy(() => this.step.assign(tf.maximum(this.step, eps)));
   }
 
+  async readStats(): Promise<QuantStats | null> {
+    const recorded = this.recorded;
+    if (!recorded) return this.stats;
+    this.recorded = null;
+    try {
+      const [step, sumAbsError, insideCount] = await recorded.sums.data();
+      this.stats = {
+        step,
+        meanAbsError: insideCount > 0 ? sumAbsError / insideCount : 0,
+        clipFraction: 1 - insideCount / recorded.size,
+      };
+    } finally {
+      recorded.sums.dispose();
+    }
+    return this.stats;
+  }
+
+  dropStats(): void {
+    this.recorded?.sums.dispose();
+    this.recorded = null;
+  }
 
   /** Prefix every message like tfjs does: which quantizer, then what was wrong. */
   protected error(message: string): Error {
@@ -107,23 +149,22 @@ export class LsqQuantizer implements Quantizer {
     }
   }
 
-  /** Per-tensor statistics of method.md §5.4, measured on the deterministic q. */
-  private measure(v: tf.Tensor): QuantStats {
+  /**
+   * Per-tensor statistics of method.md §5.4, measured on the deterministic q. Kept on the device
+   * (no readback inside the step: WebGPU cannot read synchronously) until readStats().
+   */
+  private record(v: tf.Tensor): void {
     const { qn, qp } = this.levels;
-    const [step, sumAbsError, insideCount] = tf.tidy(() => {
+    this.dropStats();
+    const sums = tf.tidy(() => {
       const u = tf.div(v, this.step);
       const clipped = tf.clipByValue(u, -qn, qp);
       const inside = tf.cast(tf.logicalAnd(tf.greater(u, -qn), tf.less(u, qp)), 'float32');
       const absError = tf.abs(tf.sub(tf.round(clipped), clipped));
-      return [this.step, tf.sum(tf.mul(absError, inside)), tf.sum(inside)].map(
-        (t) => t.dataSync()[0],
-      );
+      return tf.stack([this.step, tf.sum(tf.mul(absError, inside)), tf.sum(inside)]) as tf.Tensor1D;
     });
-    return {
-      step,
-      meanAbsError: insideCount > 0 ? sumAbsError / insideCount : 0,
-      clipFraction: 1 - insideCount / v.size,
-    };
+    // Inside the training step's tidy: kept until readStats() or dropStats() disposes it.
+    this.recorded = { sums: tf.keep(sums), size: v.size };
   }
 }
 

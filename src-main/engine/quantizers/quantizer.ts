@@ -16,7 +16,7 @@ export interface QuantizeContext {
   noise: NoiseDistribution;
   /** Returns a fresh integer seed for one noise draw, so a run's noise is reproducible. */
   nextSeed: () => number;
-  /** When set, quantizers record QuantStats of the tensors they see (costs a GPU/WASM readback). */
+  /** When set, quantizers record QuantStats of the tensors they see, for readStats() after the step. */
   collectStats?: boolean;
 }
 
@@ -55,6 +55,11 @@ export interface Quantizer {
   apply(v: tf.Tensor, ctx: QuantizeContext): tf.Tensor;
   /** Keeps s ≥ eps after an optimizer update (method.md §2: negative learned steps are a known LSQ bug). */
   clampStep(eps: number): void;
-  /** Stats recorded by the last apply() with ctx.collectStats, or null. */
-  readonly lastStats: QuantStats | null;
+  /**
+   * Stats recorded by the last apply() with ctx.collectStats (null if none), read after the step:
+   * recording keeps a small tensor on the device, and reading it releases it.
+   */
+  readStats(): Promise<QuantStats | null>;
+  /** Releases stats recorded and not read (when the model is disposed). */
+  dropStats(): void;
 }

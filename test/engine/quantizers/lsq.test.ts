@@ -26,14 +26,14 @@ function lsq(overrides: Partial<QuantizerOptions> = {}): LsqQuantizer {
 }
 
 describe('LsqQuantizer construction', () => {
-  it('creates a trainable scalar step variable named by options.name', () => {
+  it('creates a trainable scalar step variable named by options.name', async () => {
     const name = uniqueName('conv1/w/step');
     const q = lsq({ name });
     expect(q.name).toBe(name);
     expect(q.step.trainable).toBe(true);
     expect(q.step.shape).toEqual([]);
     expect(q.initialized).toBe(false);
-    expect(q.lastStats).toBeNull();
+    expect(await q.readStats()).toBeNull();
   });
 
   it('rejects bit-widths outside 2..8 with a message naming the quantizer', () => {
@@ -58,6 +58,13 @@ describe('LsqQuantizer.initFrom (method.md §2)', () => {
     q.initFrom(tf.tensor1d([0.5, -1, 0.25, -0.25]));
     expect(q.step.dataSync()[0]).toBeCloseTo((2 * 0.5) / Math.sqrt(7), 6);
     expect(q.initialized).toBe(true);
+  });
+
+  it('computes s0 in float64 and rounds it to float32 once where the backend reads synchronously', () => {
+    const q = lsq({ bits: 4 }); // Qp = 7
+    // mean |v| = 1: float32 arithmetic, 2 / fround(sqrt(7)), would give 0.7559289932250977.
+    q.initFrom(tf.tensor1d([1, -1]));
+    expect(q.step.dataSync()[0]).toBe(Math.fround(2 / Math.sqrt(7)));
   });
 
   it('uses the unsigned Qp = 2^b - 1 for activations', () => {
@@ -160,18 +167,38 @@ describe('LsqQuantizer.clampStep', () => {
 });
 
 describe('LsqQuantizer stats (method.md §5.4)', () => {
-  it('records step, mean |e| over inside elements and clip fraction when asked', () => {
+  it('records step, mean |e| over inside elements and clip fraction when asked', async () => {
     const q = lsq({ bits: 3 }); // Qn = 4, Qp = 3
     tf.tidy(() => q.step.assign(tf.scalar(0.5)));
     q.initialized = true;
     // u = [0.3, -1.4, 5, -6]: two inside with |e| = 0.3 and 0.4, two clipped.
     const v = tf.tensor1d([0.15, -0.7, 2.5, -3]);
-    q.apply(v, evalContext);
-    expect(q.lastStats).toBeNull();
-    q.apply(v, { ...evalContext, collectStats: true });
-    const stats = q.lastStats!;
+    tf.dispose(q.apply(v, evalContext));
+    expect(await q.readStats()).toBeNull();
+    tf.dispose(q.apply(v, { ...evalContext, collectStats: true }));
+    // The step size at the forward pass, not after a later update.
+    tf.tidy(() => q.step.assign(tf.scalar(0.25)));
+    const stats = (await q.readStats())!;
     expect(stats.step).toBeCloseTo(0.5, 7);
     expect(stats.meanAbsError).toBeCloseTo(0.35, 6);
     expect(stats.clipFraction).toBeCloseTo(0.5, 7);
+  });
+
+  it('keeps recorded stats as one tensor until they are read or dropped', async () => {
+    const q = lsq({ bits: 3 });
+    q.initialized = true;
+    const v = tf.tensor1d([0.15, -0.7, 2.5, -3]);
+    tf.dispose(q.apply(v, evalContext));
+    const before = tf.memory().numTensors;
+    tf.dispose(q.apply(v, { ...evalContext, collectStats: true }));
+    tf.dispose(q.apply(v, { ...evalContext, collectStats: true }));
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const stats = await q.readStats();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(await q.readStats()).toEqual(stats);
+    tf.dispose(q.apply(v, { ...evalContext, collectStats: true }));
+    q.dropStats();
+    expect(tf.memory().numTensors).toBe(before);
+    v.dispose();
   });
 });

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { releaseBackend, selectBackend } from '../../../src-main/engine/backend';
-import { EVAL_CONTEXT } from '../../../src-main/engine/evaluate';
 import '../../../src-main/engine/gradients';
 import { type BinNoise, fakeQuant } from '../../../src-main/engine/quantizers/fake-quant';
 import { hasFusedFakeQuant } from '../../../src-main/engine/quantizers/fake-quant-kernel';
@@ -34,12 +33,7 @@ const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((worst, x, i) 
 async function stepTensorCounts(model: ModelName, quantizer: QuantizerKind, steps: number): Promise<number[]> {
   const config = parseTrainConfig({ model, quant: { quantizer, bits: 4 }, batchSize: 8, epochs: 1 });
   const batch = { x: tf.randomNormal([8, 16, 16, 3], 0, 1, 'float32', 1) as tf.Tensor4D, y: tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32') };
-  // Built, and its quantizers initialized by one forward pass, on cpu: LSQ sets its step sizes with
-  // a synchronous read (quantizers/lsq.ts initFrom), which WebGPU cannot do in Node.
-  await tf.setBackend('cpu');
   const session = TrainingSession.create(config, { inputShape: [16, 16, 3], numClasses: 10 }, steps);
-  tf.dispose(session.model.apply(batch.x, EVAL_CONTEXT));
-  await tf.setBackend('webgpu');
   const counts: number[] = [];
   for (let step = 0; step < steps; step++) {
     const out = session.trainStep(batch);

@@ -31,7 +31,9 @@ describe('temper CLI', () => {
     const { code, stdout } = await temper(['doctor', '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { selected: string; backends: { name: string; available: boolean; reason: string; device: string | null }[] };
-    expect(report.backends.at(-1)).toMatchObject({ name: report.selected, available: true });
-    for (const b of report.backends.slice(0, -1)) expect(b).toMatchObject({ available: false, reason: expect.any(String) });
+    // Every backend in auto order: exactly one selected, each other one with why it is or is not usable.
+    expect(report.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
+    expect(report.backends.filter((b) => b.reason === 'selected')).toEqual([expect.objectContaining({ available: true })]);
+    for (const b of report.backends) expect(b.reason.length).toBeGreaterThan(0);
   });
 });

@@ -23,7 +23,8 @@ export interface LandscapeOptions {
 
 /** `points` values evenly spaced over [-span, span], both ends included. */
 export function grid(points: number, span: number): number[] {
-  return Array.from({ length: points }, (_, i) => -span + (2 * span * i) / (points - 1));
+  // One division per point, so α = 0.3 prints as 0.3 rather than 0.30000000000000004.
+  return Array.from({ length: points }, (_, i) => (span * (2 * i - (points - 1))) / (points - 1));
 }
 
 /**

@@ -95,13 +95,21 @@ async function answer(message: Extract<ToWorker, { type: 'job' }>): Promise<From
   return reply;
 }
 
+const { backend } = workerData as { backend: BackendChoice };
+/** The backend loads once, at start; jobs and shutdown wait for it: two selections at once would race over tfjs's global backend. */
+const started = selectBackend(backend).then(
+  (info) => post({ type: 'ready', backend: info.name, device: info.device }),
+  (error: unknown) => post({ type: 'ready', backend: 'none', device: error instanceof Error ? error.message : String(error) }),
+);
+
 const onMessage = (message: ToWorker) => {
   if (message.type === 'job') {
-    void answer(message).then(post);
+    void started.then(() => answer(message)).then(post);
     return;
   }
   // Shutdown: free the GPU device (Dawn keeps the thread alive while it holds one), then end.
-  void releaseBackend()
+  void started
+    .then(() => releaseBackend())
     .catch(() => {})
     .finally(() => {
       port.off('message', onMessage);
@@ -110,8 +118,3 @@ const onMessage = (message: ToWorker) => {
 };
 port.on('message', onMessage);
 
-const { backend } = workerData as { backend: BackendChoice };
-selectBackend(backend).then(
-  (info) => post({ type: 'ready', backend: info.name, device: info.device }),
-  (error: unknown) => post({ type: 'ready', backend: 'none', device: error instanceof Error ? error.message : String(error) }),
-);

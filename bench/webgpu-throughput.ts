@@ -11,7 +11,6 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../src-main/data/batches';
 import { type BackendChoice, releaseBackend, selectBackend } from '../src-main/engine/backend';
-import { EVAL_CONTEXT } from '../src-main/engine/evaluate';
 import { trainParallel } from '../src-main/engine/parallel/train-parallel';
 import { Rng } from '../src-main/engine/rng';
 import { TrainingSession } from '../src-main/engine/session';
@@ -55,14 +54,7 @@ function randomImages(count: number): ImageSet {
 async function measureOneThread(backend: BackendChoice, quantizer: QuantizerKind): Promise<Row> {
   const info = await selectBackend(backend);
   const config = parseTrainConfig({ model, quant: { quantizer, bits: 4 }, batchSize, epochs: 1 });
-  const onWebGpu = info.name === 'webgpu';
-  // LSQ-family step sizes are set with synchronous reads, which WebGPU lacks in Node: set them on cpu.
-  if (onWebGpu) await tf.setBackend('cpu');
   const session = TrainingSession.create(config, { inputShape: shape, numClasses: 10 }, steps + 2);
-  if (onWebGpu) {
-    tf.tidy(() => void session.model.apply(tf.randomNormal([2, ...shape]), EVAL_CONTEXT));
-    await tf.setBackend('webgpu');
-  }
   const x = tf.randomNormal([batchSize, ...shape], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tensor1d(Array.from({ length: batchSize }, (_, i) => i % 10), 'int32');
   const times: number[] = [];

@@ -146,10 +146,3 @@ export function restoreModel(model: Model, checkpoint: Checkpoint, mode: 'resume
   }
   if (mode === 'init-from') model.store.initWeightSteps();
 }
-
-/** Optimizer slot tensors of a checkpoint, for Optimizer.setSlots; the caller disposes them. */
-export function optimizerSlots(checkpoint: Checkpoint): Record<string, tf.Tensor> {
-  const slots: Record<string, tf.Tensor> = {};
-  for (const [name, t] of checkpoint.tensors) if (t.group === 'optimizer') slots[name] = tf.tensor(t.values, t.shape, 'float32');
-  return slots;
-}

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { APP_VERSION } from '../../shared/version';
 import { resolveHome } from '../services/home';
+import { explainStorageError } from '../services/storage-errors';
 import type { Command, ParsedArgs } from './command';
 import { datasets } from './datasets';
 import { doctor } from './doctor';
@@ -72,17 +73,18 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`temper: unknown command '${name}' (see temper --help)`);
     return 2;
   }
+  let home = '';
   try {
     const { values, positionals } = parseArgs({ args: rest, options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true });
     if (values.help) {
       console.log(commandHelp(name, command));
       return 0;
     }
-    const home = resolveHome(values.home as string | undefined);
+    home = resolveHome(values.home as string | undefined);
     await command.run({ positionals, values: values as ParsedArgs['values'], home, json: Boolean(values.json) });
     return 0;
   } catch (error) {
-    console.error(`temper ${name}: ${(error as Error).message.split('\n')[0]}`);
+    console.error(`temper ${name}: ${explainStorageError(error, home).message.split('\n')[0]}`);
     return 1;
   }
 }

@@ -15,6 +15,7 @@ import { TrainerPool } from '../trainer/pool';
 import { type Job, type JobEvent, runKey, type TrainJob } from '../trainer/protocol';
 import { DatasetService } from './datasets';
 import { readSettings } from './settings';
+import { explainStorageError } from './storage-errors';
 
 export type { RunSummary, TrainRequest };
 
@@ -81,6 +82,8 @@ export class RunService {
   private readonly listeners = new Set<(event: TemperEvent) => void>();
   private readonly pendingSteps = new Map<number, StepProgress[]>();
   private readonly jobHandlers = new Map<string, (event: JobEvent) => void>();
+  /** Runs whose events the store could not record; each fails with this error when it stops. */
+  private readonly writeFailures = new Map<number, unknown>();
   private pollTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private servingQueue = false;
@@ -225,8 +228,39 @@ export class RunService {
       if (event.type === 'dropped' || event.type === 'failed' || event.type === 'sharpness-done' || event.type === 'done') this.jobHandlers.delete(event.key);
       handler(event);
     } else {
-      this.onRunEvent(Number(event.key.slice('run:'.length)), event);
+      const id = Number(event.key.slice('run:'.length));
+      const earlier = this.writeFailures.get(id);
+      try {
+        if (earlier !== undefined && (event.type === 'done' || event.type === 'failed' || event.type === 'dropped')) throw earlier;
+        this.onRunEvent(id, event);
+      } catch (error) {
+        this.onStoreFailure(id, event, error);
+      }
     }
+  }
+
+  /**
+   * The store refused a write (a full disk, most likely): the run stops at its next step, and
+   * whoever waits for it hears why, even if its row cannot record it.
+   */
+  private onStoreFailure(id: number, event: JobEvent, error: unknown): void {
+    const message = explainStorageError(error, this.home).message;
+    this.pendingSteps.delete(id);
+    if (event.type !== 'done' && event.type !== 'failed' && event.type !== 'dropped') {
+      this.writeFailures.set(id, error);
+      this.pool?.cancel(runKey(id));
+      return;
+    }
+    this.writeFailures.delete(id);
+    try {
+      this.store.finishRun(id, { status: 'failed', error: message });
+    } catch {
+      // The row keeps saying running; the next open marks it interrupted, and it can be resumed.
+    }
+    const waiter = this.active.get(id);
+    this.active.delete(id);
+    waiter?.resolve({ id, status: 'failed', final: null, best: null, parent: null, dropVsParent: null, error: message });
+    this.emit({ type: 'run-status', id, status: 'failed', error: message });
   }
 
   /** Pool events of a training run become store writes (this thread is the only writer) and app events. */

@@ -89,7 +89,11 @@ async function answer(message: Extract<ToWorker, { type: 'job' }>): Promise<From
   try {
     reply = await runJob(message);
   } catch (error) {
-    reply = { type: 'failed', key: message.job.key, message: error instanceof Error ? error.message : String(error) };
+    const { job } = message;
+    const full = (error as { code?: string }).code === 'ENOSPC';
+    // A full disk stops the run where it is; its last checkpoint is whole (checkpoints are written atomically).
+    const text = full ? `no space left on the disk holding ${job.checkpointDir}: free some space, then resume the run` : error instanceof Error ? error.message : String(error);
+    reply = { type: 'failed', key: job.key, message: text };
   }
   await settleBackendWork().catch(() => {});
   return reply;

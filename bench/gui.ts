@@ -10,10 +10,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { MODEL_NAMES, QUANTIZER_KINDS, parseTrainConfig } from '../shared/config';
-import type { EpochMetrics } from '../src-main/engine/train';
 import { openStore } from '../src-main/store/store';
 import { CHROMIUM, chromiumMissing, launchChromium, VIEWPORT } from '../test/e2e/browser';
 import { startServe } from '../test/e2e/serve';
+import { syntheticEpoch } from './synthetic-epoch';
 
 const COMPARE_TARGET_MS = 300;
 const COMPARED_RUNS = 50;
@@ -30,21 +30,7 @@ if (!Number.isInteger(runCount) || runCount < 500) throw new Error(`bench/gui: -
 if (!Number.isInteger(epochCount) || epochCount < 1) throw new Error(`bench/gui: --epochs must be a positive integer, got '${values.epochs}'`);
 if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`bench/gui: --repeats must be a positive integer, got '${values.repeats}'`);
 
-function epoch(e: number, top1: number): EpochMetrics {
-  return {
-    epoch: e,
-    step: e * 390,
-    trainLoss: 2 / (1 + e),
-    trainTop1: top1,
-    test: { loss: 2.2 / (1 + e), top1, top5: Math.min(1, top1 + 0.08), count: 10_000 },
-    lr: 0.1 * Math.cos((Math.PI * e) / (2 * epochCount)),
-    lambda: Math.exp(-e / 20),
-    seconds: 12.5,
-    imagesPerSec: 4000,
-    stepsAtFloor: [],
-    layers: [],
-  };
-}
+const epoch = (e: number, top1: number) => syntheticEpoch(e, top1, epochCount);
 
 /** As bench/store.ts: completed runs of every model and quantizer, each quantized run the child of the full-precision run before it. */
 function prefill(home: string): number {

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODEL_NAMES, QUANTIZER_KINDS, parseTrainConfig } from '../shared/config';
-import type { EpochMetrics } from '../src-main/engine/train';
 import { storeFile } from '../src-main/store/db';
 import { openStore } from '../src-main/store/store';
+import { syntheticEpoch } from './synthetic-epoch';
 
 const TARGET_MS = 50;
 const REPEATS = 9;
@@ -23,21 +23,7 @@ if (!Number.isInteger(epochCount) || epochCount < 1) throw new Error(`bench/stor
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-bench-store-'));
 const store = openStore(home);
 
-function epoch(e: number, top1: number): EpochMetrics {
-  return {
-    epoch: e,
-    step: e * 390,
-    trainLoss: 2 / (1 + e),
-    trainTop1: top1,
-    test: { loss: 2.2 / (1 + e), top1, top5: Math.min(1, top1 + 0.08), count: 10_000 },
-    lr: 0.1 * Math.cos((Math.PI * e) / (2 * epochCount)),
-    lambda: Math.exp(-e / 20),
-    seconds: 12.5,
-    imagesPerSec: 4000,
-    stepsAtFloor: [],
-    layers: [],
-  };
-}
+const epoch = (e: number, top1: number) => syntheticEpoch(e, top1, epochCount);
 
 function insertAll(): number {
   for (const name of ['fmnist', 'cifar10']) {

@@ -3,8 +3,8 @@ import { comparisonCsv } from '../../shared/csv';
 import { compareRuns } from '../services/compare';
 import { RunService } from '../services/runs';
 import type { Command } from './command';
+import { percent } from './format';
 
-const percent = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(2));
 const number = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toPrecision(4));
 
 function text(c: Comparison): string {

@@ -5,6 +5,7 @@ import { RunService, runDir } from '../services/runs';
 import type { RunRecord } from '../store/types';
 import type { Command } from './command';
 import { numberFlag, textFlag } from './flags';
+import { percent } from './format';
 import { trainInForeground } from './train';
 
 /** The columns of `runs list --csv`, in order. */
@@ -16,7 +17,6 @@ const CSV_COLUMNS = [
 /** How long `runs cancel` waits for a running run to stop. */
 const CANCEL_WAIT_MS = 120_000;
 
-const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}`);
 
 function table(rows: RunRecord[]): string {
   const header = ['ID', 'STATUS', 'MODEL', 'DATASET', 'QUANT', 'BITS', 'SEED', 'EPOCHS', 'BEST %', 'FINAL %', 'DROP', 'PARENT'];

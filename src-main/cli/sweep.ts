@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { GroupSummary, SweepRequest } from '../../shared/api';
 import { groupSummary } from '../services/compare';
 import { ensureQueueRunner } from '../services/queue-lock';
@@ -6,20 +5,14 @@ import { RunService } from '../services/runs';
 import { startSweep } from '../services/sweep-service';
 import type { Command } from './command';
 import { textFlag } from './flags';
+import { percent } from './format';
+import { readJsonObject } from './json-file';
 import { createProgressBar } from './progress';
 
-const percent = (x: number) => (x * 100).toFixed(2);
 
 /** A sweep file: a run request (dataset, config, initFrom, name) plus `sweep`: config path → values. */
 function readSweepFile(file: string): SweepRequest {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}`);
-  }
-  const record = parsed as Partial<SweepRequest>;
-  if (typeof record !== 'object' || record === null) throw new Error(`${file}: expected a JSON object`);
+  const record = readJsonObject(file) as Partial<SweepRequest>;
   if (typeof record.dataset !== 'string') throw new Error(`${file}: "dataset" must name a registered dataset`);
   if (typeof record.sweep !== 'object' || record.sweep === null) throw new Error(`${file}: "sweep" must map config paths to lists, e.g. {"quant.bits": [2, 3, 4]}`);
   return { config: {}, ...record } as SweepRequest;

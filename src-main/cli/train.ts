@@ -1,24 +1,17 @@
 import { MODEL_NAMES, QUANTIZER_KINDS, BACKEND_CHOICES, type TrainConfigInput } from '../../shared/config';
-import fs from 'node:fs';
 import type { StepProgress } from '../engine/train';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService, type RunSummary, type TrainRequest } from '../services/runs';
 import type { Command, ParsedArgs } from './command';
 import { numberFlag, textFlag } from './flags';
+import { readJsonObject } from './json-file';
 import { createProgressBar } from './progress';
 
 type Values = ParsedArgs['values'];
 
 /** A JSON file: a whole request ({ dataset, config, initFrom, name }) or just a config. */
 export function readRequestFile(file: string): Partial<TrainRequest> & { config: TrainConfigInput } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${file}: expected a JSON object`);
-  const record = parsed as Record<string, unknown>;
+  const record = readJsonObject(file);
   return 'config' in record ? (record as Partial<TrainRequest> & { config: TrainConfigInput }) : { config: record as TrainConfigInput };
 }
 

@@ -30,8 +30,15 @@ const POLL_MS = 250;
 /** Step metrics are written in one transaction per this interval, not one per report. */
 const FLUSH_MS = 1000;
 
-/** The checkout's commit when Temper runs from a git checkout, for the run's reproducibility record. */
+let commit: string | null | undefined;
+
+/** The checkout's commit when Temper runs from a git checkout, for the run's reproducibility record; asked of git once. */
 function gitCommit(): string | null {
+  if (commit === undefined) commit = readGitCommit();
+  return commit;
+}
+
+function readGitCommit(): string | null {
   try {
     const root = path.resolve(import.meta.dirname, '../..');
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;

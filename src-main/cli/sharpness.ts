@@ -32,6 +32,8 @@ function paramsOf(values: Record<string, string | boolean | undefined>): Sharpne
 }
 
 const fixed = (x: number) => x.toPrecision(5);
+/** A loss change, always signed: a perturbation can lower the loss too. */
+const signed = (x: number) => (x < 0 ? fixed(x) : `+${fixed(x)}`);
 
 export const sharpnessCommand: Command = {
   summary: "measure a completed run's sharpness: Hessian trace, top eigenvalue, perturbation sharpness, loss landscape",
@@ -67,7 +69,7 @@ export const sharpnessCommand: Command = {
       }
       if (trace) console.log(`Hessian trace      ${fixed(trace.value)} ± ${fixed(trace.stderr)} (${trace.iterations} Hutchinson samples)`);
       if (eigen) console.log(`top eigenvalue     ${fixed(eigen.value)} (${eigen.iterations} iterations, ${eigen.converged ? 'converged' : 'not converged'})`);
-      if (perturb) console.log(`perturbation       mean +${fixed(perturb.mean)}, max +${fixed(perturb.max)} over ${perturb.directions} directions at ρ=${perturb.radius} (base loss ${fixed(perturb.base)})`);
+      if (perturb) console.log(`perturbation       mean ${signed(perturb.mean)}, max ${signed(perturb.max)} over ${perturb.directions} directions at ρ=${perturb.radius} (base loss ${fixed(perturb.base)})`);
       if (landscape) console.log(`landscape          ${landscape.alphas.map((a, i) => `${a.toFixed(2)}:${landscape.loss[i].toFixed(3)}`).join(' ')}`);
       console.log(`on ${images} training images in ${seconds.toFixed(1)} s`);
     } finally {

@@ -60,7 +60,9 @@ export function eigenText(eigen: SharpnessValues['eigen']): string {
 /** The loss increase over the unperturbed loss (method.md §5.2), as `temper sharpness` prints it. */
 export function perturbText(perturb: SharpnessValues['perturb']): string {
   if (!perturb) return '—';
-  return `mean +${number(perturb.mean)}, max +${number(perturb.max)} at ρ = ${perturb.radius} (${perturb.directions} directions)`;
+  // A loss change, so always signed: a perturbed quantized model can land on a lower loss.
+  const signed = (x: number) => (x < 0 ? `−${number(-x)}` : `+${number(x)}`);
+  return `mean ${signed(perturb.mean)}, max ${signed(perturb.max)} at ρ = ${perturb.radius} (${perturb.directions} directions)`;
 }
 
 export type Landscape = NonNullable<SharpnessValues['landscape']>;

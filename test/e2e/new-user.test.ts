@@ -9,7 +9,8 @@ import { type Serving, startServe } from './serve';
 /**
  * A new user's first session in a real browser, against `temper serve` on an empty data folder:
  * the demo dataset, a full-precision baseline, a noise-tempering run from it, both compared and
- * exported. Each step needs the one before it, so the tests run in order on one page.
+ * exported, then the sharpness of the noise-tempering run computed on its page and shown on Compare.
+ * Each step needs the one before it, so the tests run in order on one page.
  * Screenshots of each view go to test-artifacts/screenshots/. TEMPER_DOC_IMAGES=1 regenerates the
  * README's pictures: the runs train longer (minutes) and the screenshots are copied to docs/images/.
  */
@@ -25,6 +26,16 @@ const DOC_IMAGES_WANTED = process.env.TEMPER_DOC_IMAGES === '1';
  */
 const RUN = DOC_IMAGES_WANTED ? { epochs: 6, batchSize: 32, limitTrain: 2048, limitTest: 512 } : { epochs: 3, batchSize: 32, limitTrain: 256, limitTest: 256 };
 const TRAIN_TIMEOUT_MS = DOC_IMAGES_WANTED ? 300_000 : 120_000;
+/**
+ * Sharpness from the run page, kept cheap: the two forward-only measures on 64 training images (a
+ * few seconds on wasm; the Hessian trace on the same 64 images took 28–76 s on a 2-core machine).
+ */
+const SHARPNESS = { measures: ['Perturbation', 'Loss landscape'], samples: 64, seed: 7 };
+/** Units of work the progress counts: 10 perturbation directions and the unperturbed loss, 21 landscape points. */
+const SHARPNESS_UNITS = 10 + 1 + 21;
+const SHARPNESS_TIMEOUT_MS = 60_000;
+/** A number as the GUI formats one (format.ts `number`): four significant digits, or an exponent. */
+const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:e[-+]\d+)?`;
 
 const missing = chromiumMissing();
 if (missing) console.warn(`test/e2e: the GUI tests are skipped: ${missing}`);
@@ -35,6 +46,8 @@ let server: Serving;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+/** The mean perturbation sharpness the run page showed, to find again on Compare. */
+let perturbationMean: string | null = null;
 /** The first step of the walk that failed: the later ones need it, so they are skipped rather than timed out. */
 let brokenStep: string | null = null;
 
@@ -60,10 +73,11 @@ function navLink(name: string): Locator {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 }
 
-async function screenshot(view: string): Promise<void> {
+/** A picture of the viewport, or of one element of the page (all of it, scrolled or not). */
+async function screenshot(view: string, of: Page | Locator = page): Promise<void> {
   // Fonts and the last chart frame settle before the picture.
   await page.evaluate('document.fonts.ready');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${view}.png`) });
+  await of.screenshot({ path: path.join(SCREENSHOTS, `${view}.png`) });
   if (DOC_IMAGES_WANTED && DOC_VIEWS.includes(view)) {
     fs.copyFileSync(path.join(SCREENSHOTS, `${view}.png`), path.join(DOC_IMAGES, `${view}.png`));
   }
@@ -85,7 +99,8 @@ function summaryValue(term: string): Locator {
 
 /** A chart by its caption; its data-series and data-points attributes say what it was given. */
 function chart(title: string): Locator {
-  return page.locator('figure.chart').filter({ has: page.locator('figcaption', { hasText: new RegExp(`^${title}$`) }) });
+  const literal = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.locator('figure.chart').filter({ has: page.locator('figcaption', { hasText: new RegExp(`^${literal}$`) }) });
 }
 
 async function expectDrawn(title: string, series: number): Promise<void> {
@@ -276,6 +291,118 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(fp).toMatchObject({ id: '1', name: 'baseline', model: 'cnn-small', dataset: 'demo', quantizer: 'fp', status: 'completed', parentId: '', dropVsParent: '' });
     expect(nt).toMatchObject({ id: '2', name: 'nt-w4a4', quantizer: 'nt', bits: '4', status: 'completed', parentId: '1' });
     expect(Number(nt.dropVsParent)).toBeCloseTo(Number(fp.finalTop1) - Number(nt.finalTop1), 6);
+  });
+
+  step('computes the sharpness of the noise-tempering run on its page, following its progress live', async () => {
+    await page.getByTestId('compare-runs').getByRole('link', { name: '#2', exact: true }).click();
+    await page.getByRole('heading', { name: '#2 nt-w4a4', level: 1 }).waitFor();
+    const panel = page.getByRole('region', { name: 'Sharpness' });
+    await panel.getByText('No sharpness results yet.').waitFor();
+    const form = panel.getByRole('form', { name: 'Compute sharpness' });
+    for (const measure of ['Hessian trace', 'Top eigenvalue', 'Perturbation', 'Loss landscape']) {
+      const box = form.getByLabel(measure, { exact: true });
+      // Every measure is ticked by default; only the cheap ones stay.
+      expect(await box.isChecked(), measure).toBe(true);
+      await box.setChecked(SHARPNESS.measures.includes(measure));
+    }
+    await form.getByLabel('Samples').fill(String(SHARPNESS.samples));
+    await form.getByLabel('Seed').fill(String(SHARPNESS.seed));
+
+    const started = Date.now();
+    await form.getByRole('button', { name: 'Compute sharpness' }).click();
+    // The job's row, then its progress bar and counts, until its result is stored: watched without reloading.
+    const job = panel.getByTestId('sharpness-job');
+    await job.waitFor({ timeout: 10_000 });
+    const statuses = panel.getByTestId('sharpness-results').locator('tbody [data-status]');
+    const progress: string[] = [];
+    const bars = new Set<string | null>();
+    await expect
+      .poll(
+        async () => {
+          for (const text of await job.locator('span.muted').allTextContents()) if (progress[progress.length - 1] !== text) progress.push(text);
+          for (const bar of await job.locator('progress').all()) bars.add(await bar.getAttribute('aria-label', { timeout: 50 }).catch(() => null));
+          return (await statuses.allTextContents()).join(',');
+        },
+        { timeout: SHARPNESS_TIMEOUT_MS, interval: 100 },
+      )
+      .toMatch(/^(completed|failed|cancelled)$/);
+    const seconds = (Date.now() - started) / 1000;
+    expect(await statuses.first().textContent(), server.stderr()).toBe('completed');
+    expect(await page.evaluate('window.__e2eSession')).toBe(1);
+
+    // Live progress: at least one count short of the end, by measure, never going back.
+    const counts = progress.flatMap((text) => {
+      const match = /^(Perturbation|Loss landscape): (\d+)\/(\d+)$/.exec(text);
+      return match ? [{ what: match[1], done: Number(match[2]), total: Number(match[3]) }] : [];
+    });
+    expect(counts.length, progress.join(' | ')).toBeGreaterThan(0);
+    expect(counts.every((c) => c.total === SHARPNESS_UNITS), progress.join(' | ')).toBe(true);
+    expect(counts.some((c) => c.done < SHARPNESS_UNITS), progress.join(' | ')).toBe(true);
+    expect(counts.map((c) => c.done), progress.join(' | ')).toEqual([...counts.map((c) => c.done)].sort((a, b) => a - b));
+    expect(counts.every((c) => c.what === (c.done <= 11 ? 'Perturbation' : 'Loss landscape')), progress.join(' | ')).toBe(true);
+    console.info(`test/e2e: sharpness (${SHARPNESS.measures.join(' + ')}, ${SHARPNESS.samples} images) took ${seconds.toFixed(1)} s from the click to its result; progress seen: ${progress.join(' | ')}`);
+    // Its progress bar says how far it is, in its accessible name.
+    expect([...bars].filter((label) => /^Sharpness #1 progress: ([1-9]\d?)%$/.test(label ?? '')), [...bars].join(' | ')).not.toEqual([]);
+    // The job's row goes once it has ended.
+    await expect.poll(() => job.count()).toBe(0);
+
+    // The result row: the perturbation numbers, no trace or eigenvalue, the images and parameters it was asked for.
+    const table = panel.getByTestId('sharpness-results');
+    const rows = table.locator('tbody tr');
+    expect(await rows.count()).toBe(1);
+    const headers = await table.locator('thead th').allTextContents();
+    expect(headers).toEqual(['Result', 'Status', 'Hessian trace', 'Top eigenvalue', 'Perturbation', 'Images', 'Time', 'Parameters']);
+    const cell = (header: string) => rows.first().locator('td').nth(headers.indexOf(header));
+    expect(await cell('Result').textContent()).toMatch(/^#1 /);
+    expect(await cell('Hessian trace').textContent()).toBe('—');
+    expect(await cell('Top eigenvalue').textContent()).toBe('—');
+    const perturbation = (await cell('Perturbation').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+    // Loss changes are signed: + or − (a perturbed quantized model can land lower).
+    const perturbationParts = new RegExp(`^mean ([+−])(${NUMBER}), max [+−]${NUMBER} at ρ = 0\\.05 \\(10 directions\\) ?base loss ${NUMBER}$`).exec(perturbation);
+    expect(perturbationParts, perturbation).not.toBeNull();
+    perturbationMean = `${perturbationParts![1] === '−' ? '-' : ''}${perturbationParts![2]}`;
+    expect(await cell('Images').textContent()).toBe(String(SHARPNESS.samples));
+    expect(await cell('Time').textContent()).toMatch(/^\d+ s$/);
+    const params = JSON.parse((await cell('Parameters').locator('pre').textContent()) ?? '{}');
+    expect(params).toMatchObject({ measures: ['perturb', 'landscape'], samples: SHARPNESS.samples, seed: SHARPNESS.seed, perturb: { directions: 10 }, landscape: { points: 21 } });
+
+    // The landscape of that result: loss and top-1 at each of the 21 values of α.
+    await panel.getByRole('heading', { name: 'Loss landscape of result #1', level: 3 }).waitFor();
+    await expectDrawn('Loss vs α', 1);
+    await expectDrawn('Top-1 vs α', 1);
+    expect(Number(await chart('Loss vs α').getAttribute('data-points'))).toBe(21);
+    await screenshot('sharpness', panel);
+  }, SHARPNESS_TIMEOUT_MS + 30_000);
+
+  step('compares both runs again: the landscape of the run that has one, and the sharpness columns', async () => {
+    await navLink('Runs').click();
+    await page.getByLabel('Select run #1').check();
+    await page.getByLabel('Select run #2').check();
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.waitForURL(/#\/compare\?ids=1,2$/);
+
+    // Only #2 has a landscape: one loss-vs-α line.
+    await page.getByTestId('compare-landscape').waitFor();
+    await expectDrawn('Loss landscape (1-D)', 1);
+    expect(Number(await chart('Loss landscape (1-D)').getAttribute('data-points'))).toBe(21);
+    const rows = page.getByTestId('compare-runs').locator('tbody tr');
+    const headers = await page.getByTestId('compare-runs').locator('thead th').allTextContents();
+    expect(headers).toEqual(expect.arrayContaining(['Hessian trace', 'Top eigenvalue', 'Perturbation']));
+    const cell = (row: number, header: string) => rows.nth(row).locator('td').nth(headers.indexOf(header)).textContent();
+    expect(await cell(1, 'Run')).toBe('#2');
+    // The newest result's mean loss increase, as its run page showed it.
+    expect(await cell(1, 'Perturbation')).toBe(perturbationMean);
+    expect(await cell(1, 'Hessian trace')).toBe('—');
+    expect(await cell(1, 'Top eigenvalue')).toBe('—');
+    for (const header of ['Hessian trace', 'Top eigenvalue', 'Perturbation']) expect(await cell(0, header), `#1 ${header}`).toBe('—');
+    // The landscape and the runs table below it, in one picture; at this width the sharpness columns
+    // are past the table's right edge, so its scroller goes to them.
+    await page.getByTestId('compare-runs').scrollIntoViewIfNeeded();
+    await page
+      .getByTestId('compare-runs')
+      .locator('xpath=..')
+      .evaluate((scroller: { scrollLeft: number; scrollWidth: number }) => (scroller.scrollLeft = scroller.scrollWidth));
+    await screenshot('compare-sharpness');
   });
 
   it('shows the settings with the wasm backend this data folder chose', async () => {

@@ -70,7 +70,8 @@ export const runsCommand: Command = {
           offset: numberFlag(values, 'offset', 'nonNegative'),
         });
         if (values.csv) process.stdout.write(toCsv(CSV_COLUMNS, page.rows.map((r) => CSV_COLUMNS.map((c) => r[c]))));
-        else if (json) console.log(JSON.stringify(page.rows));
+        // `parent` is the contract's name for the parent run's id.
+        else if (json) console.log(JSON.stringify(page.rows.map((r) => ({ ...r, parent: r.parentId }))));
         else console.log(`${table(page.rows)}\n(${page.rows.length} of ${page.total})`);
       } else if (sub === 'show') {
         const id = runId(service, rest[0]);

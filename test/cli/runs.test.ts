@@ -39,7 +39,7 @@ describe('temper train, runs, export, eval-export', () => {
     const list = await cli('runs', 'list', '--json');
     const rows = json(list.stdout) as Record<string, unknown>[];
     expect(rows.map((r) => r.id)).toEqual([2, 1]);
-    expect(rows[0]).toMatchObject({ status: 'completed', model: 'mlp', dataset: 'g', quantizer: 'nt', bits: 4, seed: 0, finalTop1: child.final.testTop1, parentId: 1 });
+    expect(rows[0]).toMatchObject({ status: 'completed', model: 'mlp', dataset: 'g', quantizer: 'nt', bits: 4, seed: 0, finalTop1: child.final.testTop1, parentId: 1, parent: 1 });
     const filtered = json((await cli('runs', 'list', '--filter', 'quantizer=nt and bits in (2,4)', '--json')).stdout) as { id: number }[];
     expect(filtered.map((r) => r.id)).toEqual([2]);
 

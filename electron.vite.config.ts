@@ -10,10 +10,11 @@ export default defineConfig({
       rollupOptions: {
         input: {
           main: resolve(import.meta.dirname, 'src-main/main.ts'),
-          // Worker-thread entries, started by file URL beside their caller (pool.ts, doctor.ts, train-parallel.ts), never imported.
+          // Worker-thread entries, started by file URL beside their caller (pool.ts, doctor.ts, train-parallel.ts, trace-helpers.ts), never imported.
           'trainer-worker': resolve(import.meta.dirname, 'src-main/trainer/worker.ts'),
           'doctor-worker': resolve(import.meta.dirname, 'src-main/trainer/doctor-worker.ts'),
           worker: resolve(import.meta.dirname, 'src-main/engine/parallel/worker.ts'),
+          'sharpness-trace-worker': resolve(import.meta.dirname, 'src-main/engine/sharpness/trace-worker.ts'),
         },
         // Shared chunks beside the entries, so `new URL('./<entry>.js', import.meta.url)` holds from any chunk.
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

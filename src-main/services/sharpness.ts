@@ -54,6 +54,7 @@ export class SharpnessService {
           dataset: run.dataset,
           checkpointDir: checkpointDir(this.runs.home, runId),
           params,
+          threads: settings.threadsPerRun,
         },
         handler,
       );

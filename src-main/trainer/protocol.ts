@@ -33,6 +33,8 @@ export interface SharpnessJob extends JobBase {
   kind: 'sharpness';
   sharpnessId: number;
   params: SharpnessParams;
+  /** Threads for the Hutchinson trace on the wasm backend (helper threads compute whole samples). */
+  threads: number;
 }
 
 export type Job = TrainJob | SharpnessJob;

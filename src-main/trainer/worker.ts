@@ -64,7 +64,7 @@ async function runSharpness(job: SharpnessJob, cancel: Int32Array): Promise<From
     const result = await computeSharpness(session.model, subset, job.params, {
       onProgress: (done, total, what) => post({ type: 'sharpness-progress', key, done, total, what }),
       shouldStop: () => Atomics.load(cancel, 0) === 1,
-    });
+    }, { threads: backend.name === 'wasm' ? job.threads : 1 });
     const { status, images, seconds, trace, eigen, perturb, landscape } = result;
     return { type: 'sharpness-done', key, status, result: { images, seconds, trace, eigen, perturb, landscape } };
   } finally {

@@ -1,8 +1,9 @@
+import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../../data/batches';
 import type { Model } from '../models';
 import { Rng } from '../rng';
 import { fullPrecisionTwin } from './full-precision-twin';
-import { hutchinsonTrace, type TraceEstimate } from './hutchinson';
+import { hutchinsonTrace, traceFromSamples, type TraceEstimate } from './hutchinson';
 import { centralDifferenceHvp } from './hvp';
 import { lossLandscape, type LossLandscape } from './landscape';
 import { crossEntropyObjective } from './objective';
@@ -11,12 +12,21 @@ import { parseSharpnessParams, type SharpnessMeasure, type SharpnessParams, type
 import { perturbationSharpness, type PerturbationSharpness } from './perturbation';
 import { topEigenvalue, type EigenEstimate } from './power-iteration';
 import { subsetTensors, type SubsetTensors } from './subset';
+import { parallelTraceSampler } from './trace-helpers';
 
 export interface SharpnessHooks {
   /** After every unit of work: one Hessian-vector product or one loss over the subset. */
   onProgress?(done: number, total: number, what: SharpnessMeasure): void;
   /** Checked after every unit of work; true stops (see SharpnessResult.status). */
   shouldStop?(): boolean;
+}
+
+export interface SharpnessOptions {
+  /**
+   * Threads for the Hutchinson trace on the wasm backend: this one and threads − 1 helpers, each
+   * computing whole samples. The estimate is the same for any count. Other measures and backends use one.
+   */
+  threads?: number;
 }
 
 export interface SharpnessResult {
@@ -39,7 +49,7 @@ export interface SharpnessResult {
  * dequantized (or latent) weights; perturbation and landscape move the model's latent weights and use
  * its quantized deployment forward, then restore them bit for bit. The model is unchanged afterwards.
  */
-export async function computeSharpness(model: Model, subset: ImageSet, input: SharpnessParamsInput = {}, hooks: SharpnessHooks = {}): Promise<SharpnessResult> {
+export async function computeSharpness(model: Model, subset: ImageSet, input: SharpnessParamsInput = {}, hooks: SharpnessHooks = {}, options: SharpnessOptions = {}): Promise<SharpnessResult> {
   const started = performance.now();
   const params = parseSharpnessParams(input);
   const wanted = (m: SharpnessMeasure) => params.measures.includes(m);
@@ -60,7 +70,7 @@ export async function computeSharpness(model: Model, subset: ImageSet, input: Sh
     let budgetEnd = 0;
     for (const measure of params.measures) {
       budgetEnd += budgets[measure];
-      await runMeasure(measure, model, tensors, params, rng.fork(measure), pace, result);
+      await runMeasure(measure, { model, subset, tensors, threads: options.threads ?? 1 }, params, rng.fork(measure), pace, result);
       // A measure that converged early hands over its unused budget.
       if (done < budgetEnd) {
         done = budgetEnd;
@@ -77,19 +87,35 @@ export async function computeSharpness(model: Model, subset: ImageSet, input: Sh
   return result;
 }
 
-async function runMeasure(measure: SharpnessMeasure, model: Model, subset: SubsetTensors, params: SharpnessParams, rng: Rng, pace: Pace, result: SharpnessResult): Promise<void> {
+interface MeasureInput {
+  model: Model;
+  subset: ImageSet;
+  tensors: SubsetTensors;
+  threads: number;
+}
+
+async function runMeasure(measure: SharpnessMeasure, { model, subset, tensors, threads }: MeasureInput, params: SharpnessParams, rng: Rng, pace: Pace, result: SharpnessResult): Promise<void> {
   if (measure === 'perturb') {
-    result.perturb = await perturbationSharpness(model, subset, params.perturb, rng, pace);
+    result.perturb = await perturbationSharpness(model, tensors, params.perturb, rng, pace);
   } else if (measure === 'landscape') {
-    result.landscape = await lossLandscape(model, subset, params.landscape, rng, pace);
+    result.landscape = await lossLandscape(model, tensors, params.landscape, rng, pace);
   } else {
     const twin = fullPrecisionTwin(model, params.at);
-    const objective = crossEntropyObjective(twin, subset);
+    const objective = crossEntropyObjective(twin, tensors);
     const hvp = centralDifferenceHvp(objective, params.relativeStep);
     const shapes = objective.params.map((p) => p.shape);
     try {
-      if (measure === 'trace') result.trace = await hutchinsonTrace(hvp, shapes, rng, params.trace, pace);
-      else result.eigen = await topEigenvalue(hvp, shapes, rng, params.eigen, pace);
+      if (measure === 'eigen') result.eigen = await topEigenvalue(hvp, shapes, rng, params.eigen, pace);
+      // Helper threads only on wasm: a thread ended mid-readback on webgpu would abort the process.
+      else if (threads < 2 || tf.getBackend() !== 'wasm') result.trace = await hutchinsonTrace(hvp, shapes, rng, params.trace, pace);
+      else {
+        const sampler = parallelTraceSampler(twin, hvp, shapes, rng, { subset, batchSize: params.batchSize, relativeStep: params.relativeStep }, threads);
+        try {
+          result.trace = await traceFromSamples(sampler, params.trace, pace);
+        } finally {
+          await sampler.close();
+        }
+      }
     } finally {
       hvp.dispose();
       twin.store.dispose();

@@ -18,27 +18,61 @@ export interface TraceEstimate {
   iterations: number;
 }
 
+/** Computes samples of the estimator; up to `ahead` may be asked for before the oldest is in. */
+export interface TraceSampler {
+  readonly ahead: number;
+  /** zᵀHz for sample k (hutchinsonSample). */
+  sample(k: number): Promise<number>;
+}
+
+/**
+ * Sample k of Hutchinson's estimator, zᵀHz: its Rademacher z comes from a stream derived from `rng`
+ * and k alone, so sample k is the same number on whichever thread computes it.
+ */
+export function hutchinsonSample(hvp: HessianVectorProduct, shapes: readonly number[][], rng: Rng, k: number): number {
+  const z = rademacher(shapes, rng.fork(`hutchinson-${k}`));
+  try {
+    const hz = hvp(z);
+    const sample = dot(z, hz);
+    tf.dispose(hz);
+    return sample;
+  } finally {
+    tf.dispose(z);
+  }
+}
+
 /**
  * Hutchinson's estimator tr(H) = E[zᵀHz] for Rademacher z drawn from `rng` (method.md §5.1),
  * averaged until the running mean settles.
  */
 export async function hutchinsonTrace(hvp: HessianVectorProduct, shapes: readonly number[][], rng: Rng, options: TraceOptions, pace: Pace = noPace): Promise<TraceEstimate> {
+  const sampler: TraceSampler = { ahead: 1, sample: async (k) => hutchinsonSample(hvp, shapes, rng, k) };
+  return traceFromSamples(sampler, options, pace);
+}
+
+/**
+ * The running mean of samples 0, 1, 2, … taken in index order, with the stopping rule of
+ * hutchinsonTrace; up to `sampler.ahead` samples are asked for at once, and those past the stopping
+ * point are dropped, so the estimate does not depend on how many are computed at once.
+ */
+export async function traceFromSamples(sampler: TraceSampler, options: TraceOptions, pace: Pace = noPace): Promise<TraceEstimate> {
   const { maxIterations, minIterations, tolerance } = options;
   if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new Error(`Error in hutchinsonTrace: maxIterations must be a positive integer, got ${maxIterations}`);
   if (!(tolerance >= 0)) throw new Error(`Error in hutchinsonTrace: tolerance must be ≥ 0, got ${tolerance}`);
+  const requested = new Map<number, Promise<number>>();
+  let asked = 0;
   let mean = 0;
   let squares = 0; // Welford's running sum of squared deviations
   let k = 0;
   while (k < maxIterations) {
-    const z = rademacher(shapes, rng);
-    let sample: number;
-    try {
-      const hz = hvp(z);
-      sample = dot(z, hz);
-      tf.dispose(hz);
-    } finally {
-      tf.dispose(z);
+    while (asked < maxIterations && requested.size < sampler.ahead) {
+      const sample = sampler.sample(asked);
+      // A sample dropped after a stop or a failure must not surface as an unhandled rejection.
+      sample.catch(() => {});
+      requested.set(asked++, sample);
     }
+    const sample = await requested.get(k)!;
+    requested.delete(k);
     k++;
     const previous = mean;
     mean += (sample - mean) / k;

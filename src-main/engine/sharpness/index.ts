@@ -1,5 +1,5 @@
 /** Sharpness measures of method.md §5: pure tfjs, no storage. */
-export { computeSharpness, type SharpnessHooks, type SharpnessResult } from './compute';
+export { computeSharpness, type SharpnessHooks, type SharpnessOptions, type SharpnessResult } from './compute';
 export { parseSharpnessParams, SHARPNESS_MEASURES, sharpnessParamsSchema, type SharpnessMeasure, type SharpnessParams, type SharpnessParamsInput } from './params';
 export { selectSubset } from './subset';
 export type { TraceEstimate } from './hutchinson';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config';
 import type { EpochMetrics } from '../../src-main/engine/train';
 import { openStore, type SqliteStore } from '../../src-main/store/store';
@@ -54,4 +55,21 @@ export function epochMetrics(epoch: number, top1 = epoch / 100, layers = 0): Epo
       input: i === 0 ? null : { step: 0.02, meanAbsError: 0.24, clipFraction: 0.02 },
     })),
   };
+}
+
+/**
+ * A fresh store with the fixture datasets, in its own temporary home, for each test of the
+ * enclosing suite; closed and removed after it. Tests read it as `t.store`.
+ */
+export function storePerTest(): { readonly store: SqliteStore } {
+  const current = {} as { store: SqliteStore; home: string };
+  beforeEach(() => {
+    current.home = tempHome();
+    current.store = storeWithDatasets(current.home);
+  });
+  afterEach(() => {
+    current.store.close();
+    fs.rmSync(current.home, { recursive: true, force: true });
+  });
+  return current;
 }

@@ -1,76 +1,65 @@
-import fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SqliteStore } from '../../src-main/store/store';
-import { epochMetrics, newRun, storeWithDatasets, tempHome } from './fixtures';
+import { describe, expect, it } from 'vitest';
+import { epochMetrics, newRun, storePerTest } from './fixtures';
 
-let home: string;
-let store: SqliteStore;
-beforeEach(() => {
-  home = tempHome();
-  store = storeWithDatasets(home);
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+const t = storePerTest();
 
 describe('metrics', () => {
   it('returns the epoch curves of several runs as parallel arrays, in the order asked', () => {
-    const a = store.insertRun(newRun());
-    const b = store.insertRun(newRun());
-    const empty = store.insertRun(newRun());
-    for (let e = 1; e <= 3; e++) store.appendEpochMetrics(a, epochMetrics(e));
-    for (let e = 1; e <= 5; e++) store.appendEpochMetrics(b, epochMetrics(e, 0.5));
-    const curves = store.epochCurves([b, empty, a]);
+    const a = t.store.insertRun(newRun());
+    const b = t.store.insertRun(newRun());
+    const empty = t.store.insertRun(newRun());
+    for (let e = 1; e <= 3; e++) t.store.appendEpochMetrics(a, epochMetrics(e));
+    for (let e = 1; e <= 5; e++) t.store.appendEpochMetrics(b, epochMetrics(e, 0.5));
+    const curves = t.store.epochCurves([b, empty, a]);
     expect(curves.map((c) => c.runId)).toEqual([b, empty, a]);
     expect(curves[0].epoch).toEqual([1, 2, 3, 4, 5]);
     expect(curves[0].testTop1).toEqual([0.5, 0.5, 0.5, 0.5, 0.5]);
     expect(curves[1].epoch).toEqual([]);
     expect(curves[2]).toMatchObject({ epoch: [1, 2, 3], step: [10, 20, 30], trainLoss: [1, 1 / 2, 1 / 3], testTop1: [0.01, 0.02, 0.03], lambda: [1, 1 / 2, 1 / 3] });
-    expect(() => store.epochCurves(Array.from({ length: 201 }, (_, i) => i))).toThrow('epochCurves: at most 200 runs per request, got 201');
+    expect(() => t.store.epochCurves(Array.from({ length: 201 }, (_, i) => i))).toThrow('epochCurves: at most 200 runs per request, got 201');
   });
 
   it('replaces an epoch written again (a resumed run) and keeps the best top-1', () => {
-    const id = store.insertRun(newRun());
-    store.appendEpochMetrics(id, epochMetrics(1, 0.7));
-    store.appendEpochMetrics(id, epochMetrics(2, 0.6));
-    store.appendEpochMetrics(id, epochMetrics(2, 0.65));
-    expect(store.epochCurves([id])[0].testTop1).toEqual([0.7, 0.65]);
-    expect(store.getRun(id)).toMatchObject({ epochsDone: 2, bestTop1: 0.7 });
+    const id = t.store.insertRun(newRun());
+    t.store.appendEpochMetrics(id, epochMetrics(1, 0.7));
+    t.store.appendEpochMetrics(id, epochMetrics(2, 0.6));
+    t.store.appendEpochMetrics(id, epochMetrics(2, 0.65));
+    expect(t.store.epochCurves([id])[0].testTop1).toEqual([0.7, 0.65]);
+    expect(t.store.getRun(id)).toMatchObject({ epochsDone: 2, bestTop1: 0.7 });
   });
 
   it('stores per-layer quantizer statistics with the epoch, nulls for an unquantized input', () => {
-    const id = store.insertRun(newRun());
-    store.appendEpochMetrics(id, epochMetrics(1, 0.5, 2));
-    store.appendEpochMetrics(id, epochMetrics(2, 0.5, 2));
-    expect(store.layerStats(id)).toHaveLength(4);
-    expect(store.layerStats(id, 2)).toEqual([
+    const id = t.store.insertRun(newRun());
+    t.store.appendEpochMetrics(id, epochMetrics(1, 0.5, 2));
+    t.store.appendEpochMetrics(id, epochMetrics(2, 0.5, 2));
+    expect(t.store.layerStats(id)).toHaveLength(4);
+    expect(t.store.layerStats(id, 2)).toEqual([
       { epoch: 2, layer: 'conv0', weightStep: 0.01, weightMeanAbsError: 0.25, weightClipFraction: 0.01, inputStep: null, inputMeanAbsError: null, inputClipFraction: null, lambda: 0.5 },
       { epoch: 2, layer: 'conv1', weightStep: 0.02, weightMeanAbsError: 0.25, weightClipFraction: 0.01, inputStep: 0.02, inputMeanAbsError: 0.24, inputClipFraction: 0.02, lambda: 0.5 },
     ]);
   });
 
   it('writes an epoch and its layers all or nothing', () => {
-    const id = store.insertRun(newRun());
+    const id = t.store.insertRun(newRun());
     const bad = epochMetrics(1, 0.5, 2);
     bad.layers[1].layer = bad.layers[0].layer;
     bad.layers.push({ ...bad.layers[0], layer: null as unknown as string });
-    expect(() => store.appendEpochMetrics(id, bad)).toThrow();
-    expect(store.epochCurves([id])[0].epoch).toEqual([]);
-    expect(store.layerStats(id)).toEqual([]);
-    expect(() => store.appendEpochMetrics(999, epochMetrics(1))).toThrow('appendEpochMetrics: run 999 does not exist');
+    expect(() => t.store.appendEpochMetrics(id, bad)).toThrow();
+    expect(t.store.epochCurves([id])[0].epoch).toEqual([]);
+    expect(t.store.layerStats(id)).toEqual([]);
+    expect(() => t.store.appendEpochMetrics(999, epochMetrics(1))).toThrow('appendEpochMetrics: run 999 does not exist');
   });
 
   it('appends step metrics in batches and thins them on read', () => {
-    const id = store.insertRun(newRun());
+    const id = t.store.insertRun(newRun());
     const points = (from: number) => Array.from({ length: 500 }, (_, i) => ({ step: from + i, loss: 1, lr: 0.1, lambda: 0.5, imagesPerSec: 100 }));
-    store.appendStepMetrics(id, points(0));
-    store.appendStepMetrics(id, points(500));
-    expect(store.stepMetrics(id)).toHaveLength(1000);
-    const thin = store.stepMetrics(id, 100);
+    t.store.appendStepMetrics(id, points(0));
+    t.store.appendStepMetrics(id, points(500));
+    expect(t.store.stepMetrics(id)).toHaveLength(1000);
+    const thin = t.store.stepMetrics(id, 100);
     expect(thin).toHaveLength(100);
     expect(thin.slice(0, 3).map((p) => p.step)).toEqual([0, 10, 20]);
     expect(thin[0]).toEqual({ step: 0, loss: 1, lr: 0.1, lambda: 0.5, imagesPerSec: 100 });
-    expect(() => store.appendStepMetrics(999, points(0))).toThrow('appendStepMetrics: run 999 does not exist');
+    expect(() => t.store.appendStepMetrics(999, points(0))).toThrow('appendStepMetrics: run 999 does not exist');
   });
 });

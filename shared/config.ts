@@ -11,7 +11,7 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 export const QUANTIZER_KINDS = ['fp', 'lsq', 'pqn', 'nt', 'nt-pqn'] as const;
 export type QuantizerKind = (typeof QUANTIZER_KINDS)[number];
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'onednn', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 const bits = z.number().int().min(2).max(8);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExportNode } from '../models/graph';
+import { fusedBatchNormGrad, fusedBatchNormTrain, hasFusedBatchNorm } from './batch-norm-kernels';
 import type { ParamStore } from './params';
 
 const MOMENTUM = 0.9;
@@ -30,7 +31,7 @@ export class BatchNorm {
     this.runningVar = store.addBuffer(`${name}/running_var`, tf.ones([channels]));
     this.trainingForward = tf.customGrad((...args) => {
       const [x, gamma, beta, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-      return this.normalizeBatch(x, gamma, beta, save);
+      return hasFusedBatchNorm() ? this.normalizeBatchFused(x, gamma, beta, save) : this.normalizeBatch(x, gamma, beta, save);
     }) as (x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
   }
 
@@ -46,8 +47,7 @@ export class BatchNorm {
     const variance = tf.div(channelSums(tf.square(centered) as tf.Tensor2D), rows);
     const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
     const normalized = tf.mul(centered, invStd);
-    this.runningMean.assign(tf.add(tf.mul(this.runningMean, MOMENTUM), tf.mul(tf.reshape(mean, [-1]), 1 - MOMENTUM)));
-    this.runningVar.assign(tf.add(tf.mul(this.runningVar, MOMENTUM), tf.mul(tf.reshape(variance, [-1]), 1 - MOMENTUM)));
+    this.updateRunningStatistics(mean, variance);
     save([normalized, invStd, gamma]);
     return {
       value: tf.add(tf.mul(normalized, gamma), beta),
@@ -60,6 +60,22 @@ export class BatchNorm {
         return [dx, tf.reshape(dGamma, g.shape), tf.reshape(dBeta, g.shape)];
       },
     };
+  }
+
+  /** normalizeBatch in two fused kernels, where the backend has them. */
+  private normalizeBatchFused(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) {
+    const [value, normalized, mean, variance, invStd] = fusedBatchNormTrain(x, gamma, beta, BN_EPSILON);
+    this.updateRunningStatistics(mean, variance);
+    save([normalized, invStd, gamma]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => fusedBatchNormGrad(dy, saved[0], saved[2], saved[1]),
+    };
+  }
+
+  private updateRunningStatistics(mean: tf.Tensor, variance: tf.Tensor): void {
+    this.runningMean.assign(tf.add(tf.mul(this.runningMean, MOMENTUM), tf.mul(tf.reshape(mean, [-1]), 1 - MOMENTUM)));
+    this.runningVar.assign(tf.add(tf.mul(this.runningVar, MOMENTUM), tf.mul(tf.reshape(variance, [-1]), 1 - MOMENTUM)));
   }
 
   apply(x: tf.Tensor, training: boolean): tf.Tensor {

@@ -78,7 +78,7 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-function checkInputs(x: tf.TensorInfo, step: tf.TensorInfo, noise: tf.TensorInfo | undefined, attrs: FakeQuantAttrs): void {
+export function checkFakeQuantInputs(x: tf.TensorInfo, step: tf.TensorInfo, noise: tf.TensorInfo | undefined, attrs: FakeQuantAttrs): void {
   const where = `Error in ${FAKE_QUANT_KERNEL}`;
   if (x.dtype !== 'float32' || step.dtype !== 'float32') throw new Error(`${where}: x and step must be float32`);
   if (attrs.mode !== 0 && noise === undefined && !(Number.isInteger(attrs.noiseSeed) && attrs.noiseSeed >= 0)) {
@@ -93,7 +93,7 @@ function cpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const cpu = backend as MathBackendCPU;
   const { x, step, noise } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as FakeQuantAttrs;
-  checkInputs(x, step, noise, a);
+  checkFakeQuantInputs(x, step, noise, a);
   const read = (t: tf.TensorInfo) => cpu.data.get(t.dataId).values as Float32Array;
   const outputs = [new Float32Array(x.shape.reduce((n, d) => n * d, 1)), new Float32Array(0), new Float32Array(0)];
   outputs[1] = new Float32Array(outputs[0].length);
@@ -106,7 +106,7 @@ function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const wasm = backend as BackendWasm;
   const { x, step, noise } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as FakeQuantAttrs;
-  checkInputs(x, step, noise, a);
+  checkFakeQuantInputs(x, step, noise, a);
   const outputs = [0, 1, 2].map(() => wasm.makeOutput(x.shape, 'float32'));
   // Views only after every allocation: growing the wasm heap detaches earlier views.
   const view = (t: tf.TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;

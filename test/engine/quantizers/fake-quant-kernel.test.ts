@@ -6,6 +6,7 @@ import { registerWasmTrainingKernels } from '../../../src-main/engine/wasm';
 import { composedFakeQuant, type BinNoise } from '../../../src-main/engine/quantizers/fake-quant';
 import { type FakeQuantMode, runFusedFakeQuant } from '../../../src-main/engine/quantizers/fake-quant-kernel';
 import { drawNoise } from '../../../src-main/engine/quantizers/noise';
+import { ONEDNN_IF_BUILT } from '../../helpers/onednn';
 
 registerWasmTrainingKernels();
 
@@ -25,14 +26,14 @@ const cases: { mode: FakeQuantMode; noise: (t: ReturnType<typeof inputs>) => Bin
   { mode: 2, noise: ({ n }) => ({ kind: 'pseudo', n }) },
 ];
 
-describe.each(['cpu', 'wasm'])('fused fake-quant kernel on %s', (backend) => {
+describe.each(['cpu', 'wasm', ...ONEDNN_IF_BUILT])('fused fake-quant kernel on %s', (backend) => {
   it.each(cases)('gives the composed ops bit for bit in mode $mode, signed and unsigned', async ({ mode, noise }) => {
     await tf.setBackend(backend);
     for (const levels of [
       { qn: 8, qp: 7 },
       { qn: 0, qp: 15 },
     ]) {
-      const t = inputs(backend === 'cpu');
+      const t = inputs(backend !== 'wasm');
       const step = tf.scalar(0.25);
       const bin = noise(t);
       const lambda = bin?.kind === 'tempered' ? bin.lambda : 0;

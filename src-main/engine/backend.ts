@@ -102,10 +102,13 @@ const installed = async () => notLoaded;
 /** oneDNN's threads use every core inside one model: one worker trains with all of them. */
 async function loadOneDnn(): Promise<Loaded> {
   const { registerOneDnnBackend, ONEDNN_BACKEND } = await import('./onednn');
-  const { version, isa } = registerOneDnnBackend(os.cpus().length);
+  const { version, isa } = registerOneDnnBackend(oneDnnThreads());
   if (!(await tf.setBackend(ONEDNN_BACKEND))) throw new Error('the onednn backend failed to initialize');
-  return { device: `${cpuModel()} (oneDNN ${version}, ${isa}, ${os.cpus().length} threads)` };
+  return { device: `${cpuModel()} (oneDNN ${version}, ${isa})` };
 }
+
+/** Every core, unless TEMPER_ONEDNN_THREADS says fewer (a shared machine; the test suite). */
+const oneDnnThreads = () => Number(process.env.TEMPER_ONEDNN_THREADS) || os.cpus().length;
 
 async function probeOneDnn(): Promise<Omit<BackendProbe, 'name'>> {
   const { loadOneDnnAddon } = await import('./onednn/addon');
@@ -119,7 +122,7 @@ const candidates: Record<Exclude<BackendChoice, 'auto'>, Candidate[]> = {
     { name: 'tfjs-node', load: () => loadNative('@tensorflow/tfjs-node', false), probe: () => probeNative('@tensorflow/tfjs-node'), threads: () => os.cpus().length },
   ],
   webgpu: [{ name: 'webgpu', load: loadWebGpu, probe: probeWebGpu, threads: () => 1 }],
-  onednn: [{ name: 'onednn', load: loadOneDnn, probe: probeOneDnn, threads: () => os.cpus().length }],
+  onednn: [{ name: 'onednn', load: loadOneDnn, probe: probeOneDnn, threads: () => oneDnnThreads() }],
   wasm: [
     {
       name: 'wasm',
@@ -207,6 +210,14 @@ export async function surveyBackends(choice: BackendChoice = 'auto'): Promise<{ 
     }
   }
   return { selected: info, backends };
+}
+
+/**
+ * Threads for one run where the backend threads inside a model (onednn: OpenMP); the other CPU
+ * backends use threads as data-parallel workers (engine/parallel) and ignore this.
+ */
+export async function setModelThreads(threads: number): Promise<void> {
+  if (tf.getBackend() === 'onednn') (await import('./onednn')).registerOneDnnBackend(threads);
 }
 
 /** Looks without initializing: tf.findBackend would start a registered backend. */

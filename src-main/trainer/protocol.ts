@@ -23,7 +23,7 @@ export interface TrainJob extends JobBase {
   format: DatasetFormat;
   initFrom?: string;
   resumeFrom?: string;
-  /** Data-parallel worker threads for a run on the wasm backend. */
+  /** Threads for a run: data-parallel workers on wasm, OpenMP threads inside the model on onednn. */
   threads: number;
   progressEvery: number;
 }

@@ -11,7 +11,7 @@ import { defaultAugmentFor } from '../data/augment';
 import { type BatchOptions, createBatchSource } from '../data/batches';
 import { loadSplit } from '../data/cache';
 import { seededSubset } from '../data/subset';
-import { releaseBackend, selectBackend, settleBackendWork } from '../engine/backend';
+import { releaseBackend, selectBackend, setModelThreads, settleBackendWork } from '../engine/backend';
 import { loadCheckpoint } from '../engine/checkpoint';
 import { trainParallel } from '../engine/parallel/train-parallel';
 import { TrainingSession } from '../engine/session';
@@ -43,7 +43,9 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   };
   const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery };
   // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
+  // oneDNN threads inside the model instead, with the same number of threads.
   const threads = Math.min(job.threads, config.batchSize);
+  await setModelThreads(job.threads);
   if (backend.name === 'wasm' && threads > 1) {
     return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers: threads });
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBatchSource } from '../../src-main/data/batches';
-import { selectBackend } from '../../src-main/engine/backend';
+import { type BackendChoice, selectBackend } from '../../src-main/engine/backend';
 import { DivergenceError, type EpochMetrics, train, type TrainJob } from '../../src-main/engine/train';
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config';
 import { gratings } from '../helpers/gratings';
@@ -28,7 +28,7 @@ function job(config: Partial<TrainConfigInput>, extra: Partial<TrainJob> = {}): 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'temper-train-'));
 
 beforeAll(async () => {
-  await selectBackend('wasm');
+  await selectBackend((process.env.TEMPER_TEST_BACKEND ?? 'wasm') as BackendChoice);
 });
 
 describe('train', () => {

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { type BackendChoice, selectBackend } from '../../../src-main/engine/backend';
 import type { QuantizeContext } from '../../../src-main/engine/quantizers/quantizer';
 
+/** The cpu backend, or the one TEMPER_TEST_BACKEND names (the onednn test project). */
 export async function useCpuBackend(): Promise<void> {
-  await tf.setBackend('cpu');
+  await selectBackend((process.env.TEMPER_TEST_BACKEND ?? 'cpu') as BackendChoice);
 }
 
 let nameCounter = 0;

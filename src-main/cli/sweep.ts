@@ -4,7 +4,7 @@ import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService } from '../services/runs';
 import { startSweep } from '../services/sweep-service';
 import type { Command } from './command';
-import { textFlag } from './flags';
+import { runIdArg, textFlag } from './flags';
 import { percent } from './format';
 import { readJsonObject } from './json-file';
 import { createProgressBar } from './progress';
@@ -73,7 +73,7 @@ export const groupsCommand: Command = {
         const groups = service.store.listGroups(1000);
         console.log(json ? JSON.stringify(groups) : groups.map((g) => `${g.id}  ${g.name}  (${service.store.listGroupRuns(g.id).length} runs)`).join('\n') || 'no groups');
       } else if (sub === 'show') {
-        const summary = groupSummary(service.store, Number(arg));
+        const summary = groupSummary(service.store, runIdArg(arg, 'a group id'));
         console.log(json ? JSON.stringify(summary) : formatGroup(summary));
       } else {
         throw new Error(`expected a subcommand (list, show), got ${sub === undefined ? 'none' : `'${sub}'`}`);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary, TemperEvent, TrainRequest } from '../../shared/api';
 import { parseTrainConfig, type TrainConfig } from '../../shared/config';
+import { checkRunName } from '../../shared/names';
 import { APP_VERSION } from '../../shared/version';
 import { datasetDir, MANIFEST_FILE } from '../data/cache';
 import type { StepProgress } from '../engine/train';
@@ -143,6 +144,7 @@ export class RunService {
   /** Validates a request and stores it `queued` (or claimed); nothing is stored when it is invalid. */
   async submit(request: TrainRequest, options: SubmitOptions = {}): Promise<number> {
     const config = parseTrainConfig(request.config);
+    if (request.name !== undefined) checkRunName(request.name);
     const manifest = await this.registerDataset(request.dataset);
     if (request.initFrom !== undefined) this.checkParent(request.initFrom, config, request.dataset);
     return this.store.transaction(() => {

@@ -61,6 +61,9 @@ describe('temper train, runs, export, eval-export', () => {
       [['--dataset', 'g', '--model', 'vgg'], /model: Invalid option/],
       [['--dataset', 'g', '--model', 'mlp', '--init-from', '99'], /initFrom: no run 99/],
       [['--dataset', 'g', '--model', 'cnn-small', '--init-from', '1'], /initFrom: run 1 trained a mlp, this run builds a cnn-small/],
+      [['--dataset', 'g', '--model', 'mlp', '--name', 'x'.repeat(20_000)], /invalid run name: expected 1 to 200 characters, got 20000/],
+      [['--dataset', 'g', '--model', 'mlp', '--init-from', '0x1'], /expected --init-from to be a run id \(a positive decimal integer\), got '0x1'/],
+      [['--dataset', '../../x', '--model', 'mlp'], /invalid dataset name '..\/..\/x'/],
     ];
     for (const [args, message] of cases) {
       const result = await cli('train', ...args);
@@ -69,6 +72,18 @@ describe('temper train, runs, export, eval-export', () => {
       expect(result.stderr).toMatch(message);
     }
     expect(json((await cli('runs', 'list', '--json')).stdout)).toHaveLength(before);
+    expect(fs.existsSync(path.join(tmp, 'x'))).toBe(false);
+  });
+
+  it('reads run ids as decimal integers only: 0x1, 1e0 and 01 are not run 1', async () => {
+    for (const id of ['0x1', '1e0', '01']) {
+      const shown = await cli('runs', 'show', id);
+      expect(shown.code, id).toBe(1);
+      expect(shown.stderr).toContain(`no run '${id}'`);
+    }
+    const exported = await cli('export', '0x1', '--out', path.join(tmp, 'never'));
+    expect(exported.stderr).toContain("expected a run id (a positive decimal integer), got '0x1'");
+    expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
   });
 
   it('tags and deletes runs, and records the git commit of the checkout', async () => {

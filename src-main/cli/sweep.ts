@@ -6,13 +6,15 @@ import { startSweep } from '../services/sweep-service';
 import type { Command } from './command';
 import { runIdArg, textFlag } from './flags';
 import { percent } from './format';
-import { readJsonObject } from './json-file';
+import { readJsonObject, refuseUnknownKeys } from './json-file';
 import { createProgressBar } from './progress';
 
 
 /** A sweep file: a run request (dataset, config, initFrom, name) plus `sweep`: config path → values. */
 function readSweepFile(file: string): SweepRequest {
-  const record = readJsonObject(file) as Partial<SweepRequest>;
+  const raw = readJsonObject(file);
+  refuseUnknownKeys(raw, ['config', 'dataset', 'initFrom', 'name', 'sweep'], file);
+  const record = raw as Partial<SweepRequest>;
   if (typeof record.dataset !== 'string') throw new Error(`${file}: "dataset" must name a registered dataset`);
   if (typeof record.sweep !== 'object' || record.sweep === null) throw new Error(`${file}: "sweep" must map config paths to lists, e.g. {"quant.bits": [2, 3, 4]}`);
   return { config: {}, ...record } as SweepRequest;

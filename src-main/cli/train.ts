@@ -4,7 +4,7 @@ import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService, type RunSummary, type TrainRequest } from '../services/runs';
 import type { Command, ParsedArgs } from './command';
 import { numberFlag, runIdArg, textFlag } from './flags';
-import { readJsonObject } from './json-file';
+import { readJsonObject, refuseUnknownKeys } from './json-file';
 import { createProgressBar } from './progress';
 
 type Values = ParsedArgs['values'];
@@ -12,6 +12,7 @@ type Values = ParsedArgs['values'];
 /** A JSON file: a whole request ({ dataset, config, initFrom, name }) or just a config. */
 export function readRequestFile(file: string): Partial<TrainRequest> & { config: TrainConfigInput } {
   const record = readJsonObject(file);
+  if ('config' in record) refuseUnknownKeys(record, ['config', 'dataset', 'initFrom', 'name'], file);
   return 'config' in record ? (record as Partial<TrainRequest> & { config: TrainConfigInput }) : { config: record as TrainConfigInput };
 }
 

@@ -55,7 +55,10 @@ describe('temper train, runs, export, eval-export', () => {
 
   it('refuses bad requests with one line naming the problem, and records nothing', async () => {
     const before = json((await cli('runs', 'list', '--json')).stdout).length;
+    const typo = path.join(tmp, 'typo.json');
+    fs.writeFileSync(typo, JSON.stringify({ model: 'mlp', epoch: 1, batchsize: 64 }));
     const cases: [string[], RegExp][] = [
+      [['--dataset', 'g', '--config', typo], /unknown field 'epoch' \(did you mean 'epochs'\?\), unknown field 'batchsize' \(did you mean 'batchSize'\?\)/],
       [['--dataset', 'nope', '--model', 'mlp'], /no dataset named 'nope'/],
       [['--dataset', 'g', '--model', 'mlp', '--bits', '9'], /quant\.bits: Too big/],
       [['--dataset', 'g', '--model', 'vgg'], /model: Invalid option/],

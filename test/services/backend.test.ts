@@ -80,7 +80,17 @@ describe('TemperBackend', () => {
     await expect(backend.startRun({ config: { ...config, quant: { quantizer: 'nt', bits: 9 } }, dataset: 'g' })).rejects.toThrow(/quant\.bits/);
     await expect(backend.startRun({ config, dataset: 'nope' })).rejects.toThrow(/no dataset named 'nope'/);
     await expect(backend.startSweep({ config, dataset: 'g', sweep: { bits: [2, 12] } })).rejects.toThrow(/sweep cell 2 of 2: .*quant\.bits/);
+    // Unknown keys are refused, not dropped: a run with 'epoch' would otherwise train the default 10 epochs.
+    await expect(backend.startRun({ config: JSON.parse('{"model": "mlp", "epoch": 1, "batchsize": 64}'), dataset: 'g' })).rejects.toThrow(
+      "unknown field 'epoch' (did you mean 'epochs'?), unknown field 'batchsize' (did you mean 'batchSize'?)",
+    );
+    await expect(backend.startSweep({ config, dataset: 'g', sweep: { 'quant.nosuch': [1, 2] } })).rejects.toThrow("sweep key 'quant.nosuch' is not a config field");
+    await expect(backend.startSweep({ config, dataset: 'g', sweep: { toString: [1, 2] } })).rejects.toThrow("sweep key 'toString' is not a config field");
+    await expect(backend.startSweep({ config, dataset: 'g', sweep: { 'quant.bitz': [2, 3] } })).rejects.toThrow("(did you mean 'quant.bits'?)");
     expect((await backend.listRuns({})).total).toBe(before);
+    expect(await backend.validateConfig({ model: 'mlp', quant: { bitz: 2 } })).toEqual({
+      errors: [{ path: 'quant', message: "unknown field 'bitz' (did you mean 'bits'?)" }],
+    });
     expect(await backend.validateConfig({ model: 'resnet99' })).toEqual({ errors: [expect.objectContaining({ path: 'model' })] });
   });
 

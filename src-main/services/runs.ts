@@ -7,6 +7,7 @@ import { parseTrainConfig, type TrainConfig } from '../../shared/config';
 import { checkRunName } from '../../shared/names';
 import { APP_VERSION } from '../../shared/version';
 import { datasetDir, MANIFEST_FILE } from '../data/cache';
+import { checkModelSpec } from '../engine/models/fit';
 import type { StepProgress } from '../engine/train';
 import { datasetRecordOf } from '../store/datasets';
 import type { RunOwner } from '../store/lifecycle';
@@ -146,6 +147,8 @@ export class RunService {
     const config = parseTrainConfig(request.config);
     if (request.name !== undefined) checkRunName(request.name);
     const manifest = await this.registerDataset(request.dataset);
+    // A model that cannot take the dataset's images fails here, before a run is stored.
+    checkModelSpec({ name: config.model, inputShape: manifest.shape, numClasses: manifest.classes.length });
     if (request.initFrom !== undefined) this.checkParent(request.initFrom, config, request.dataset);
     return this.store.transaction(() => {
       const id = this.store.insertRun({

@@ -67,6 +67,7 @@ describe('temper train, runs, export, eval-export', () => {
       [['--dataset', 'g', '--model', 'mlp', '--name', 'x'.repeat(20_000)], /invalid run name: expected 1 to 200 characters, got 20000/],
       [['--dataset', 'g', '--model', 'mlp', '--init-from', '0x1'], /expected --init-from to be a run id \(a positive decimal integer\), got '0x1'/],
       [['--dataset', '../../x', '--model', 'mlp'], /invalid dataset name '..\/..\/x'/],
+      [['--dataset', 'g', '--model', 'resnet18'], /Model 'resnet18' needs images of at least 16x16, got 12x12/],
     ];
     for (const [args, message] of cases) {
       const result = await cli('train', ...args);

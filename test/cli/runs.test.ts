@@ -13,16 +13,19 @@ let home: string;
 const cli = (...args: string[]) => temper([...args, '--home', home]);
 const json = (stdout: string) => JSON.parse(lines(stdout).at(-1)!);
 
+// A dataset import through the CLI: about 5 s on the 2-core EPYC.
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-cli-runs-'));
   home = path.join(tmp, 'home');
   writeGratingsIdx(path.join(tmp, 'gratings'));
   const added = await cli('datasets', 'add', path.join(tmp, 'gratings'), '--name', 'g');
   expect(added.code).toBe(0);
-});
+}, 60_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describe('temper train, runs, export, eval-export', () => {
+// Each test spawns 3 to 12 CLI processes, some training: up to 60 s each on the 2-core EPYC (a CLI
+// start alone is 3 to 5 s there with the suite's other forks running), so 4x that.
+describe('temper train, runs, export, eval-export', { timeout: 240_000 }, () => {
   it('trains a full-precision run, then a 4-bit nt run from it, and exports one that reproduces its accuracy', async () => {
     const fp = await cli('train', '--dataset', 'g', '--model', 'mlp', '--quantizer', 'fp', '--epochs', '2', '--batch-size', '32', '--lr', '0.05', '--json');
     expect(fp.code, fp.stderr).toBe(0);

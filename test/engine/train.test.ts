@@ -32,7 +32,8 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-describe('train', () => {
+// cnn-small for two epochs: 17 s on the 2-core EPYC, so 7x that.
+describe('train', { timeout: 120_000 }, () => {
   it.each([
     ['fp', 4],
     ['nt', 4],

@@ -13,7 +13,7 @@ let backend: TemperBackend;
 const events: TemperEvent[] = [];
 const config = { model: 'mlp', quant: { quantizer: 'fp' }, epochs: 2, batchSize: 32, lr: { base: 0.05 }, backend: 'wasm' } as const;
 
-async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -23,19 +23,21 @@ async function until(what: string, test: () => boolean | Promise<boolean>, timeo
 
 const statusOf = async (id: number) => (await backend.getRun(id)).run.status;
 
+// An import: about 2 s on the 2-core EPYC.
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-backend-'));
   writeGratingsIdx(path.join(tmp, 'gratings'));
   backend = await openBackend(path.join(tmp, 'home'));
   backend.onEvent((e) => events.push(e));
   await backend.importDataset({ source: path.join(tmp, 'gratings'), name: 'g' });
-});
+}, 60_000);
 afterAll(async () => {
   await backend.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('TemperBackend', () => {
+// Trains small runs on the real pool: 17 s a test at most on the 2-core EPYC under load, so 10x that.
+describe('TemperBackend', { timeout: 180_000 }, () => {
   it('lists the imported dataset with its thumbnails', async () => {
     const [g] = await backend.listDatasets();
     expect(g).toMatchObject({ name: 'g', format: 'idx', shape: [12, 12, 1], classes: expect.any(Array) });

@@ -56,6 +56,12 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
   try {
     if (job.initFrom) session.restore(loadCheckpoint(job.initFrom), 'init-from');
     if (job.resumeFrom) session.restore(loadCheckpoint(job.resumeFrom), 'resume');
+    if (session.epoch >= config.epochs) {
+      // Killed after its last checkpoint but before the run was recorded as finished: nothing is
+      // left to train, so the checkpoint's weights are evaluated for the final accuracy.
+      const final = await evaluate(session.model, testSet);
+      return { status: 'completed', epochs, final, best: final };
+    }
 
     const divergence = new DivergenceWatch(session.model.spec.numClasses);
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {

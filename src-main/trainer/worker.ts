@@ -44,7 +44,9 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery };
   // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
   const threads = Math.min(job.threads, config.batchSize);
-  if (backend.name === 'wasm' && threads > 1) {
+  // A run resumed after its last checkpoint has nothing to train: train() evaluates it on this thread.
+  const trained = job.resumeFrom !== undefined && loadCheckpoint(job.resumeFrom).manifest.progress.epoch >= config.epochs;
+  if (backend.name === 'wasm' && threads > 1 && !trained) {
     return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers: threads });
   }
   const data = { inputShape: trainSet.shape, numClasses: trainSet.numClasses };

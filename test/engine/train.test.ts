@@ -84,6 +84,15 @@ describe('train', { timeout: 120_000 }, () => {
     expect(() => watch.check(500, 0, 10, 0.1)).toThrow('Training diverged at epoch 1, step 10: the loss was above 230 (100 × ln(classes)) for 5 steps in a row, now 500 (lr 0.100)');
   });
 
+  it('resumed after its last checkpoint, with nothing left to train, evaluates it for the final accuracy', async () => {
+    const config = { model: 'mlp' as const, epochs: 2, quant: { quantizer: 'fp' as const } };
+    const dir = path.join(tmp(), 'ckpt');
+    const whole = await train(job(config, { checkpointDir: dir }));
+    // As if killed after the last epoch's checkpoint, before the run was recorded as finished.
+    const resumed = await train(job(config, { resumeFrom: dir }));
+    expect(resumed).toEqual({ status: 'completed', epochs: [], final: whole.final, best: whole.final });
+  });
+
   it('resumes from a checkpoint to exactly the epochs of an uninterrupted run', async () => {
     const config = { model: 'mlp' as const, epochs: 3, quant: { quantizer: 'nt' as const, bits: 3 } };
     const straight = await train(job(config));

@@ -136,9 +136,7 @@ export class TemperBackend implements TemperApi {
   }
 
   async removeDataset(name: string): Promise<void> {
-    // The store refuses while runs use it; only then does the cache go.
-    if (this.runs.store.getDataset(name)) this.runs.store.removeDataset(name);
-    await this.runs.datasets.remove(name);
+    await this.runs.removeDataset(name);
     this.emit({ type: 'datasets-changed' });
   }
 

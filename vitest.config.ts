@@ -21,6 +21,8 @@ const oneDnnProject = {
 
 export default defineConfig({
   test: {
+    // The slowest-tests table first, so the default reporter's summary stays the last lines.
+    reporters: ['./test/reporters/slowest.ts', 'default'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [

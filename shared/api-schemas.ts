@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api';
 import { BACKEND_CHOICES } from './config';
+import { datasetNameSchema, runNameSchema } from './names';
 
 /**
  * The arguments of every TemperApi call, checked on the main side before a call reaches a
@@ -11,14 +12,14 @@ import { BACKEND_CHOICES } from './config';
 const id = z.number().int().positive();
 const ids = z.array(id).min(1).max(200);
 const text = (max: number) => z.string().min(1).max(max);
-const datasetName = text(64);
+const datasetName = datasetNameSchema;
 const config = z.record(z.string(), z.unknown());
 
 const trainRequest = z.strictObject({
   config,
   dataset: datasetName,
   initFrom: id.optional(),
-  name: text(200).optional(),
+  name: runNameSchema.optional(),
 });
 
 const listRunsQuery = z.strictObject({

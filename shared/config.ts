@@ -14,11 +14,46 @@ export type QuantizerKind = (typeof QUANTIZER_KINDS)[number];
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'onednn', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
+/** Edit distance (Levenshtein) between two short names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known name a mistyped one most likely meant (case ignored, at most a third of it changed), if any. */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(name.length / 3));
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance <= bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+export function unknownFieldMessage(key: string, known: readonly string[]): string {
+  const guess = closestName(key, known);
+  return `unknown field '${key}'${guess ? ` (did you mean '${guess}'?)` : ` (known: ${known.join(', ')})`}`;
+}
+
+/** An object that refuses keys it does not know, so a typo is an error rather than a silent default. */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknownFieldMessage(key, known)).join(', ') : undefined),
+  });
+}
+
 const bits = z.number().int().min(2).max(8);
 const fraction = z.number().gt(0).lte(1);
 
 /** method.md §3: λ_t = λ0·exp(-t/τ), τ as a fraction of all training steps. */
-export const temperSchema = z.object({
+export const temperSchema = strictObject({
   lambda0: z.number().min(0).default(1),
   // λ/λ0 reaches 1e-3 at 75 % of training.
   tau: fraction.default(0.75 / Math.log(1000)),
@@ -26,7 +61,7 @@ export const temperSchema = z.object({
   unit: z.enum(['step', 'epoch']).default('step'),
 });
 
-export const quantSchema = z.object({
+export const quantSchema = strictObject({
   quantizer: z.enum(QUANTIZER_KINDS).default('nt'),
   /** Weights and activations share one bit-width (uniform, not mixed precision). */
   bits: bits.default(4),
@@ -39,13 +74,13 @@ export const quantSchema = z.object({
 });
 
 export const optimizerSchema = z.discriminatedUnion('kind', [
-  z.object({
+  strictObject({
     kind: z.literal('sgd'),
     momentum: z.number().min(0).lt(1).default(0.9),
     nesterov: z.boolean().default(false),
     weightDecay: z.number().min(0).default(5e-4),
   }),
-  z.object({
+  strictObject({
     kind: z.literal('adam'),
     beta1: z.number().min(0).lt(1).default(0.9),
     beta2: z.number().min(0).lt(1).default(0.999),
@@ -54,7 +89,7 @@ export const optimizerSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const lrSchema = z.object({
+export const lrSchema = strictObject({
   kind: z.enum(['constant', 'cosine', 'step']).default('cosine'),
   base: z.number().gt(0).default(0.1),
   warmupEpochs: z.number().min(0).default(0),
@@ -63,7 +98,7 @@ export const lrSchema = z.object({
   minLr: z.number().min(0).optional(),
 });
 
-export const trainConfigSchema = z.object({
+export const trainConfigSchema = strictObject({
   model: z.enum(MODEL_NAMES),
   quant: quantSchema.prefault({}),
   epochs: z.number().int().min(1).max(10_000).default(10),
@@ -78,6 +113,20 @@ export const trainConfigSchema = z.object({
   limitTest: z.number().int().positive().nullable().default(null),
 });
 
+/** Every field path of a config, objects and leaves ('quant', 'quant.bits', ...): what a sweep may vary. */
+function fieldPaths(schema: z.core.$ZodType, prefix: string): string[] {
+  if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault || schema instanceof z.ZodNullable || schema instanceof z.ZodOptional) {
+    return fieldPaths(schema.def.innerType, prefix);
+  }
+  const here = prefix ? [prefix] : [];
+  const join = (key: string) => (prefix ? `${prefix}.${key}` : key);
+  if (schema instanceof z.ZodObject) return [...here, ...Object.entries(schema.shape).flatMap(([key, field]) => fieldPaths(field, join(key)))];
+  if (schema instanceof z.ZodDiscriminatedUnion) return [...new Set(schema.options.flatMap((option) => fieldPaths(option, prefix)))];
+  return here;
+}
+
+export const CONFIG_PATHS: readonly string[] = fieldPaths(trainConfigSchema, '');
+
 export type TemperSchedule = z.infer<typeof temperSchema>;
 export type QuantConfig = z.infer<typeof quantSchema>;
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
@@ -89,6 +138,6 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export function parseTrainConfig(input: unknown): TrainConfig {
   const result = trainConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
+  const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
   throw new Error(`Invalid run config: ${problems.join('; ')}`);
 }

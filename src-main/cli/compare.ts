@@ -3,6 +3,7 @@ import { comparisonCsv } from '../../shared/csv';
 import { compareRuns } from '../services/compare';
 import { RunService } from '../services/runs';
 import type { Command } from './command';
+import { runIdArg } from './flags';
 import { percent } from './format';
 
 const number = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toPrecision(4));
@@ -23,11 +24,7 @@ export const compareCommand: Command = {
   options: { csv: { type: 'boolean', default: false } },
   async run({ positionals, values, home, json }) {
     if (positionals.length === 0) throw new Error('expected one or more run ids');
-    const ids = positionals.map((p) => {
-      const id = Number(p);
-      if (!Number.isInteger(id) || id < 1) throw new Error(`'${p}' is not a run id`);
-      return id;
-    });
+    const ids = positionals.map((p) => runIdArg(p));
     const service = new RunService(home);
     try {
       const comparison = compareRuns(service.store, ids, (id) => service.store.latestSharpness(id));

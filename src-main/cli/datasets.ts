@@ -4,6 +4,7 @@ import type { DatasetManifest } from '../data/cache';
 import { writeDemoDataset } from '../data/demo';
 import type { ImportOptions } from '../data/import';
 import { DatasetService } from '../services/datasets';
+import { RunService } from '../services/runs';
 import type { Command, ParsedArgs } from './command';
 import { numberFlag } from './flags';
 import { createProgressBar } from './progress';
@@ -138,7 +139,12 @@ async function run({ positionals, values, home, json }: ParsedArgs): Promise<voi
     console.log(json ? JSON.stringify(manifest) : describe(manifest));
   } else if (sub === 'remove') {
     const name = onePositional(rest, 'dataset name', sub);
-    await service.remove(name);
+    const runs = new RunService(home);
+    try {
+      await runs.removeDataset(name);
+    } finally {
+      await runs.close();
+    }
     if (json) print({ removed: name });
     else console.log(`removed ${name}`);
   } else {

@@ -2,14 +2,15 @@ import { evaluateExportDir, exportRun } from '../services/exports';
 import { DatasetService } from '../services/datasets';
 import { RunService } from '../services/runs';
 import type { Command } from './command';
+import { runIdArg } from './flags';
 
 export const exportCommand: Command = {
   summary: "write a completed run's model as integer weight codes (docs/export-format.md)",
   usage: 'temper export <run id> --out <dir> [--json]',
   options: { out: { type: 'string' } },
   async run({ positionals, values, home, json }) {
-    const id = Number(positionals[0]);
-    if (positionals.length !== 1 || !Number.isInteger(id)) throw new Error(`expected one run id, got '${positionals.join(' ')}'`);
+    if (positionals.length !== 1) throw new Error(`expected one run id, got '${positionals.join(' ')}'`);
+    const id = runIdArg(positionals[0]);
     if (!values.out) throw new Error('--out <dir> is required');
     const service = new RunService(home);
     try {

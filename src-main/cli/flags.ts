@@ -1,3 +1,4 @@
+import { parseRunId } from '../../shared/names';
 import type { ParsedArgs } from './command';
 
 type Values = ParsedArgs['values'];
@@ -6,6 +7,13 @@ type Values = ParsedArgs['values'];
 export function textFlag(values: Values, flag: string): string | undefined {
   const value = values[flag];
   return value === undefined ? undefined : String(value);
+}
+
+/** A run id from the command line: decimal digits only, so '0x1' or '1e0' never names run 1. */
+export function runIdArg(text: string | undefined, what = 'a run id'): number {
+  const id = parseRunId(text);
+  if (id === undefined) throw new Error(`expected ${what} (a positive decimal integer), got '${text ?? ''}'`);
+  return id;
 }
 
 /**

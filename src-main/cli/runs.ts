@@ -4,6 +4,7 @@ import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService, runDir } from '../services/runs';
 import type { RunRecord } from '../store/types';
 import type { Command } from './command';
+import { parseRunId } from '../../shared/names';
 import { numberFlag, textFlag } from './flags';
 import { percent } from './format';
 import { trainInForeground } from './train';
@@ -30,8 +31,8 @@ function table(rows: RunRecord[]): string {
 
 /** The id of a run that exists, from a command-line argument. */
 function runId(service: RunService, arg: string | undefined): number {
-  const id = Number(arg);
-  if (!Number.isInteger(id) || !service.store.getRun(id)) throw new Error(`no run '${arg ?? ''}' (see temper runs list)`);
+  const id = parseRunId(arg);
+  if (id === undefined || !service.store.getRun(id)) throw new Error(`no run '${arg ?? ''}' (see temper runs list)`);
   return id;
 }
 

@@ -2,7 +2,7 @@ import { SHARPNESS_MEASURES, type SharpnessParamsInput } from '../engine/sharpne
 import { RunService } from '../services/runs';
 import { SharpnessService } from '../services/sharpness';
 import type { Command } from './command';
-import { numberFlag, textFlag } from './flags';
+import { numberFlag, runIdArg, textFlag } from './flags';
 import { createProgressBar } from './progress';
 
 function paramsOf(values: Record<string, string | boolean | undefined>): SharpnessParamsInput {
@@ -52,8 +52,8 @@ export const sharpnessCommand: Command = {
     points: { type: 'string' },
   },
   async run({ positionals, values, home, json }) {
-    const id = Number(positionals[0]);
-    if (positionals.length !== 1 || !Number.isInteger(id)) throw new Error(`expected one run id, got '${positionals.join(' ')}'`);
+    if (positionals.length !== 1) throw new Error(`expected one run id, got '${positionals.join(' ')}'`);
+    const id = runIdArg(positionals[0]);
     const params = paramsOf(values);
     const runs = new RunService(home);
     try {

@@ -4,15 +4,17 @@ import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService } from '../services/runs';
 import { startSweep } from '../services/sweep-service';
 import type { Command } from './command';
-import { textFlag } from './flags';
+import { runIdArg, textFlag } from './flags';
 import { percent } from './format';
-import { readJsonObject } from './json-file';
+import { readJsonObject, refuseUnknownKeys } from './json-file';
 import { createProgressBar } from './progress';
 
 
 /** A sweep file: a run request (dataset, config, initFrom, name) plus `sweep`: config path → values. */
 function readSweepFile(file: string): SweepRequest {
-  const record = readJsonObject(file) as Partial<SweepRequest>;
+  const raw = readJsonObject(file);
+  refuseUnknownKeys(raw, ['config', 'dataset', 'initFrom', 'name', 'sweep'], file);
+  const record = raw as Partial<SweepRequest>;
   if (typeof record.dataset !== 'string') throw new Error(`${file}: "dataset" must name a registered dataset`);
   if (typeof record.sweep !== 'object' || record.sweep === null) throw new Error(`${file}: "sweep" must map config paths to lists, e.g. {"quant.bits": [2, 3, 4]}`);
   return { config: {}, ...record } as SweepRequest;
@@ -73,7 +75,7 @@ export const groupsCommand: Command = {
         const groups = service.store.listGroups(1000);
         console.log(json ? JSON.stringify(groups) : groups.map((g) => `${g.id}  ${g.name}  (${service.store.listGroupRuns(g.id).length} runs)`).join('\n') || 'no groups');
       } else if (sub === 'show') {
-        const summary = groupSummary(service.store, Number(arg));
+        const summary = groupSummary(service.store, runIdArg(arg, 'a group id'));
         console.log(json ? JSON.stringify(summary) : formatGroup(summary));
       } else {
         throw new Error(`expected a subcommand (list, show), got ${sub === undefined ? 'none' : `'${sub}'`}`);

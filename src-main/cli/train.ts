@@ -3,8 +3,8 @@ import type { StepProgress } from '../engine/train';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService, type RunSummary, type TrainRequest } from '../services/runs';
 import type { Command, ParsedArgs } from './command';
-import { numberFlag, textFlag } from './flags';
-import { readJsonObject } from './json-file';
+import { numberFlag, runIdArg, textFlag } from './flags';
+import { readJsonObject, refuseUnknownKeys } from './json-file';
 import { createProgressBar } from './progress';
 
 type Values = ParsedArgs['values'];
@@ -12,6 +12,7 @@ type Values = ParsedArgs['values'];
 /** A JSON file: a whole request ({ dataset, config, initFrom, name }) or just a config. */
 export function readRequestFile(file: string): Partial<TrainRequest> & { config: TrainConfigInput } {
   const record = readJsonObject(file);
+  if ('config' in record) refuseUnknownKeys(record, ['config', 'dataset', 'initFrom', 'name'], file);
   return 'config' in record ? (record as Partial<TrainRequest> & { config: TrainConfigInput }) : { config: record as TrainConfigInput };
 }
 
@@ -45,7 +46,12 @@ function requestOf(values: Values): TrainRequest {
   const dataset = textFlag(values, 'dataset') ?? base.dataset;
   if (!dataset) throw new Error('--dataset is required (see temper datasets list)');
   if (!config.model) throw new Error(`--model is required: one of ${MODEL_NAMES.join(', ')}`);
-  return { config, dataset, initFrom: numberFlag(values, 'init-from', 'integer') ?? base.initFrom, name: textFlag(values, 'name') ?? base.name };
+  return { config, dataset, initFrom: initFromOf(values) ?? base.initFrom, name: textFlag(values, 'name') ?? base.name };
+}
+
+function initFromOf(values: Values): number | undefined {
+  const text = textFlag(values, 'init-from');
+  return text === undefined ? undefined : runIdArg(text, '--init-from to be a run id');
 }
 
 /** Waits for a run in this process, with a progress bar on a TTY; prints the summary. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { checkDatasetName, DATASET_NAME_PATTERN } from '../../shared/names';
 import type { ImageSet } from './batches';
 import { DATASET_FORMATS, SPLIT_NAMES, type RawSplit, type SplitName } from './dataset';
 
@@ -13,7 +14,7 @@ import { DATASET_FORMATS, SPLIT_NAMES, type RawSplit, type SplitName } from './d
 /** Bumped when the layout of the cache files changes; older caches must be imported again. */
 export const CACHE_FORMAT_VERSION = 1;
 
-export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+export { DATASET_NAME_PATTERN, checkDatasetName };
 export const MANIFEST_FILE = 'manifest.json';
 export const THUMBNAILS_FILE = 'thumbnails.png';
 
@@ -57,13 +58,6 @@ export const manifestSchema = z.object({
 export type DatasetManifest = z.infer<typeof manifestSchema>;
 export type SplitInfo = z.infer<typeof splitInfoSchema>;
 export type ImportOptionsRecord = z.infer<typeof importOptionsSchema>;
-
-export function checkDatasetName(name: string): string {
-  if (!DATASET_NAME_PATTERN.test(name)) {
-    throw new Error(`invalid dataset name '${name}': expected 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
-  }
-  return name;
-}
 
 export function datasetsDir(home: string): string {
   return path.join(home, 'datasets');

@@ -63,7 +63,10 @@ function checkDecoded(dataset: DecodedDataset, source: string): void {
     throw new DatasetError(source, `image shape ${h}x${w}x${c} is not height x width x (1 or 3 channels)`);
   }
   const classes = dataset.classes.length;
-  if (classes < 1 || classes > MAX_CLASSES) throw new DatasetError(source, `${classes} classes; expected 1 to ${MAX_CLASSES}`);
+  // A classifier needs two classes to tell apart; training one class would only fail later.
+  if (classes < 2 || classes > MAX_CLASSES) {
+    throw new DatasetError(source, `found ${classes} class${classes === 1 ? '' : 'es'} (${dataset.classes.slice(0, 5).join(', ') || 'none'}); a dataset needs 2 to ${MAX_CLASSES}`);
+  }
   for (const name of SPLIT_NAMES) {
     const split = dataset.splits[name];
     if (!split) continue;

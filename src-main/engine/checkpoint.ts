@@ -1,48 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { type Checkpoint, fail, FORMAT, type Manifest, publishCheckpoint, type TensorEntry, type TensorGroup, type TrainingProgress, VERSION } from './checkpoint-files';
 import type { Model, ModelSpec } from './models';
 
-const FORMAT = 'temper-checkpoint';
-const VERSION = 1;
-const MANIFEST = 'checkpoint.json';
-const TENSORS = 'tensors.bin';
-
-type TensorGroup = 'model' | 'optimizer';
-
-interface TensorEntry {
-  name: string;
-  group: TensorGroup;
-  shape: number[];
-  /** Offset and length in float32 elements within tensors.bin. */
-  offset: number;
-  length: number;
-}
-
-/** Where training stands, saved beside the tensors so a resumed run continues exactly. */
-export interface TrainingProgress {
-  epoch: number;
-  step: number;
-  /** State of the stream that seeds quantizer noise. */
-  noiseRng: number[];
-}
-
-interface Manifest {
-  format: typeof FORMAT;
-  version: number;
-  spec: ModelSpec;
-  progress: TrainingProgress;
-  /** Which quantizers have had their step size initialized from data, by layer. */
-  initialized: Record<string, { input: boolean; weight: boolean }>;
-  tensors: TensorEntry[];
-  extra: Record<string, unknown>;
-}
-
-export interface Checkpoint {
-  dir: string;
-  manifest: Manifest;
-  tensors: Map<string, { group: TensorGroup; shape: number[]; values: Float32Array }>;
-}
+export { type Checkpoint, loadCheckpoint, recoverCheckpoint, settleCheckpoint, type TrainingProgress } from './checkpoint-files';
 
 export interface CheckpointContents {
   model: Model;
@@ -51,7 +11,7 @@ export interface CheckpointContents {
   extra?: Record<string, unknown>;
 }
 
-/** Writes into a fresh folder and swaps it in, so a crash never leaves a half-written checkpoint. */
+/** Saves the model, optimizer slots and progress (published durably and atomically by publishCheckpoint). */
 export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<void> {
   const { model, optimizerSlots, progress } = contents;
   const named: { name: string; group: TensorGroup; tensor: tf.Tensor }[] = [
@@ -70,40 +30,8 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
   const initialized = Object.fromEntries(model.store.quantizers.map((q) => [q.layer, { input: q.input.initialized, weight: q.weight.initialized }]));
   const manifest: Manifest = { format: FORMAT, version: VERSION, spec: model.spec, progress, initialized, tensors: entries, extra: contents.extra ?? {} };
 
-  const staging = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
   const bin = Buffer.concat(chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
-  fs.writeFileSync(path.join(staging, TENSORS), bin);
-  fs.writeFileSync(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 1));
-  const old = `${dir}.old-${process.pid}`;
-  if (fs.existsSync(dir)) fs.renameSync(dir, old);
-  fs.renameSync(staging, dir);
-  fs.rmSync(old, { recursive: true, force: true });
-}
-
-function fail(dir: string, problem: string): never {
-  throw new Error(`Checkpoint ${dir}: ${problem}`);
-}
-
-export function loadCheckpoint(dir: string): Checkpoint {
-  const manifestPath = path.join(dir, MANIFEST);
-  if (!fs.existsSync(manifestPath)) fail(dir, `no ${MANIFEST} (not a checkpoint folder)`);
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
-  } catch (error) {
-    fail(dir, `${MANIFEST} is not valid JSON (${(error as Error).message})`);
-  }
-  if (manifest.format !== FORMAT) fail(dir, `${MANIFEST} has format '${String(manifest.format)}', expected '${FORMAT}'`);
-  if (manifest.version > VERSION) fail(dir, `format version ${manifest.version} is newer than this app reads (${VERSION})`);
-  const bin = fs.readFileSync(path.join(dir, TENSORS));
-  const expected = manifest.tensors.reduce((n, t) => n + t.length, 0) * 4;
-  if (bin.length !== expected) fail(dir, `${TENSORS} has ${bin.length} bytes, the manifest lists ${expected} (truncated or corrupt)`);
-  const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
-  const tensors: Checkpoint['tensors'] = new Map();
-  for (const t of manifest.tensors) tensors.set(t.name, { group: t.group, shape: t.shape, values: all.subarray(t.offset, t.offset + t.length) });
-  return { dir, manifest, tensors };
+  publishCheckpoint(dir, bin, JSON.stringify(manifest, null, 1));
 }
 
 function describe(spec: ModelSpec): string {

@@ -18,6 +18,36 @@ export interface EpochMetrics {
 
 export class DivergenceError extends Error {}
 
+/** A loss this many times ln(numClasses) (a uniform guess) is far past anything training recovers from. */
+export const DIVERGED_LOSS_FACTOR = 100;
+/** Steps in a row above that bound before a finite loss counts as diverged (one bad batch is not). */
+export const DIVERGED_STEPS = 5;
+
+/**
+ * Fails a run whose loss is NaN or infinite, or finite but above DIVERGED_LOSS_FACTOR × ln(numClasses)
+ * for DIVERGED_STEPS steps in a row (lr 1e9 gives a loss of 1e8 at chance accuracy, never NaN).
+ * One per run, across epochs.
+ */
+export class DivergenceWatch {
+  private readonly bound: number;
+  private streak = 0;
+
+  constructor(numClasses: number) {
+    this.bound = DIVERGED_LOSS_FACTOR * Math.log(numClasses);
+  }
+
+  check(loss: number, epoch: number, step: number, lr: number): void {
+    const where = `Training diverged at epoch ${epoch + 1}, step ${step}`;
+    if (!Number.isFinite(loss)) throw new DivergenceError(`${where}: the loss is ${loss} (lr ${lr.toPrecision(3)}); try a lower learning rate`);
+    this.streak = loss > this.bound ? this.streak + 1 : 0;
+    if (this.streak >= DIVERGED_STEPS) {
+      throw new DivergenceError(
+        `${where}: the loss was above ${this.bound.toPrecision(3)} (${DIVERGED_LOSS_FACTOR} × ln(classes)) for ${DIVERGED_STEPS} steps in a row, now ${loss.toPrecision(3)} (lr ${lr.toPrecision(3)}); try a lower learning rate`,
+      );
+    }
+  }
+}
+
 /**
  * The running totals of one training epoch, shared by train() and every replica of trainParallel():
  * loss and accuracy over the images seen, throughput for progress reports, the divergence check.
@@ -34,13 +64,12 @@ export class EpochTally {
   constructor(
     private readonly epoch: number,
     private readonly progressEvery: number,
+    private readonly divergence: DivergenceWatch,
   ) {}
 
-  /** One step over `size` images with mean loss `loss`; a NaN or infinite loss fails the run. */
+  /** One step over `size` images with mean loss `loss`; a diverged loss fails the run. */
   addStep(session: TrainingSession, loss: number, hits: number, size: number, lr: number): void {
-    if (!Number.isFinite(loss)) {
-      throw new DivergenceError(`Training diverged at epoch ${this.epoch + 1}, step ${session.step}: the loss is ${loss} (lr ${lr.toPrecision(3)}); try a lower learning rate`);
-    }
+    this.divergence.check(loss, this.epoch, session.step, lr);
     this.lossSum += loss * size;
     this.correct += hits;
     this.seen += size;

@@ -2,7 +2,7 @@ import type { TrainConfig } from '../../shared/config';
 import type { BatchSource } from '../data/batches';
 import { loadCheckpoint } from './checkpoint';
 import { evaluate, type EvalMetrics } from './evaluate';
-import { type EpochMetrics, EpochTally } from './epoch-tally';
+import { DivergenceWatch, type EpochMetrics, EpochTally } from './epoch-tally';
 import { type DataShape, type LayerStats, TrainingSession } from './session';
 
 export { DivergenceError, type EpochMetrics } from './epoch-tally';
@@ -56,9 +56,16 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
   try {
     if (job.initFrom) session.restore(loadCheckpoint(job.initFrom), 'init-from');
     if (job.resumeFrom) session.restore(loadCheckpoint(job.resumeFrom), 'resume');
+    if (session.epoch >= config.epochs) {
+      // Killed after its last checkpoint but before the run was recorded as finished: nothing is
+      // left to train, so the checkpoint's weights are evaluated for the final accuracy.
+      const final = await evaluate(session.model, testSet);
+      return { status: 'completed', epochs, final, best: final };
+    }
 
+    const divergence = new DivergenceWatch(session.model.spec.numClasses);
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
-      const tally = new EpochTally(epoch, progressEvery);
+      const tally = new EpochTally(epoch, progressEvery, divergence);
       let first = true;
       let layers: LayerStats[] = [];
       for await (const batch of trainSet.batches(epoch)) {

@@ -16,3 +16,9 @@ export function foreignRequest(req: IncomingMessage, port: number, api: boolean)
   if (site === 'cross-site' || (api && site === 'same-site')) return `a ${site} request`;
   return null;
 }
+
+/** HTTP/1.1 (RFC 9112 §3.2): a request with no Host or more than one is a 400; Node would take the first. */
+export function hostHeaderProblem(req: IncomingMessage): string | null {
+  const count = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i].toLowerCase() === 'host').length;
+  return count === 1 ? null : `expected one Host header, got ${count}`;
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { TemperApi } from '../../shared/api';
 import { answerApiCall } from './api-call';
 import { type Subscribe, streamEvents } from './events';
-import { foreignRequest } from './guard';
+import { foreignRequest, hostHeaderProblem } from './guard';
 import { oneLine, sendJson, sendText, setSecurityHeaders } from './respond';
 import { INDEX_FILE, isIndexPath, sendStatic } from './static-files';
 import { hasToken, newToken, sameToken, tokenCookie } from './token';
@@ -57,6 +57,8 @@ export async function startWebServer(api: ServedApi, options: WebServerOptions):
     setSecurityHeaders(res);
     const target = req.url ?? '';
     if (!target.startsWith('/')) return sendText(res, 400, 'bad request target');
+    const hostProblem = hostHeaderProblem(req);
+    if (hostProblem !== null) return sendText(res, 400, hostProblem);
     const url = new URL(`http://${HOST}${target}`);
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     const foreign = foreignRequest(req, port, isApi);

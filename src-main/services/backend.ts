@@ -15,7 +15,7 @@ import type {
 import { trainConfigSchema } from '../../shared/config';
 import type { ListRunsQuery, RunCurves } from '../../shared/records';
 import { APP_VERSION } from '../../shared/version';
-import { datasetDir, type DatasetManifest, THUMBNAILS_FILE } from '../data/cache';
+import { checkDatasetName, datasetDir, type DatasetManifest, THUMBNAILS_FILE } from '../data/cache';
 import { writeDemoDataset } from '../data/demo';
 import { probeBackendsInWorker } from '../trainer/doctor';
 import { compareRuns, groupSummary } from './compare';
@@ -33,6 +33,16 @@ const LOCK_RETRY_MS = 2000;
 export function datasetInfo(manifest: DatasetManifest): DatasetInfo {
   const { name, format, source, shape, classes, splits, contentHash, createdAt, skipped } = manifest;
   return { name, format, source, shape, classes, splits, contentHash, createdAt, skipped };
+}
+
+/** `target` resolved against `root`; refused when it leaves it ('..', an absolute path elsewhere). */
+export function insideFolder(root: string, target: string, what: string): string {
+  const resolved = path.resolve(root, target);
+  const relative = path.relative(path.resolve(root), resolved);
+  if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+    throw new Error(`${what} '${target}' is outside the data folder ${root}`);
+  }
+  return resolved;
 }
 
 export interface BackendOptions {
@@ -118,15 +128,15 @@ export class TemperBackend implements TemperApi {
   }
 
   async createDemoDataset(name = 'demo'): Promise<DatasetInfo> {
+    // The name becomes a folder under the data folder: checked before the first image is written.
+    checkDatasetName(name);
     const source = path.join(this.home, 'sources', name);
     await writeDemoDataset(source, {}, (done, total, what) => this.emit({ type: 'dataset-import', source, done, total, what }));
     return this.importDataset({ source, name });
   }
 
   async removeDataset(name: string): Promise<void> {
-    // The store refuses while runs use it; only then does the cache go.
-    if (this.runs.store.getDataset(name)) this.runs.store.removeDataset(name);
-    await this.runs.datasets.remove(name);
+    await this.runs.removeDataset(name);
     this.emit({ type: 'datasets-changed' });
   }
 
@@ -237,8 +247,10 @@ export class TemperBackend implements TemperApi {
     return groupSummary(this.runs.store, groupId);
   }
 
+  /** Over IPC and the web, an export goes inside the data folder (the CLI's --out may go anywhere its user chooses). */
   async exportRun(id: number, out?: string): Promise<{ dir: string }> {
-    return { dir: await exportRun(this.runs, id, out ?? path.join(runDir(this.home, id), 'export')) };
+    const target = out === undefined ? path.join(runDir(this.home, id), 'export') : insideFolder(this.home, out, 'export folder');
+    return { dir: await exportRun(this.runs, id, target) };
   }
 
   async estimateRun(request: TrainRequest): Promise<RunEstimate> {

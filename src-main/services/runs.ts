@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary, TemperEvent, TrainRequest } from '../../shared/api';
 import { parseTrainConfig, type TrainConfig } from '../../shared/config';
+import { checkRunName } from '../../shared/names';
 import { APP_VERSION } from '../../shared/version';
-import { datasetDir, MANIFEST_FILE } from '../data/cache';
+import { checkDatasetName, datasetDir, MANIFEST_FILE } from '../data/cache';
+import { recoverCheckpoint, settleCheckpoint } from '../engine/checkpoint-files';
+import { checkModelSpec } from '../engine/models/fit';
 import type { StepProgress } from '../engine/train';
 import { datasetRecordOf } from '../store/datasets';
 import type { RunOwner } from '../store/lifecycle';
@@ -99,9 +101,11 @@ export class RunService {
   constructor(readonly home: string) {
     this.store = openStore(home);
     this.datasets = new DatasetService(home);
-    this.store.interruptOrphans(this.owner.host, isProcessAlive);
+    const orphans = this.store.interruptOrphans(this.owner.host, isProcessAlive);
     this.store.abandonSharpnessOrphans(this.owner.host, isProcessAlive);
-    this.store.markStaleRunsInterrupted(STALE_HEARTBEAT_MS);
+    const stale = this.store.markStaleRunsInterrupted(STALE_HEARTBEAT_MS);
+    // A process killed while saving a checkpoint leaves its staging or previous copy behind.
+    for (const id of [...orphans, ...stale]) settleCheckpoint(checkpointDir(home, id), isProcessAlive);
   }
 
   onEvent(listener: (event: TemperEvent) => void): () => void {
@@ -131,6 +135,12 @@ export class RunService {
     return manifest;
   }
 
+  /** One rule for the CLI and the API: the store refuses while runs use the dataset (naming them); only then does the cache go. */
+  async removeDataset(name: string): Promise<void> {
+    if (this.store.getDataset(checkDatasetName(name))) this.store.removeDataset(name);
+    await this.datasets.remove(name);
+  }
+
   private checkParent(id: number, config: TrainConfig, dataset: string): RunRecord {
     const parent = this.store.getRun(id);
     if (!parent) throw new Error(`initFrom: no run ${id}`);
@@ -143,7 +153,10 @@ export class RunService {
   /** Validates a request and stores it `queued` (or claimed); nothing is stored when it is invalid. */
   async submit(request: TrainRequest, options: SubmitOptions = {}): Promise<number> {
     const config = parseTrainConfig(request.config);
+    if (request.name !== undefined) checkRunName(request.name);
     const manifest = await this.registerDataset(request.dataset);
+    // A model that cannot take the dataset's images fails here, before a run is stored.
+    checkModelSpec({ name: config.model, inputShape: manifest.shape, numClasses: manifest.classes.length });
     if (request.initFrom !== undefined) this.checkParent(request.initFrom, config, request.dataset);
     return this.store.transaction(() => {
       const id = this.store.insertRun({
@@ -193,7 +206,8 @@ export class RunService {
     const manifest = await this.datasets.show(run.dataset);
     const settings = readSettings(this.home);
     const checkpoint = checkpointDir(this.home, run.id);
-    const resume = this.store.latestCheckpoint(run.id) !== undefined && fs.existsSync(checkpoint);
+    // This process has claimed the run, so no one else is saving its checkpoint: a half-swapped one is put back.
+    const resume = this.store.latestCheckpoint(run.id) !== undefined && recoverCheckpoint(checkpoint);
     return {
       kind: 'train',
       key: runKey(run.id),
@@ -305,8 +319,11 @@ export class RunService {
         } else if (event.type === 'done') {
           const finished = event.status === 'completed';
           // A cancelled run keeps the accuracy of its last finished epoch as its final one.
-          const last = this.store.epochCurves([id])[0]?.testTop1.at(-1) ?? null;
-          this.store.finishRun(id, { status: event.status, finalTop1: finished ? event.finalTop1 : last, bestTop1: event.bestTop1 });
+          const recorded = this.store.epochCurves([id])[0]?.testTop1 ?? [];
+          const last = recorded.at(-1) ?? null;
+          // A resumed run trained only its last epochs: the best is over every recorded epoch.
+          const best = Math.max(event.bestTop1 ?? -Infinity, ...recorded.filter((t): t is number => t !== null));
+          this.store.finishRun(id, { status: event.status, finalTop1: finished ? event.finalTop1 : last, bestTop1: Number.isFinite(best) ? best : null });
         } else {
           this.store.finishRun(id, { status: 'failed', error: event.message });
         }

@@ -1,5 +1,5 @@
 import type { SweepRequest, TrainRequest } from '../../shared/api';
-import type { TrainConfigInput } from '../../shared/config';
+import { CONFIG_PATHS, closestName, type TrainConfigInput } from '../../shared/config';
 
 /** Short names a sweep may use for the config paths people sweep most. */
 const ALIASES: Record<string, string> = {
@@ -11,11 +11,19 @@ const ALIASES: Record<string, string> = {
 
 export const MAX_SWEEP_RUNS = 500;
 
+/** The config path a sweep key names; a key that is no field of the schema is refused before anything is queued. */
+function sweptPath(key: string): string {
+  const path = Object.hasOwn(ALIASES, key) ? ALIASES[key] : key;
+  if (CONFIG_PATHS.includes(path)) return path;
+  const guess = closestName(key, [...CONFIG_PATHS, ...Object.keys(ALIASES)]);
+  throw new Error(`sweep key '${key}' is not a config field${guess ? ` (did you mean '${guess}'?)` : ''}`);
+}
+
 /** The swept config paths with their values, aliases resolved; an empty list is an error naming the key. */
 export function sweepAxes(sweep: Record<string, unknown[]>): [string, unknown[]][] {
   const axes = Object.entries(sweep).map(([key, values]): [string, unknown[]] => {
     if (!Array.isArray(values) || values.length === 0) throw new Error(`sweep.${key}: expected a non-empty list of values`);
-    return [ALIASES[key] ?? key, values];
+    return [sweptPath(key), values];
   });
   if (axes.length === 0) throw new Error('sweep: expected at least one swept field, e.g. { "quant.bits": [2, 3, 4] }');
   const seen = new Set<string>();

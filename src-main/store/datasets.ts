@@ -59,7 +59,7 @@ export class DatasetQueries {
     const columns = 'name, format, shape, classes, counts, content_hash AS contentHash, manifest_path AS manifestPath, created_at AS createdAt';
     this.selectAll = db.prepare<[], DatasetRow>(`SELECT ${columns} FROM datasets ORDER BY name`);
     this.selectOne = db.prepare<[string], DatasetRow>(`SELECT ${columns} FROM datasets WHERE name = ?`);
-    this.countRuns = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM runs WHERE dataset = ?');
+    this.countRuns = db.prepare<[string], { id: number; status: string }>('SELECT id, status FROM runs WHERE dataset = ? ORDER BY id');
     this.deleteOne = db.prepare('DELETE FROM datasets WHERE name = ?');
   }
 
@@ -80,8 +80,11 @@ export class DatasetQueries {
   /** Unregisters a dataset; refused while runs refer to it, since their history names it. */
   removeDataset(name: string): boolean {
     const remove = this.db.transaction(() => {
-      const { n } = this.countRuns.get(name)!;
-      if (n > 0) throw new Error(`removeDataset: dataset '${name}' is used by ${n} run${n === 1 ? '' : 's'}; delete those runs first`);
+      const runs = this.countRuns.all(name);
+      if (runs.length > 0) {
+        const named = runs.slice(0, 10).map((r) => `${r.id} (${r.status})`).join(', ') + (runs.length > 10 ? `, … (${runs.length} in all)` : '');
+        throw new Error(`removeDataset: dataset '${name}' is used by run${runs.length === 1 ? '' : 's'} ${named}; delete those runs first`);
+      }
       return this.deleteOne.run(name).changes === 1;
     });
     return remove.immediate();

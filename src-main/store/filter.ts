@@ -35,6 +35,11 @@ const WORD_CHAR = /[A-Za-z0-9_.\-:+]/;
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const KEYWORDS = new Set(['and', 'or', 'not', 'in']);
 
+/** Longer filters are refused before parsing (the API caps the text at the same length). */
+export const MAX_FILTER_LENGTH = 2000;
+/** Parentheses and `not`s nested deeper than this are refused, long before the parser's stack runs out. */
+export const MAX_FILTER_DEPTH = 32;
+
 export class FilterError extends Error {}
 
 function fail(message: string): never {
@@ -90,9 +95,14 @@ export function tokenize(text: string): Token[] {
 
 /** Parses a filter; empty text is no filter (null). `fields` are the names a comparison may use. */
 export function parseFilter(text: string, fields: readonly string[]): FilterNode | null {
+  if (text.length > MAX_FILTER_LENGTH) fail(`${text.length} characters is longer than the ${MAX_FILTER_LENGTH} a filter may have`);
   const tokens = tokenize(text);
   if (tokens.length === 1) return null;
   let pos = 0;
+  let depth = 0;
+  const enter = (at: number) => {
+    if (++depth > MAX_FILTER_DEPTH) fail(`parentheses and 'not's nest deeper than ${MAX_FILTER_DEPTH} at ${at}`);
+  };
   const peek = () => tokens[pos];
   const isKeyword = (word: string) => peek().kind === 'word' && peek().text.toLowerCase() === word;
   const expect = (kind: Token['kind'], what: string): Token => {
@@ -120,14 +130,19 @@ export function parseFilter(text: string, fields: readonly string[]): FilterNode
   };
   const parseNot = (): FilterNode => {
     if (!isKeyword('not')) return parsePrimary();
+    enter(peek().at);
     pos++;
-    return { kind: 'not', operand: parseNot() };
+    const operand = parseNot();
+    depth--;
+    return { kind: 'not', operand };
   };
   const parsePrimary = (): FilterNode => {
     if (peek().kind === '(') {
+      enter(peek().at);
       pos++;
       const inner = parseOr();
       expect(')', "')'");
+      depth--;
       return inner;
     }
     return parseComparison();

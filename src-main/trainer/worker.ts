@@ -46,7 +46,9 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   // oneDNN threads inside the model instead, with the same number of threads.
   const threads = Math.min(job.threads, config.batchSize);
   await setModelThreads(job.threads);
-  if (backend.name === 'wasm' && threads > 1) {
+  // A run resumed after its last checkpoint has nothing to train: train() evaluates it on this thread.
+  const trained = job.resumeFrom !== undefined && loadCheckpoint(job.resumeFrom).manifest.progress.epoch >= config.epochs;
+  if (backend.name === 'wasm' && threads > 1 && !trained) {
     return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers: threads });
   }
   const data = { inputShape: trainSet.shape, numClasses: trainSet.numClasses };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { lines, temper } from './temper';
 
-describe('temper CLI', () => {
+// A few CLI starts a test: 12 s at most on the 2-core EPYC, so 10x that (a start alone varies 3x with load).
+describe('temper CLI', { timeout: 120_000 }, () => {
   it('prints help listing its commands and the common options', async () => {
     const { code, stdout } = await temper(['--help']);
     expect(code).toBe(0);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunService } from '../../src-main/services/runs';
 import { writeIdxFolder } from '../helpers/idx-folder';
 import { type CliResult, lines, temper } from './temper';
 
@@ -39,7 +40,8 @@ function expectOneLineError(result: CliResult, pattern: RegExp | string): void {
   else expect(result.stderr).toMatch(pattern);
 }
 
-describe('temper datasets (the real CLI in a child process)', () => {
+// Up to 12 CLI processes a test: 47 s at most on the 2-core EPYC under load, so about 4x that.
+describe('temper datasets (the real CLI in a child process)', { timeout: 180_000 }, () => {
   it('add --json prints exactly one JSON object with the contract fields', async () => {
     const result = await datasets('add', digits, '--name', 'digits', '--json');
     expect(result.code).toBe(0);
@@ -80,6 +82,17 @@ describe('temper datasets (the real CLI in a child process)', () => {
     expect(removed.stdout.trim()).toBe('removed another');
     expect(fs.existsSync(path.join(home, 'datasets', 'another'))).toBe(false);
     expectOneLineError(await datasets('show', 'another'), "no dataset named 'another'");
+  });
+
+  it('remove refuses a dataset that queued runs use, naming them, as the API does', async () => {
+    const runs = new RunService(home);
+    const id = await runs.submit({ config: { model: 'mlp', epochs: 1 }, dataset: 'digits' });
+    await runs.close();
+    expectOneLineError(await datasets('remove', 'digits'), `dataset 'digits' is used by run ${id} (queued); delete those runs first`);
+    expect(fs.existsSync(path.join(home, 'datasets', 'digits', 'manifest.json'))).toBe(true);
+    const cleanup = new RunService(home);
+    cleanup.store.deleteRun(id);
+    await cleanup.close();
   });
 
   it('a broken IDX file fails in one line naming the file, and registers nothing', async () => {

@@ -27,7 +27,8 @@ function mountTmpfs(): string | null {
 const unavailable = mountTmpfs();
 if (unavailable) console.warn(unavailable);
 
-describe.skipIf(unavailable !== null)(unavailable ?? 'a full disk under the data folder', () => {
+// Two CLI training runs: 20 s on the 2-core EPYC, so 6x that.
+describe.skipIf(unavailable !== null)(unavailable ?? 'a full disk under the data folder', { timeout: 120_000 }, () => {
   const home = path.join(disk, 'home');
   const cli = (...args: string[]) => temper([...args, '--home', home]);
   const TRAIN = ['train', '--dataset', 'g', '--model', 'mlp', '--quantizer', 'fp', '--epochs', '1', '--batch-size', '32', '--backend', 'wasm', '--json'];
@@ -35,7 +36,7 @@ describe.skipIf(unavailable !== null)(unavailable ?? 'a full disk under the data
   beforeAll(async () => {
     writeGratingsIdx(path.join(tmp, 'gratings'));
     expect((await cli('datasets', 'add', path.join(tmp, 'gratings'), '--name', 'g')).code).toBe(0);
-  });
+  }, 60_000);
   afterAll(() => {
     execFileSync('umount', [disk]);
     fs.rmSync(tmp, { recursive: true, force: true });

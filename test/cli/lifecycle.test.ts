@@ -63,12 +63,13 @@ const curvesOf = (id: number) =>
     return { trainLoss, trainTop1, testLoss, testTop1, lr, lambda };
   });
 
+// A dataset import through the CLI: about 5 s on the 2-core EPYC.
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-lifecycle-'));
   home = path.join(tmp, 'home');
   writeGratingsIdx(path.join(tmp, 'gratings'));
   expect((await cli('datasets', 'add', path.join(tmp, 'gratings'), '--name', 'g')).code).toBe(0);
-});
+}, 60_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('run lifecycle across processes', () => {
@@ -147,7 +148,8 @@ describe('run lifecycle across processes', () => {
   }, SLOW);
 });
 
-describe('sweeps, groups, compare and CSV', () => {
+// The untimed tests here run a few CLI processes: 6 s at most on the 2-core EPYC.
+describe('sweeps, groups, compare and CSV', { timeout: 60_000 }, () => {
   it('expands a sweep into a group and summarises each cell with mean ± std over seeds', async () => {
     const file = path.join(tmp, 'sweep.json');
     const sweep = { dataset: 'g', config: { model: 'mlp', epochs: 1, batchSize: 32, lr: { base: 0.05 }, backend: 'wasm' }, sweep: { quantizer: ['lsq', 'nt'], seed: [0, 1] } };

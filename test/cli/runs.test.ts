@@ -13,16 +13,19 @@ let home: string;
 const cli = (...args: string[]) => temper([...args, '--home', home]);
 const json = (stdout: string) => JSON.parse(lines(stdout).at(-1)!);
 
+// A dataset import through the CLI: about 5 s on the 2-core EPYC.
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-cli-runs-'));
   home = path.join(tmp, 'home');
   writeGratingsIdx(path.join(tmp, 'gratings'));
   const added = await cli('datasets', 'add', path.join(tmp, 'gratings'), '--name', 'g');
   expect(added.code).toBe(0);
-});
+}, 60_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describe('temper train, runs, export, eval-export', () => {
+// Each test spawns 3 to 12 CLI processes, some training: up to 60 s each on the 2-core EPYC (a CLI
+// start alone is 3 to 5 s there with the suite's other forks running), so 4x that.
+describe('temper train, runs, export, eval-export', { timeout: 240_000 }, () => {
   it('trains a full-precision run, then a 4-bit nt run from it, and exports one that reproduces its accuracy', async () => {
     const fp = await cli('train', '--dataset', 'g', '--model', 'mlp', '--quantizer', 'fp', '--epochs', '2', '--batch-size', '32', '--lr', '0.05', '--json');
     expect(fp.code, fp.stderr).toBe(0);
@@ -55,12 +58,19 @@ describe('temper train, runs, export, eval-export', () => {
 
   it('refuses bad requests with one line naming the problem, and records nothing', async () => {
     const before = json((await cli('runs', 'list', '--json')).stdout).length;
+    const typo = path.join(tmp, 'typo.json');
+    fs.writeFileSync(typo, JSON.stringify({ model: 'mlp', epoch: 1, batchsize: 64 }));
     const cases: [string[], RegExp][] = [
+      [['--dataset', 'g', '--config', typo], /unknown field 'epoch' \(did you mean 'epochs'\?\), unknown field 'batchsize' \(did you mean 'batchSize'\?\)/],
       [['--dataset', 'nope', '--model', 'mlp'], /no dataset named 'nope'/],
       [['--dataset', 'g', '--model', 'mlp', '--bits', '9'], /quant\.bits: Too big/],
       [['--dataset', 'g', '--model', 'vgg'], /model: Invalid option/],
       [['--dataset', 'g', '--model', 'mlp', '--init-from', '99'], /initFrom: no run 99/],
       [['--dataset', 'g', '--model', 'cnn-small', '--init-from', '1'], /initFrom: run 1 trained a mlp, this run builds a cnn-small/],
+      [['--dataset', 'g', '--model', 'mlp', '--name', 'x'.repeat(20_000)], /invalid run name: expected 1 to 200 characters, got 20000/],
+      [['--dataset', 'g', '--model', 'mlp', '--init-from', '0x1'], /expected --init-from to be a run id \(a positive decimal integer\), got '0x1'/],
+      [['--dataset', '../../x', '--model', 'mlp'], /invalid dataset name '..\/..\/x'/],
+      [['--dataset', 'g', '--model', 'resnet18'], /Model 'resnet18' needs images of at least 16x16, got 12x12/],
     ];
     for (const [args, message] of cases) {
       const result = await cli('train', ...args);
@@ -69,6 +79,18 @@ describe('temper train, runs, export, eval-export', () => {
       expect(result.stderr).toMatch(message);
     }
     expect(json((await cli('runs', 'list', '--json')).stdout)).toHaveLength(before);
+    expect(fs.existsSync(path.join(tmp, 'x'))).toBe(false);
+  });
+
+  it('reads run ids as decimal integers only: 0x1, 1e0 and 01 are not run 1', async () => {
+    for (const id of ['0x1', '1e0', '01']) {
+      const shown = await cli('runs', 'show', id);
+      expect(shown.code, id).toBe(1);
+      expect(shown.stderr).toContain(`no run '${id}'`);
+    }
+    const exported = await cli('export', '0x1', '--out', path.join(tmp, 'never'));
+    expect(exported.stderr).toContain("expected a run id (a positive decimal integer), got '0x1'");
+    expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
   });
 
   it('tags and deletes runs, and records the git commit of the checkout', async () => {

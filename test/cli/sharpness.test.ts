@@ -12,6 +12,7 @@ const cli = (...args: string[]) => temper([...args, '--home', home]);
 const json = (stdout: string) => JSON.parse(lines(stdout).at(-1)!);
 const QUICK = ['--samples', '128', '--iterations', '10'];
 
+// Two CLI training runs and an import: about 48 s on the 2-core EPYC, so 5x that.
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-sharpness-'));
   home = path.join(tmp, 'home');
@@ -21,10 +22,11 @@ beforeAll(async () => {
   expect(fp.code, fp.stderr).toBe(0);
   const nt = await cli('train', '--dataset', 'g', '--model', 'mlp', '--quantizer', 'nt', '--bits', '4', '--epochs', '1', '--batch-size', '32', '--lr', '0.01', '--init-from', '1', '--backend', 'wasm', '--json');
   expect(nt.code, nt.stderr).toBe(0);
-});
+}, 240_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describe('temper sharpness', () => {
+// Up to 23 s a test on the 2-core EPYC (the Hutchinson trace), so about 5x that.
+describe('temper sharpness', { timeout: 120_000 }, () => {
   it('prints the Hutchinson trace with its standard error and the full parameters', async () => {
     const result = await cli('sharpness', '1', '--measure', 'trace', ...QUICK, '--json');
     expect(result.code, result.stderr).toBe(0);

@@ -9,12 +9,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * A guard against a hung child only: each test's own timeout (sized from its work) is the real
+ * bound. One CLI training run took over 60 s on the 2-core EPYC with the suite's other forks running.
+ */
+const CHILD_TIMEOUT_MS = 300_000;
+
 /** Runs the real CLI in a child process, as a user would, with TEMPER_HOME unset. */
 export function temper(args: string[]): Promise<CliResult> {
   const env = { ...process.env };
   delete env.TEMPER_HOME;
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: 60_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: CHILD_TIMEOUT_MS, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -75,6 +75,16 @@ describe('importDataset', () => {
     expect([manifest.splits.train.count, manifest.splits.val?.count, manifest.splits.test?.count]).toEqual([16, 2, 2]);
   });
 
+  it('refuses a one-class image folder, saying what it found, and registers nothing', async () => {
+    const source = path.join(tmp, 'only-cats');
+    fs.mkdirSync(path.join(source, 'cat'), { recursive: true });
+    for (let n = 0; n < 4; n++) await sharp(Buffer.alloc(6 * 6 * 3, n * 50), { raw: { width: 6, height: 6, channels: 3 } }).png().toFile(path.join(source, 'cat', `${n}.png`));
+    const error = await importDataset(source, {}, home).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as Error).message).toBe(`${source}: found 1 class (cat); a dataset needs 2 to 256`);
+    expect(datasetsFolder()).toEqual([]);
+  });
+
   it('leaves nothing behind when an IDX file is broken', async () => {
     const source = path.join(tmp, 'broken');
     writeIdxFolder(source, { train: 30, test: 6 });

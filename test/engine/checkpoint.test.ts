@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from '../../src-main/engine/backend';
-import { loadCheckpoint } from '../../src-main/engine/checkpoint';
+import { loadCheckpoint, recoverCheckpoint, settleCheckpoint } from '../../src-main/engine/checkpoint';
 import { randomBatch, session, step } from '../helpers/engine';
 
 const SMALL = { inputShape: [8, 8, 1] as [number, number, number], numClasses: 4 };
@@ -51,6 +51,83 @@ describe('checkpoints', () => {
     await s.save(dir);
     expect(fs.readdirSync(root)).toEqual(['c']);
     s.dispose();
+  });
+
+  it('writes its files and folder to the disk before the rename that publishes them', async () => {
+    const root = tmp();
+    const dir = path.join(root, 'c');
+    const s = await trainedSession();
+    const calls: string[] = [];
+    const [realFsync, realRename] = [fs.fsyncSync, fs.renameSync];
+    const fsync = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+      calls.push(`fsync ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`);
+      realFsync(fd);
+    });
+    const rename = vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      calls.push(`rename ${path.basename(String(from))} -> ${path.basename(String(to))}`);
+      realRename(from, to);
+    });
+    try {
+      await s.save(dir);
+    } finally {
+      fsync.mockRestore();
+      rename.mockRestore();
+      s.dispose();
+    }
+    const staging = `${dir}.tmp-${process.pid}`;
+    expect(calls).toEqual([
+      `fsync ${path.join(staging, 'tensors.bin')}`,
+      `fsync ${path.join(staging, 'checkpoint.json')}`,
+      `fsync ${staging}`,
+      `rename c.tmp-${process.pid} -> c`,
+      `fsync ${root}`,
+    ]);
+  });
+
+  it('after a kill between the two renames of a swap, resumes from the newer checkpoint, or the older if the newer is cut short', async () => {
+    const root = tmp();
+    const dir = path.join(root, 'c');
+    const s = await trainedSession();
+    s.epoch = 1;
+    await s.save(dir);
+    s.epoch = 2;
+    const killBetweenRenames = async () => {
+      const real = fs.renameSync;
+      let renames = 0;
+      const rename = vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+        if (++renames === 2) throw new Error('killed');
+        real(from, to);
+      });
+      await expect(s.save(dir)).rejects.toThrow('killed');
+      rename.mockRestore();
+      expect(fs.existsSync(dir)).toBe(false);
+    };
+    await killBetweenRenames();
+    expect(recoverCheckpoint(dir)).toBe(true);
+    expect(loadCheckpoint(dir).manifest.progress.epoch).toBe(2);
+
+    s.epoch = 3;
+    await killBetweenRenames();
+    fs.truncateSync(path.join(`${dir}.tmp-${process.pid}`, 'tensors.bin'), 10);
+    expect(recoverCheckpoint(dir)).toBe(true);
+    expect(loadCheckpoint(dir).manifest.progress.epoch).toBe(2);
+    expect(fs.readdirSync(root).sort()).toEqual(['c', `c.tmp-${process.pid}`]);
+    s.dispose();
+  });
+
+  it('when the store opens, deletes the copies dead writers left, keeping those of live ones', async () => {
+    const root = tmp();
+    const dir = path.join(root, 'c');
+    const s = await trainedSession();
+    await s.save(dir);
+    s.dispose();
+    for (const name of ['c.tmp-111', 'c.old-111', 'c.tmp-222', 'checkpoints.tmp-111']) fs.mkdirSync(path.join(root, name));
+    settleCheckpoint(dir, (pid) => pid === 222);
+    expect(fs.readdirSync(root).sort()).toEqual(['c', 'c.tmp-222', 'checkpoints.tmp-111']);
+    // A dead writer's whole copy replaces a missing checkpoint before the leftovers go.
+    fs.renameSync(dir, path.join(root, 'c.old-333'));
+    settleCheckpoint(dir, (pid) => pid === 222);
+    expect(fs.readdirSync(root).sort()).toEqual(['c', 'c.tmp-222', 'checkpoints.tmp-111']);
   });
 
   it('refuses a checkpoint of another architecture, naming both', async () => {

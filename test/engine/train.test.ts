@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBatchSource } from '../../src-main/data/batches';
 import { type BackendChoice, selectBackend } from '../../src-main/engine/backend';
+import { DivergenceWatch } from '../../src-main/engine/epoch-tally';
 import { DivergenceError, type EpochMetrics, train, type TrainJob } from '../../src-main/engine/train';
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config';
 import { gratings } from '../helpers/gratings';
@@ -31,7 +32,8 @@ beforeAll(async () => {
   await selectBackend((process.env.TEMPER_TEST_BACKEND ?? 'wasm') as BackendChoice);
 });
 
-describe('train', () => {
+// cnn-small for two epochs: 17 s on the 2-core EPYC, so 7x that.
+describe('train', { timeout: 120_000 }, () => {
   it.each([
     ['fp', 4],
     ['nt', 4],
@@ -62,11 +64,33 @@ describe('train', () => {
     expect(result.epochs).toEqual([]);
   });
 
-  it('fails with a clear message instead of training on a NaN loss', async () => {
-    const diverging = train(job({ model: 'mlp', lr: { kind: 'constant', base: 1e30 }, optimizer: { kind: 'sgd', weightDecay: 0 } }));
+  it('fails with a clear message at the first NaN or infinite loss', () => {
+    expect(() => new DivergenceWatch(10).check(Number.NaN, 2, 7, 1e30)).toThrow(DivergenceError);
+    expect(() => new DivergenceWatch(10).check(Infinity, 2, 7, 1e30)).toThrow('Training diverged at epoch 3, step 7: the loss is Infinity (lr 1.00e+30); try a lower learning rate');
+  });
+
+  it('fails as diverged when a finite loss stays far above ln(classes), naming the step and the lr', async () => {
+    const diverging = train(job({ model: 'mlp', lr: { kind: 'constant', base: 1e9 }, optimizer: { kind: 'sgd', weightDecay: 0 } }));
     const error = await diverging.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DivergenceError);
-    expect((error as Error).message).toMatch(/^Training diverged at epoch \d+, step \d+: the loss is (NaN|Infinity)/);
+    expect((error as Error).message).toMatch(
+      /^Training diverged at epoch 1, step \d+: (the loss was above 230 \(100 × ln\(classes\)\) for 5 steps in a row, now [\d.e+]+|the loss is (NaN|Infinity)) \(lr 1\.00e\+9\)/,
+    );
+  });
+
+  it('lets a loss above the bound for fewer steps than the streak pass', () => {
+    const watch = new DivergenceWatch(10);
+    for (const loss of [500, 500, 500, 500, 1, 500, 500, 500, 500]) watch.check(loss, 0, 1, 0.1);
+    expect(() => watch.check(500, 0, 10, 0.1)).toThrow('Training diverged at epoch 1, step 10: the loss was above 230 (100 × ln(classes)) for 5 steps in a row, now 500 (lr 0.100)');
+  });
+
+  it('resumed after its last checkpoint, with nothing left to train, evaluates it for the final accuracy', async () => {
+    const config = { model: 'mlp' as const, epochs: 2, quant: { quantizer: 'fp' as const } };
+    const dir = path.join(tmp(), 'ckpt');
+    const whole = await train(job(config, { checkpointDir: dir }));
+    // As if killed after the last epoch's checkpoint, before the run was recorded as finished.
+    const resumed = await train(job(config, { resumeFrom: dir }));
+    expect(resumed).toEqual({ status: 'completed', epochs: [], final: whole.final, best: whole.final });
   });
 
   it('resumes from a checkpoint to exactly the epochs of an uninterrupted run', async () => {

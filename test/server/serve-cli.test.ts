@@ -46,7 +46,8 @@ function serve(args: string[]): Promise<Serving> {
   });
 }
 
-describe('temper serve', () => {
+// Starts and stops `temper serve` processes: 18 s at most on the 2-core EPYC, so 6x that.
+describe('temper serve', { timeout: 120_000 }, () => {
   it('prints one line with the address, serves the page and the API there, and stops cleanly on SIGINT', async () => {
     const serving = await serve(['--port', '0', '--home', home, '--renderer', renderer]);
     try {

@@ -21,6 +21,17 @@ let token: string;
 
 const SECRET = 'the secret outside the renderer folder';
 
+/** Sends `text` as it is on a fresh connection and returns everything the server answers. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end(text));
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString('utf8')));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
+  });
+}
+
 /** A stand-in for out/renderer: the index, two assets, and a symlink pointing out of it. */
 function writeRenderer(dir: string): void {
   fs.mkdirSync(path.join(dir, 'assets'), { recursive: true });
@@ -143,6 +154,14 @@ describe('requests from elsewhere', () => {
     }
   });
 
+  it('with two Host headers are a 400, whichever comes first (HTTP/1.1 wants exactly one)', async () => {
+    for (const hosts of [[`127.0.0.1:${port}`, 'evil.example'], ['evil.example', `127.0.0.1:${port}`]]) {
+      const reply = await rawRequest(port, [`GET /api/events?token=${token} HTTP/1.1`, ...hosts.map((h) => `Host: ${h}`), 'Connection: close', '', ''].join('\r\n'));
+      expect(reply.split('\r\n')[0], hosts.join(', ')).toBe('HTTP/1.1 400 Bad Request');
+      expect(reply).toContain('expected one Host header, got 2');
+    }
+  });
+
   it('are not those of our own origin under either name', async () => {
     const local = { Host: `localhost:${port}`, Origin: `http://localhost:${port}`, 'Sec-Fetch-Site': 'same-origin' };
     expect((await call('appInfo', [], local)).status).toBe(200);
@@ -219,6 +238,18 @@ describe('API calls', () => {
     // Without a Content-Length the server counts as it reads.
     const chunked = await call('addNote', [1, 'x'.repeat(MAX_BODY_BYTES)], { 'Transfer-Encoding': 'chunked' });
     expect(chunked.status).toBe(413);
+  });
+
+  it('never write outside the data folder: a demo named ../../x or an export to ../elsewhere is refused first', async () => {
+    const before = fs.readdirSync(tmp).sort();
+    const demo = await call('createDemoDataset', ['../../x']);
+    expect(demo.status).toBe(400);
+    expect(errorOf(demo)).toMatch(/^createDemoDataset: argument 0: expected 1 to 64 letters/);
+    const exported = await call('exportRun', [1, '../elsewhere']);
+    expect(exported.status).toBe(422);
+    expect(errorOf(exported)).toContain("export folder '../elsewhere' is outside the data folder");
+    expect(fs.readdirSync(tmp).sort()).toEqual(before);
+    expect(fs.existsSync(path.join(home, 'sources'))).toBe(false);
   });
 
   it('that a service refuses are a 422 with its message on one line', async () => {

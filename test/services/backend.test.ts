@@ -13,7 +13,7 @@ let backend: TemperBackend;
 const events: TemperEvent[] = [];
 const config = { model: 'mlp', quant: { quantizer: 'fp' }, epochs: 2, batchSize: 32, lr: { base: 0.05 }, backend: 'wasm' } as const;
 
-async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -23,19 +23,21 @@ async function until(what: string, test: () => boolean | Promise<boolean>, timeo
 
 const statusOf = async (id: number) => (await backend.getRun(id)).run.status;
 
+// An import: about 2 s on the 2-core EPYC.
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-backend-'));
   writeGratingsIdx(path.join(tmp, 'gratings'));
   backend = await openBackend(path.join(tmp, 'home'));
   backend.onEvent((e) => events.push(e));
   await backend.importDataset({ source: path.join(tmp, 'gratings'), name: 'g' });
-});
+}, 60_000);
 afterAll(async () => {
   await backend.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('TemperBackend', () => {
+// Trains small runs on the real pool: 17 s a test at most on the 2-core EPYC under load, so 10x that.
+describe('TemperBackend', { timeout: 180_000 }, () => {
   it('lists the imported dataset with its thumbnails', async () => {
     const [g] = await backend.listDatasets();
     expect(g).toMatchObject({ name: 'g', format: 'idx', shape: [12, 12, 1], classes: expect.any(Array) });
@@ -80,7 +82,17 @@ describe('TemperBackend', () => {
     await expect(backend.startRun({ config: { ...config, quant: { quantizer: 'nt', bits: 9 } }, dataset: 'g' })).rejects.toThrow(/quant\.bits/);
     await expect(backend.startRun({ config, dataset: 'nope' })).rejects.toThrow(/no dataset named 'nope'/);
     await expect(backend.startSweep({ config, dataset: 'g', sweep: { bits: [2, 12] } })).rejects.toThrow(/sweep cell 2 of 2: .*quant\.bits/);
+    // Unknown keys are refused, not dropped: a run with 'epoch' would otherwise train the default 10 epochs.
+    await expect(backend.startRun({ config: JSON.parse('{"model": "mlp", "epoch": 1, "batchsize": 64}'), dataset: 'g' })).rejects.toThrow(
+      "unknown field 'epoch' (did you mean 'epochs'?), unknown field 'batchsize' (did you mean 'batchSize'?)",
+    );
+    await expect(backend.startSweep({ config, dataset: 'g', sweep: { 'quant.nosuch': [1, 2] } })).rejects.toThrow("sweep key 'quant.nosuch' is not a config field");
+    await expect(backend.startSweep({ config, dataset: 'g', sweep: { toString: [1, 2] } })).rejects.toThrow("sweep key 'toString' is not a config field");
+    await expect(backend.startSweep({ config, dataset: 'g', sweep: { 'quant.bitz': [2, 3] } })).rejects.toThrow("(did you mean 'quant.bits'?)");
     expect((await backend.listRuns({})).total).toBe(before);
+    expect(await backend.validateConfig({ model: 'mlp', quant: { bitz: 2 } })).toEqual({
+      errors: [{ path: 'quant', message: "unknown field 'bitz' (did you mean 'bits'?)" }],
+    });
     expect(await backend.validateConfig({ model: 'resnet99' })).toEqual({ errors: [expect.objectContaining({ path: 'model' })] });
   });
 

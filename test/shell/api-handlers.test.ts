@@ -48,6 +48,17 @@ describe('API handlers', () => {
     expect(await backend.getSettings()).toEqual(before);
   });
 
+  it('refuse a name or folder that leaves the data folder before anything is written', async () => {
+    const before = fs.readdirSync(tmp).sort();
+    await expect(ipc.invoke(API_CHANNELS.createDemoDataset, mainFrameEvent, '../../x')).rejects.toThrow(/^createDemoDataset: argument 0: expected 1 to 64 letters/);
+    await expect(ipc.invoke(API_CHANNELS.importDataset, mainFrameEvent, { source: tmp, name: '../x' })).rejects.toThrow(/argument 0\.name: expected 1 to 64/);
+    await expect(ipc.invoke(API_CHANNELS.exportRun, mainFrameEvent, 1, '/tmp/elsewhere')).rejects.toThrow(/export folder '\/tmp\/elsewhere' is outside the data folder/);
+    // The backend itself refuses too, for callers that skip the handlers.
+    await expect(backend.createDemoDataset('../../x')).rejects.toThrow(/invalid dataset name '..\/..\/x'/);
+    expect(fs.readdirSync(tmp).sort()).toEqual(before);
+    expect(fs.existsSync(path.join(tmp, 'home', 'sources'))).toBe(false);
+  });
+
   it('refuse invalid arguments with the field and the reason, before the backend sees them', async () => {
     const before = await backend.getSettings();
     await expect(ipc.invoke(API_CHANNELS.updateSettings, mainFrameEvent, { cpuWorkers: 0 })).rejects.toThrow(

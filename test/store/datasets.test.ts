@@ -77,7 +77,7 @@ describe('datasets table', () => {
     store.upsertDataset({ ...dataset('fmnist'), contentHash: 'new' });
     expect(store.getDataset('fmnist')?.contentHash).toBe('new');
     const id = store.insertRun(newRun());
-    expect(() => store.removeDataset('fmnist')).toThrow("removeDataset: dataset 'fmnist' is used by 1 run; delete those runs first");
+    expect(() => store.removeDataset('fmnist')).toThrow(`removeDataset: dataset 'fmnist' is used by run ${id} (queued); delete those runs first`);
     store.deleteRun(id);
     expect(store.removeDataset('fmnist')).toBe(true);
     expect(store.removeDataset('fmnist')).toBe(false);

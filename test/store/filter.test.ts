@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFilter } from '../../src-main/store/filter';
+import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from '../../src-main/store/filter';
 import { compileRunFilter, FILTER_FIELDS } from '../../src-main/store/filter-sql';
 import type { SqliteStore } from '../../src-main/store/store';
 import { newRun, storeWithDatasets, tempHome } from './fixtures';
@@ -101,6 +101,17 @@ describe('filter language', () => {
     expect(() => parseFilter('bits ! 3', FILTER_FIELDS)).toThrow("filter: expected '!=' at 6");
     expect(() => parseFilter('bits = 3; drop', FILTER_FIELDS)).toThrow("filter: unexpected character ';' at 9");
     expect(() => parseFilter('seed not = 1', FILTER_FIELDS)).toThrow("filter: expected 'in' after 'not' at 10");
+  });
+
+  it('refuses filters too long or nested too deep with what the limit is, never a stack overflow', () => {
+    const nested = (n: number) => `${'('.repeat(n)}bits = 3${')'.repeat(n)}`;
+    expect(() => parseFilter(nested(5_000), FILTER_FIELDS)).toThrow(`filter: 10008 characters is longer than the ${MAX_FILTER_LENGTH} a filter may have`);
+    expect(() => parseFilter(`${'not '.repeat(20_000)}bits = 3`, FILTER_FIELDS)).toThrow(/^filter: 80008 characters is longer than the 2000/);
+    expect(() => parseFilter(nested(MAX_FILTER_DEPTH + 1), FILTER_FIELDS)).toThrow(`filter: parentheses and 'not's nest deeper than ${MAX_FILTER_DEPTH} at ${MAX_FILTER_DEPTH + 1}`);
+    expect(() => parseFilter(`${'not '.repeat(MAX_FILTER_DEPTH + 1)}bits = 3`, FILTER_FIELDS)).toThrow(/nest deeper than 32 at 129/);
+    expect(parseFilter(nested(MAX_FILTER_DEPTH), FILTER_FIELDS)).toMatchObject({ kind: 'compare', field: 'bits' });
+    // Depth counts nesting, not how many groups there are side by side.
+    expect(parseFilter(Array.from({ length: 40 }, () => '(bits = 3)').join(' or '), FILTER_FIELDS)).toMatchObject({ kind: 'or' });
   });
 
   it('checks values against the field type', () => {

@@ -26,7 +26,14 @@ interface CifarLayout {
   labelBytes: number;
   labelOffset: (options: CifarOptions) => number;
   namesFile: (options: CifarOptions) => string;
+  /** Records in each record file of the published dataset: the most an archive entry may hold. */
+  recordsPerFile: (name: string) => number;
 }
+
+/** A class-names file is a few hundred bytes; this is far above any real one. */
+const MAX_NAMES_FILE_BYTES = 64 * 1024;
+/** The published archives inflate to about 180 MB; anything past this is not CIFAR (size limit). */
+export const MAX_CIFAR_ARCHIVE_BYTES = 512 * 1024 * 1024;
 
 const CIFAR10: CifarLayout = {
   format: 'cifar10',
@@ -36,6 +43,7 @@ const CIFAR10: CifarLayout = {
   labelBytes: 1,
   labelOffset: () => 0,
   namesFile: () => 'batches.meta.txt',
+  recordsPerFile: () => 10_000,
 };
 
 // Each CIFAR-100 record is <coarse label><fine label><pixels>.
@@ -47,6 +55,7 @@ const CIFAR100: CifarLayout = {
   labelBytes: 2,
   labelOffset: (options) => (options.labels === 'coarse' ? 0 : 1),
   namesFile: (options) => `${options.labels}_label_names.txt`,
+  recordsPerFile: (name) => (name === 'train.bin' ? 50_000 : 10_000),
 };
 
 const MARKERS = `${CIFAR10.train[0]}, ${CIFAR100.train[0]}`;
@@ -99,12 +108,11 @@ async function readCifarFolder(source: string, options: CifarOptions, onProgress
 
 /** Streams the archive, keeping in memory only the entries CIFAR needs. */
 async function readCifarArchive(archive: string, options: CifarOptions, onProgress?: ProgressFn): Promise<CifarFiles> {
-  const wanted = new Set([CIFAR10, CIFAR100].flatMap((layout) => [
-    ...layout.train,
-    ...layout.test,
-    layout.namesFile({ labels: 'fine' }),
-    layout.namesFile({ labels: 'coarse' }),
-  ]));
+  const wanted = new Map<string, number>();
+  for (const layout of [CIFAR10, CIFAR100]) {
+    for (const name of [...layout.train, ...layout.test]) wanted.set(name, layout.recordsPerFile(name) * (layout.labelBytes + PIXELS));
+    for (const labels of ['fine', 'coarse'] as const) wanted.set(layout.namesFile({ labels }), MAX_NAMES_FILE_BYTES);
+  }
   const entries = await readTarGzEntries(archive, wanted, onProgress);
 
   const layout = entries.has(CIFAR10.train[0]) ? CIFAR10 : entries.has(CIFAR100.train[0]) ? CIFAR100 : undefined;
@@ -116,10 +124,14 @@ async function readCifarArchive(archive: string, options: CifarOptions, onProgre
   return { layout, contents, describe: (name) => `${archive}:${entries.get(name)!.path}`, sourceFiles: [archive] };
 }
 
-/** Entries of a .tar.gz whose base name is wanted, by base name; reports compressed bytes read. */
+/**
+ * Entries of a .tar.gz whose base name is wanted (name → the most bytes it may hold), by base name;
+ * reports compressed bytes read. Inflation stops at MAX_CIFAR_ARCHIVE_BYTES and at an entry larger
+ * than its limit, so a small archive that inflates to gigabytes is refused early.
+ */
 async function readTarGzEntries(
   archive: string,
-  wanted: Set<string>,
+  wanted: Map<string, number>,
   onProgress?: ProgressFn,
 ): Promise<Map<string, { path: string; bytes: Buffer }>> {
   const total = (await stat(archive)).size;
@@ -131,7 +143,16 @@ async function readTarGzEntries(
   });
   const gunzip = createGunzip();
   let gzipError: Error | undefined;
+  let limitError: DatasetError | undefined;
   gunzip.on('error', (err) => (gzipError = err));
+  let inflated = 0;
+  gunzip.on('data', (chunk: Buffer) => {
+    inflated += chunk.length;
+    if (inflated > MAX_CIFAR_ARCHIVE_BYTES && !limitError) {
+      limitError = new DatasetError(archive, `inflates past ${MAX_CIFAR_ARCHIVE_BYTES} bytes, more than any CIFAR archive (size limit)`);
+      gunzip.destroy(limitError);
+    }
+  });
   const extract = tar.extract();
   const piped = pipeline(input, gunzip, extract);
   // The loop below may fail first; the rejection is awaited after it.
@@ -141,16 +162,27 @@ async function readTarGzEntries(
   try {
     for await (const entry of extract) {
       const name = basename(entry.header.name);
-      if (entry.header.type !== 'file' || !wanted.has(name)) {
+      const limit = wanted.get(name);
+      if (entry.header.type !== 'file' || limit === undefined) {
         entry.resume();
         continue;
       }
+      const tooBig = (size: number) => new DatasetError(archive, `entry ${entry.header.name} holds ${size} bytes, more than the ${limit} a ${name} may hold (size limit)`);
+      if ((entry.header.size ?? 0) > limit) throw tooBig(entry.header.size!);
       const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      let size = 0;
+      for await (const chunk of entry) {
+        size += (chunk as Buffer).length;
+        if (size > limit) throw tooBig(size);
+        chunks.push(chunk as Buffer);
+      }
       found.set(name, { path: entry.header.name, bytes: Buffer.concat(chunks) });
     }
     await piped;
   } catch (err) {
+    input.destroy();
+    if (limitError) throw limitError;
+    if (err instanceof DatasetError) throw err;
     if (gzipError) throw new DatasetError(archive, `not a valid gzip file: ${gzipError.message}`);
     throw new DatasetError(archive, `not a valid tar archive: ${(err as Error).message}`);
   }

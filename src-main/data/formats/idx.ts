@@ -1,14 +1,14 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { DatasetError, type DecodedDataset, type ProgressFn, type RawSplit } from '../dataset';
+import { gunzipBounded } from './bounded-gunzip';
 
 /** MNIST-style IDX files (LeCun's format): big-endian header, then uint8 data. */
 
 const IMAGES_MAGIC = 0x00000803;
 const LABELS_MAGIC = 0x00000801;
-const gunzipAsync = promisify(gunzip);
+/** Larger than any IDX dataset (EMNIST ByClass train is 547 MB); a header claiming more is refused before inflating. */
+export const MAX_IDX_DATA_BYTES = 2 ** 31;
 
 export interface IdxArray {
   dims: number[];
@@ -35,7 +35,7 @@ export async function readIdx(dir: string, onProgress?: ProgressFn): Promise<Dec
   let done = 0;
   const readOne = async (file: string, magic: number): Promise<IdxArray> => {
     onProgress?.(done, files.length, file);
-    const parsed = parseIdx(await readMaybeGzip(file), file, magic);
+    const parsed = parseIdx(await readMaybeGzip(file, magic), file, magic);
     onProgress?.(++done, files.length, file);
     return parsed;
   };
@@ -52,7 +52,7 @@ export async function readIdx(dir: string, onProgress?: ProgressFn): Promise<Dec
 
   const classesFile = join(dir, 'classes.txt');
   const hasClassesFile = names.has('classes.txt');
-  const classes = hasClassesFile ? await readClassNames(classesFile) : digitClasses(train.split.labels);
+  const classes = hasClassesFile ? await readClassNames(classesFile) : digitClasses(train.split.labels, trainFiles.labels);
   const classSource = hasClassesFile ? 'classes.txt lists' : 'the train labels give';
   checkLabelRange(train.split.labels, classes, trainFiles.labels, classSource);
   if (test) checkLabelRange(test.split.labels, classes, test.files.labels, classSource);
@@ -99,15 +99,25 @@ async function readSplit(
   return { split: { images: images.data, labels: labels.data }, imageDims: [images.dims[1], images.dims[2]], files };
 }
 
-/** The file's bytes, inflated when it starts with the gzip magic (whatever its name says). */
-export async function readMaybeGzip(file: string): Promise<Buffer> {
+/**
+ * The file's bytes, inflated when it starts with the gzip magic (whatever its name says), never
+ * past the size its IDX header implies.
+ */
+export async function readMaybeGzip(file: string, expectedMagic: number): Promise<Buffer> {
   const bytes = await readFile(file);
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  try {
-    return await gunzipAsync(bytes);
-  } catch (err) {
-    throw new DatasetError(file, `not a valid gzip file: ${(err as Error).message}`);
+  return gunzipBounded(bytes, file, (head) => idxFileSize(head, file, expectedMagic));
+}
+
+/** The whole file's size from a complete header (undefined until `head` holds it). */
+function idxFileSize(head: Buffer, file: string, expectedMagic: number): number | undefined {
+  if (head.length < 4 || head.length < 4 + 4 * head[3]) return undefined;
+  const dims = parseIdxHeader(head, file, expectedMagic);
+  const data = dims.reduce((a, b) => a * b, 1);
+  if (data > MAX_IDX_DATA_BYTES) {
+    throw new DatasetError(file, `header (${dims.join('x')}) claims ${data} data bytes, more than the ${MAX_IDX_DATA_BYTES} an IDX file may hold (size limit)`);
   }
+  return 4 + 4 * dims.length + data;
 }
 
 /** Header of an IDX file: magic (0x0000, type 0x08 = ubyte, number of dims), then one uint32 per dim. */
@@ -149,10 +159,25 @@ async function readClassNames(file: string): Promise<string[]> {
   return names;
 }
 
-function digitClasses(trainLabels: Uint8Array): string[] {
-  let max = 0;
-  for (const label of trainLabels) if (label > max) max = label;
-  return Array.from({ length: max + 1 }, (_, i) => String(i));
+/** Classes 0..N-1 from the train labels, which must hold each of them: a stray 255 must not make 256 classes. */
+function digitClasses(trainLabels: Uint8Array, file: string): string[] {
+  const present = new Array<boolean>(256).fill(false);
+  for (const label of trainLabels) present[label] = true;
+  const found = present.flatMap((here, label) => (here ? [label] : []));
+  const missing = present.slice(0, found.at(-1)! + 1).flatMap((here, label) => (here ? [] : [label]));
+  if (missing.length > 0) {
+    throw new DatasetError(
+      file,
+      `has labels ${describeLabels(found)}: without classes.txt the labels must be 0..N-1 with each present, ` +
+        `and ${describeLabels(missing)} ${missing.length === 1 ? 'is' : 'are'} missing (add classes.txt to name the classes)`,
+    );
+  }
+  return found.map(String);
+}
+
+/** Up to 12 labels, then how many more. */
+function describeLabels(labels: number[]): string {
+  return labels.length > 12 ? `${labels.slice(0, 12).join(', ')}, … (${labels.length} in all)` : labels.join(', ');
 }
 
 function checkLabelRange(labels: Uint8Array, classes: string[], file: string, classSource: string): void {

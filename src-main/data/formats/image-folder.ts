@@ -20,6 +20,8 @@ export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 const SPLIT_FOLDERS: SplitName[] = ['train', 'val', 'test'];
 const CONCURRENCY = 6;
 const SMALL_IMAGE_SIDE = 64;
+/** Larger images are skipped before decoding (an 8K frame is 33 Mpx): each decode holds width × height × 4 bytes. */
+export const MAX_IMAGE_PIXELS = 50_000_000;
 
 interface ImageFile {
   file: string;
@@ -182,7 +184,12 @@ async function tryImage<T>(file: string, strict: boolean | undefined, skipped: S
 }
 
 async function probeImage(image: ImageFile): Promise<Probe> {
-  const meta = await sharp(image.file).metadata();
+  // Reading the header decodes nothing; the limit is checked here so the message can give the size.
+  const meta = await sharp(image.file, { limitInputPixels: false }).metadata();
+  const pixels = meta.autoOrient.width * meta.autoOrient.height;
+  if (pixels > MAX_IMAGE_PIXELS) {
+    throw new Error(`${meta.autoOrient.width}x${meta.autoOrient.height} is ${pixels} pixels, more than the ${MAX_IMAGE_PIXELS} an image may have (pixel limit)`);
+  }
   const colourChannels = meta.channels - (meta.hasAlpha ? 1 : 0);
   return { ...image, width: meta.autoOrient.width, height: meta.autoOrient.height, grayscale: colourChannels === 1 };
 }
@@ -223,7 +230,7 @@ export function chooseSize(asked: [number, number] | undefined, probes: { width:
 /** Decodes one image to uint8 HWC pixels of the given size and channel count. */
 async function decodeImage(probe: Probe, [h, w]: [number, number], fit: 'crop' | 'pad', channels: 1 | 3): Promise<Uint8Array> {
   // Alpha is dropped by compositing on black, so transparent areas match the padding.
-  let image = sharp(probe.file).autoOrient().flatten({ background: '#000000' });
+  let image = sharp(probe.file, { limitInputPixels: MAX_IMAGE_PIXELS }).autoOrient().flatten({ background: '#000000' });
   if (probe.width !== w || probe.height !== h) {
     image = image.resize({ width: w, height: h, fit: fit === 'crop' ? 'cover' : 'contain', background: '#000000' });
   }

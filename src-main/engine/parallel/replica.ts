@@ -3,7 +3,7 @@ import { type Batch, createBatchSource } from '../../data/batches';
 import { loadCheckpoint } from '../checkpoint';
 import { evaluateSums, metricsFromSums } from '../evaluate';
 import { type LayerStats, TrainingSession } from '../session';
-import { EpochTally } from '../epoch-tally';
+import { DivergenceWatch, EpochTally } from '../epoch-tally';
 import { Collective, type CollectiveBuffers } from './collective';
 import type { ReplicaInit, ReplicaMessage, ReplicaStatus } from './job';
 import { hashVariables, modelSize, ReplicaSync } from './replica-sync';
@@ -58,8 +58,9 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
     // Activation step sizes still to be initialized take their value from each replica's own rows.
     let lazyInitPending = session.model.store.quantizers.some((q) => !q.input.initialized || !q.weight.initialized);
 
+    const divergence = new DivergenceWatch(session.model.spec.numClasses);
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
-      const tally = new EpochTally(epoch, progressEvery);
+      const tally = new EpochTally(epoch, progressEvery, divergence);
       let first = true;
       let layers: LayerStats[] = [];
       for await (const batch of trainSet.batches(epoch)) {

@@ -111,6 +111,14 @@ describe('readCifar on CIFAR-10', () => {
     expect(err.message).toMatch(/not a valid gzip file: /);
   });
 
+  it('refuses an archive entry larger than the records CIFAR has, naming the entry and the limit', async () => {
+    // 40 MB of zeros (about 40 KB compressed): more than a data batch's 10,000 records of 3073 bytes.
+    const archive = await writeTarGz(join(tmp.dir, 'cifar-10-binary.tar.gz'), [{ name: 'cifar-10-batches-bin/data_batch_1.bin', bytes: new Uint8Array(40_000_000) }]);
+    const err = await rejection(readCifar(archive, fine));
+    expect(err.file).toBe(archive);
+    expect(err.message).toMatch(/entry cifar-10-batches-bin\/data_batch_1.bin holds 40000000 bytes, more than the 30730000 a data_batch_1.bin may hold \(size limit\)/);
+  });
+
   it('rejects a gzip that holds no tar archive', async () => {
     const archive = writeFile(join(tmp.dir, 'cifar-10-binary.tar.gz'), gzip(Buffer.alloc(2048, 7)));
     const err = await rejection(readCifar(archive, fine));

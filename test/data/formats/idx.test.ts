@@ -126,6 +126,36 @@ describe('readIdx', () => {
     await expectDatasetError(readIdx(tmp.dir), file, /not a valid gzip file: /);
   });
 
+  it('stops inflating a gzip bomb at the size its header implies, naming the limit', async () => {
+    writeMnist(tmp.dir, { gzipped: true, suffix: '.gz' });
+    const file = join(tmp.dir, 'train-images-idx3-ubyte.gz');
+    // 36 bytes of header and pixels, then 256 MiB of zeros that compress to about 250 KB.
+    const header = idxBytes(IMAGES, [3, 2, 3], TRAIN_PIXELS);
+    writeFile(file, gzip(Buffer.concat([header, Buffer.alloc(256 << 20)])));
+    const err = (await readIdx(tmp.dir).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(DatasetError);
+    expect(err.message).toMatch(/inflates past the 34 bytes its header implies \(size limit; stopped after (\d+) bytes\)/);
+    expect(Number(/stopped after (\d+)/.exec(err.message)![1])).toBeLessThan(1 << 20);
+  });
+
+  it('refuses a header that claims more than an IDX file may hold, before inflating', async () => {
+    writeMnist(tmp.dir, { gzipped: true, suffix: '.gz' });
+    const file = join(tmp.dir, 'train-images-idx3-ubyte.gz');
+    writeFile(file, gzip(idxBytes(IMAGES, [4_000_000, 28, 28], [])));
+    await expectDatasetError(readIdx(tmp.dir), file, /header \(4000000x28x28\) claims 3136000000 data bytes, more than the 2147483648 an IDX file may hold \(size limit\)/);
+  });
+
+  it('without classes.txt, refuses labels that are not 0..N-1 each present, listing the labels found', async () => {
+    writeMnist(tmp.dir, { names: { 'train-labels-idx1-ubyte': idxBytes(LABELS, [3], [0, 1, 255]) } });
+    await expectDatasetError(
+      readIdx(tmp.dir),
+      join(tmp.dir, 'train-labels-idx1-ubyte'),
+      /has labels 0, 1, 255: without classes.txt the labels must be 0\.\.N-1 with each present, and 2, 3, .* \(253 in all\) are missing/,
+    );
+    writeFile(join(tmp.dir, 'classes.txt'), Array.from({ length: 256 }, (_, i) => `c${i}`).join('\n'));
+    expect((await readIdx(tmp.dir)).classes).toHaveLength(256);
+  });
+
   it('names the labels file that is missing', async () => {
     writeFile(join(tmp.dir, 'train-images-idx3-ubyte'), idxBytes(IMAGES, [3, 2, 3], TRAIN_PIXELS));
     await expect(readIdx(tmp.dir)).rejects.toThrow(/train-labels-idx1-ubyte\[\.gz\]: is missing/);

@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatasetError } from '../../../src-main/data/dataset';
-import { chooseSize, readImageFolder } from '../../../src-main/data/formats/image-folder';
+import { chooseSize, MAX_IMAGE_PIXELS, readImageFolder } from '../../../src-main/data/formats/image-folder';
 import { makeTempDir, writeFile, writeImage } from './fixtures';
 
 let tmp: ReturnType<typeof makeTempDir>;
@@ -188,6 +189,20 @@ describe('readImageFolder unreadable files', () => {
     const broken = await rejection(readImageFolder(tmp.dir, { strict: true }));
     expect(broken.file).toBe(join(tmp.dir, 'b/broken.png'));
     expect(broken.message).toMatch(/not a readable image/);
+  });
+
+  it('skips an image over the pixel limit before decoding it, saying which limit', async () => {
+    await rgb(join(tmp.dir, 'a/1.png'), 1);
+    await rgb(join(tmp.dir, 'b/1.png'), 2);
+    const huge = join(tmp.dir, 'b/huge.png');
+    // 10000 x 5001 px of one grey: a few KB of PNG, 50 Mpx (150 MB) once decoded.
+    await sharp({ create: { width: 10_000, height: 5_001, channels: 3, background: '#808080' } }).png().toFile(huge);
+    const data = await readImageFolder(tmp.dir);
+    expect(data.splits.train.labels).toHaveLength(2);
+    expect(data.skipped).toEqual([{ file: huge, reason: expect.stringContaining(`10000x5001 is 50010000 pixels, more than the ${MAX_IMAGE_PIXELS} an image may have (pixel limit)`) }]);
+    const strict = await rejection(readImageFolder(tmp.dir, { strict: true }));
+    expect(strict.file).toBe(huge);
+    expect(strict.message).toMatch(/\(pixel limit\)/);
   });
 
   it('rejects a class folder whose every image is unreadable', async () => {

@@ -20,7 +20,8 @@ beforeAll(async () => {
 
 afterAll(() => model.dispose());
 
-describe('computeSharpness with helper threads for the trace', () => {
+// 16 s at most on the 2-core EPYC, so 6x that.
+describe('computeSharpness with helper threads for the trace', { timeout: 90_000 }, () => {
   it('gives the same trace, bit for bit and at the same iteration, with 2 threads as with 1, and leaks no tensor', async () => {
     const one = await computeSharpness(model.model, subset, TRACE);
     const tensors = tf.memory().numTensors;

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ExportLayer, ExportManifest } from '../export-manifest';
 import type { LoadedExport, TensorData } from '../export-load';
 import type { ExportNode } from '../models/graph';
@@ -175,26 +177,56 @@ export function onnxFromExport(contents: Pick<LoadedExport, 'manifest' | 'tensor
   const values = new Map<string, Value>();
   for (const node of manifest.graph) values.set(node.name, translator.node(node, node.inputs.map((name) => values.get(name)!)));
   const last = values.get(manifest.graph[manifest.graph.length - 1].name)!;
-  const g = translator.g;
-  g.node('Identity', [last.name], ONNX_OUTPUT);
+  translator.g.node('Identity', [last.name], ONNX_OUTPUT);
+  return encodeOnnxModel(translator.g, {
+    name: `temper-${manifest.model.name}`,
+    doc: `Temper ${manifest.model.name}, ${JSON.stringify(manifest.model.quant)}; input: raw uint8 NHWC pixels, output: logits`,
+    inputs: [tensorValueInfo(ONNX_INPUT, 'uint8', ['batch', ...manifest.input.shape])],
+    outputs: [tensorValueInfo(ONNX_OUTPUT, 'float', ['batch', manifest.model.numClasses])],
+    metadata: metadata(manifest, temperVersion),
+    temperVersion,
+  });
+}
+
+export interface OnnxModelParts {
+  name: string;
+  doc: string;
+  inputs: Record<string, unknown>[];
+  outputs: Record<string, unknown>[];
+  metadata: Record<string, string>;
+  temperVersion: string;
+}
+
+/** A ModelProto of opset 13 around the builder's graph, checked against the schema and encoded. */
+export function encodeOnnxModel(g: OnnxGraphBuilder, parts: OnnxModelParts): Uint8Array {
   const modelType = onnxModelType();
   const model = {
     ir_version: ONNX_IR_VERSION,
     opset_import: [{ domain: '', version: ONNX_OPSET }],
     producer_name: 'temper',
-    producer_version: temperVersion,
+    producer_version: parts.temperVersion,
     model_version: 1,
-    doc_string: `Temper ${manifest.model.name}, ${JSON.stringify(manifest.model.quant)}; input: raw uint8 NHWC pixels, output: logits`,
-    graph: {
-      name: `temper-${manifest.model.name}`,
-      node: g.nodes,
-      initializer: g.initializers,
-      input: [tensorValueInfo(ONNX_INPUT, 'uint8', ['batch', ...manifest.input.shape])],
-      output: [tensorValueInfo(ONNX_OUTPUT, 'float', ['batch', manifest.model.numClasses])],
-    },
-    metadata_props: Object.entries(metadata(manifest, temperVersion)).map(([key, value]) => ({ key, value })),
+    doc_string: parts.doc,
+    graph: { name: parts.name, node: g.nodes, initializer: g.initializers, input: parts.inputs, output: parts.outputs },
+    metadata_props: Object.entries(parts.metadata).map(([key, value]) => ({ key, value })),
   };
   const problem = modelType.verify(model);
   if (problem) throw new Error(`exportOnnx: the ONNX model being written does not match onnx.proto: ${problem}`);
   return modelType.encode(modelType.fromObject(model)).finish();
+}
+
+/** Writes ONNX bytes to `file` (which must end in .onnx) through a staging file renamed into place. */
+export function writeOnnxFile(file: string, bytes: Uint8Array): void {
+  const target = path.resolve(file);
+  if (!target.endsWith('.onnx')) throw new Error(`exportOnnx: ${file}: the output file name must end in .onnx`);
+  if (fs.existsSync(target) && !fs.statSync(target).isFile()) throw new Error(`exportOnnx: ${file} exists and is not a file; refusing to replace it`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const staging = `${target}.staging-${process.pid}-${Date.now()}`;
+  try {
+    fs.writeFileSync(staging, bytes);
+    fs.renameSync(staging, target);
+  } catch (error) {
+    fs.rmSync(staging, { force: true });
+    throw new Error(`exportOnnx: could not write ${target}: ${(error as Error).message}`);
+  }
 }

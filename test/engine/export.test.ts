@@ -12,8 +12,7 @@ import type { ExportManifest } from '../../src-main/engine/export-manifest';
 import { buildModel, type Model } from '../../src-main/engine/models';
 import { Rng } from '../../src-main/engine/rng';
 import { parseTrainConfig } from '../../shared/config';
-import { gratings } from '../helpers/gratings';
-import { trainedModel } from '../helpers/trained';
+import { initializedResnet18, trainedModel } from '../helpers/trained';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'temper-export-'));
 const readManifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ExportManifest;
@@ -61,12 +60,9 @@ describe('export round trip', () => {
 
 describe('export graph', () => {
   it('runs resnet18 with projection shortcuts and a max-pool stem the same from its files', async () => {
-    const rng = new Rng(0);
-    const quant = parseTrainConfig({ model: 'resnet18', quant: { quantizer: 'lsq', bits: 3 } }).quant;
-    const model = buildModel({ name: 'resnet18', inputShape: [64, 64, 3], numClasses: 10, quant }, () => rng.nextSeed());
+    const { model, test } = initializedResnet18();
     const x = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-    tf.dispose(model.apply(x, EVAL_CONTEXT)); // initializes the activation step sizes
-    const dir = await exported(model, gratings(1, 0, 64, 3));
+    const dir = await exported(model, test);
     const kinds = readManifest(dir).graph.map((n) => n.kind);
     expect(kinds).toContain('max-pool');
     expect(kinds.filter((k) => k === 'add')).toHaveLength(8);

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createBatchSource, type ImageSet } from '../../src-main/data/batches';
-import type { Model } from '../../src-main/engine/models';
-import type { ModelName, QuantizerKind } from '../../shared/config';
+import { EVAL_CONTEXT } from '../../src-main/engine/evaluate';
+import { buildModel, type Model } from '../../src-main/engine/models';
+import { Rng } from '../../src-main/engine/rng';
+import { type ModelName, parseTrainConfig, type QuantizerKind } from '../../shared/config';
 import { session, step } from './engine';
 import { gratings } from './gratings';
 
@@ -21,4 +23,18 @@ export async function trainedModel(name: ModelName, quantizer: QuantizerKind, fi
     tf.dispose([batch.x, batch.y]);
   }
   return { model: s.model, test: gratings(100, 2, side, channels) };
+}
+
+/**
+ * An untrained 3-bit lsq ResNet-18 for 64×64 RGB (max-pool stem, projection shortcuts), its activation
+ * step sizes initialized by one forward pass, and a 4-image test set.
+ */
+export function initializedResnet18(): { model: Model; test: ImageSet } {
+  const rng = new Rng(0);
+  const quant = parseTrainConfig({ model: 'resnet18', quant: { quantizer: 'lsq', bits: 3 } }).quant;
+  const model = buildModel({ name: 'resnet18', inputShape: [64, 64, 3], numClasses: 10, quant }, () => rng.nextSeed());
+  const x = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+  tf.dispose(model.apply(x, EVAL_CONTEXT));
+  x.dispose();
+  return { model, test: gratings(4, 0, 64, 3) };
 }

@@ -1,4 +1,5 @@
-import { EXPORT_FORMATS, type ExportFormat, evaluateExportDir, exportRun } from '../services/exports';
+import { EXPORT_FORMATS, type ExportFormat } from '../../shared/api';
+import { evaluateExportDir, exportRun } from '../services/exports';
 import { DatasetService } from '../services/datasets';
 import { RunService } from '../services/runs';
 import type { Command } from './command';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type {
   AppInfo,
   DatasetInfo,
+  ExportFormat,
   ImportRequest,
   RunDetail,
   RunEstimate,
@@ -237,8 +238,9 @@ export class TemperBackend implements TemperApi {
     return groupSummary(this.runs.store, groupId);
   }
 
-  async exportRun(id: number, out?: string): Promise<{ dir: string }> {
-    return { dir: await exportRun(this.runs, id, out ?? path.join(runDir(this.home, id), 'export')) };
+  async exportRun(id: number, out?: string | null, format: ExportFormat = 'temper'): Promise<{ dir: string }> {
+    const fallback = path.join(runDir(this.home, id), format === 'onnx' ? 'model.onnx' : 'export');
+    return { dir: await exportRun(this.runs, id, out ?? fallback, format) };
   }
 
   async estimateRun(request: TrainRequest): Promise<RunEstimate> {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { selectBackend } from '../engine/backend';
 import { loadCheckpoint } from '../engine/checkpoint';
+import type { ExportFormat } from '../../shared/api';
 import { APP_VERSION } from '../../shared/version';
 import { buildExport, exportModel } from '../engine/export';
 import { evaluateExport } from '../engine/export-eval';
@@ -15,10 +16,6 @@ import { checkpointDir, type RunService } from './runs';
  * the trainer worker (it cannot be loaded twice in one process), and an export is small.
  */
 const EXPORT_BACKEND = 'wasm';
-
-/** Temper's own folder (docs/export-format.md) or one ONNX file (docs/onnx-export.md). */
-export const EXPORT_FORMATS = ['temper', 'onnx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Writes a completed run's final weights as a deployable quantized model in `format`. */
 export async function exportRun(runs: RunService, id: number, out: string, format: ExportFormat = 'temper'): Promise<string> {

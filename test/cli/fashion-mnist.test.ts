@@ -97,7 +97,10 @@ describe.skipIf(!fs.existsSync(FASHION_MNIST) && !process.env.CI)('Fashion-MNIST
     const onnx = path.join(home, 'model.onnx');
     expect((await temper(['export', String(child.id), '--format', 'onnx', '--out', onnx, '--home', home])).code).toBe(0);
     const viaOrt = JSON.parse((await temper(['eval-export', onnx, '--dataset', 'fmnist', '--json', '--home', home])).stdout);
-    expect(viaOrt).toEqual({ testTop1: child.final.testTop1, count: 10_000, runtime: 'onnxruntime' });
+    expect(viaOrt).toMatchObject({ count: 10_000, runtime: 'onnxruntime' });
+    // Another library's float32 summation order may move an activation on a bin boundary to the
+    // neighbouring code: a few images of 10,000 (docs/export-format.md, "Agreement across libraries").
+    expect(Math.abs(viaOrt.testTop1 - child.final.testTop1)).toBeLessThanOrEqual(5 / 10_000);
   }, 480_000);
 });
 

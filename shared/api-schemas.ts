@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiMethod } from './api';
+import { type ApiMethod, EXPORT_FORMATS } from './api';
 import { BACKEND_CHOICES } from './config';
 import { datasetNameSchema, runNameSchema } from './names';
 
@@ -70,7 +70,7 @@ export const API_ARGS = {
   compareRuns: z.tuple([ids]),
   listGroups: z.tuple([]),
   groupSummary: z.tuple([id]),
-  exportRun: z.tuple([id, text(4096).optional()]),
+  exportRun: z.tuple([id, text(4096).nullish(), z.enum(EXPORT_FORMATS).optional()]),
   estimateRun: z.tuple([trainRequest]),
   validateConfig: z.tuple([z.unknown()]),
   computeSharpness: z.tuple([id, z.record(z.string(), z.unknown()).optional()]),

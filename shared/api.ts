@@ -209,8 +209,11 @@ export interface TemperApi {
   compareRuns(ids: number[]): Promise<Comparison>;
   listGroups(): Promise<GroupRecord[]>;
   groupSummary(groupId: number): Promise<GroupSummary>;
-  /** Writes the deployable model (docs/export-format.md) to `out`, or to the run's folder. */
-  exportRun(id: number, out?: string): Promise<{ dir: string }>;
+  /**
+   * Writes the deployable model to `out`, or into the run's folder: Temper's export folder
+   * (docs/export-format.md) or, with format 'onnx', one ONNX file (docs/onnx-export.md).
+   */
+  exportRun(id: number, out?: string | null, format?: ExportFormat): Promise<{ dir: string }>;
   /** Run time of a config on a dataset, from the throughput of earlier runs on this machine. */
   estimateRun(request: TrainRequest): Promise<RunEstimate>;
   /**
@@ -228,6 +231,10 @@ export interface TemperApi {
 export type ApiMethod = keyof TemperApi;
 
 /** IPC channel of each call, so the main process and the preload cannot drift apart. */
+/** What exportRun writes: Temper's own folder, or an ONNX file for deployment runtimes. */
+export const EXPORT_FORMATS = ['temper', 'onnx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
 export const API_CHANNELS = {
   appInfo: 'temper:app-info',
   doctor: 'temper:doctor',

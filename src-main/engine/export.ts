@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { BN_EPSILON } from './layers/batch-norm';
+import type { LoadedExport, TensorData } from './export-load';
 import type { QuantizedLayerEntry } from './layers/params';
 import type { Model } from './models';
 import type { ExportNode } from './models/graph';
@@ -18,7 +19,6 @@ export interface ExportOptions {
   source?: Record<string, unknown>;
 }
 
-type TensorData = Float32Array | Int8Array | Int16Array;
 
 /** round_half_even, as tf.round and the fake-quant kernel do. */
 function roundHalfEven(x: number): number {
@@ -38,14 +38,14 @@ export function weightCodes(weights: Float32Array, step: number, { qn, qp }: Qua
   return codes;
 }
 
-/** Collects the binary files of an export in memory, each one tensor. */
+/** Collects the tensors of an export in memory, each one named by its binary file. */
 class TensorFiles {
-  readonly files = new Map<string, Uint8Array>();
+  readonly tensors = new Map<string, TensorData>();
 
   add(owner: string, role: string, shape: number[], data: TensorData): TensorRef {
     const file = `${owner.replaceAll('/', '.')}.${role}.bin`;
-    if (this.files.has(file)) throw new Error(`exportModel: two tensors map to the file name '${file}'`);
-    this.files.set(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    if (this.tensors.has(file)) throw new Error(`exportModel: two tensors map to the file name '${file}'`);
+    this.tensors.set(file, data);
     const dtype: TensorDtype = data instanceof Float32Array ? 'float32' : data instanceof Int8Array ? 'int8' : 'int16';
     return { file, dtype, shape };
   }
@@ -133,12 +133,8 @@ async function exportParameters(model: Model, graph: ExportNode[], files: Tensor
   return { layers, batchNorms };
 }
 
-/**
- * Writes `model` as a deployable quantized model into `dir` (docs/export-format.md): model.json and one
- * binary file per tensor. The folder is written beside `dir` and renamed into place; an existing export
- * there is replaced whole, any other existing folder is refused.
- */
-export async function exportModel(model: Model, dir: string, options: ExportOptions): Promise<ExportManifest> {
+/** `model`'s export in memory: the checked manifest and every tensor by file name (docs/export-format.md). */
+export async function buildExport(model: Model, options: ExportOptions): Promise<Pick<LoadedExport, 'manifest' | 'tensors'>> {
   checkOptions(model, options);
   const graph = model.graph();
   const files = new TensorFiles();
@@ -154,11 +150,22 @@ export async function exportModel(model: Model, dir: string, options: ExportOpti
     layers,
     batchNorms,
   };
-  const text = JSON.stringify(manifest, null, 1);
-  // The reader's checks, run on what we are about to write: a mismatch is a bug here, not in the file.
-  parseManifest(text, `exportModel: the ${MANIFEST_FILE} being written`);
-  files.files.set(MANIFEST_FILE, new TextEncoder().encode(text));
-  writeFolderAtomically(dir, files.files);
+  // The reader's checks, run on what we are about to hand out: a mismatch is a bug here, not in the file.
+  parseManifest(JSON.stringify(manifest), `exportModel: the ${MANIFEST_FILE} being written`);
+  return { manifest, tensors: files.tensors };
+}
+
+/**
+ * Writes `model` as a deployable quantized model into `dir` (docs/export-format.md): model.json and one
+ * binary file per tensor. The folder is written beside `dir` and renamed into place; an existing export
+ * there is replaced whole, any other existing folder is refused.
+ */
+export async function exportModel(model: Model, dir: string, options: ExportOptions): Promise<ExportManifest> {
+  const { manifest, tensors } = await buildExport(model, options);
+  const files = new Map<string, Uint8Array>();
+  for (const [file, data] of tensors) files.set(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  files.set(MANIFEST_FILE, new TextEncoder().encode(JSON.stringify(manifest, null, 1)));
+  writeFolderAtomically(dir, files);
   return manifest;
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type {
   AppInfo,
   DatasetInfo,
+  ExportFormat,
   ImportRequest,
   RunDetail,
   RunEstimate,
@@ -248,9 +249,10 @@ export class TemperBackend implements TemperApi {
   }
 
   /** Over IPC and the web, an export goes inside the data folder (the CLI's --out may go anywhere its user chooses). */
-  async exportRun(id: number, out?: string): Promise<{ dir: string }> {
-    const target = out === undefined ? path.join(runDir(this.home, id), 'export') : insideFolder(this.home, out, 'export folder');
-    return { dir: await exportRun(this.runs, id, target) };
+  async exportRun(id: number, out?: string | null, format: ExportFormat = 'temper'): Promise<{ dir: string }> {
+    const fallback = path.join(runDir(this.home, id), format === 'onnx' ? 'model.onnx' : 'export');
+    const target = out === undefined || out === null ? fallback : insideFolder(this.home, out, format === 'onnx' ? 'export file' : 'export folder');
+    return { dir: await exportRun(this.runs, id, target, format) };
   }
 
   async estimateRun(request: TrainRequest): Promise<RunEstimate> {

@@ -1,8 +1,12 @@
 import path from 'node:path';
 import { selectBackend } from '../engine/backend';
 import { loadCheckpoint } from '../engine/checkpoint';
-import { exportModel } from '../engine/export';
+import type { ExportFormat } from '../../shared/api';
+import { APP_VERSION } from '../../shared/version';
+import { buildExport, exportModel } from '../engine/export';
 import { evaluateExport } from '../engine/export-eval';
+import { evaluateOnnx } from '../engine/onnx/eval-onnx';
+import { onnxFromExport, writeOnnxFile } from '../engine/onnx/export-onnx';
 import { TrainingSession } from '../engine/session';
 import type { DatasetService } from './datasets';
 import { checkpointDir, type RunService } from './runs';
@@ -13,8 +17,8 @@ import { checkpointDir, type RunService } from './runs';
  */
 const EXPORT_BACKEND = 'wasm';
 
-/** Writes a completed run's final weights as a deployable quantized model (docs/export-format.md). */
-export async function exportRun(runs: RunService, id: number, out: string): Promise<string> {
+/** Writes a completed run's final weights as a deployable quantized model in `format`. */
+export async function exportRun(runs: RunService, id: number, out: string, format: ExportFormat = 'temper'): Promise<string> {
   const run = runs.store.getRun(id);
   if (!run) throw new Error(`no run ${id}`);
   if (run.status !== 'completed') throw new Error(`run ${id} is ${run.status}; only a completed run can be exported`);
@@ -23,16 +27,23 @@ export async function exportRun(runs: RunService, id: number, out: string): Prom
   const session = TrainingSession.create(run.config, { inputShape: manifest.shape, numClasses: manifest.classes.length }, 1);
   try {
     session.restore(loadCheckpoint(checkpointDir(runs.home, id)), 'resume');
-    await exportModel(session.model, out, { normalization: { mean: manifest.mean, std: manifest.std }, classes: manifest.classes, source: { run: id, dataset: run.dataset } });
+    const options = { normalization: { mean: manifest.mean, std: manifest.std }, classes: manifest.classes, source: { run: id, dataset: run.dataset } };
+    if (format === 'onnx') writeOnnxFile(out, onnxFromExport(await buildExport(session.model, options), APP_VERSION));
+    else await exportModel(session.model, out, options);
   } finally {
     session.dispose();
   }
   return path.resolve(out);
 }
 
-/** Runs an export from its files on a dataset's test split. */
-export async function evaluateExportDir(datasets: DatasetService, dir: string, dataset: string): Promise<{ testTop1: number; count: number }> {
+/** Runs an export folder (with tfjs) or an .onnx file (with ONNX Runtime) on a dataset's test split. */
+export async function evaluateExportDir(datasets: DatasetService, dir: string, dataset: string): Promise<{ testTop1: number; count: number; runtime: 'temper' | 'onnxruntime' }> {
+  const testSet = datasets.loadSplit(dataset, 'test');
+  if (dir.endsWith('.onnx')) {
+    const metrics = await evaluateOnnx(dir, testSet);
+    return { testTop1: metrics.top1, count: metrics.count, runtime: 'onnxruntime' };
+  }
   await selectBackend(EXPORT_BACKEND);
-  const metrics = await evaluateExport(dir, datasets.loadSplit(dataset, 'test'));
-  return { testTop1: metrics.top1, count: metrics.count };
+  const metrics = await evaluateExport(dir, testSet);
+  return { testTop1: metrics.top1, count: metrics.count, runtime: 'temper' };
 }

@@ -53,8 +53,20 @@ describe('temper train, runs, export, eval-export', { timeout: 240_000 }, () => 
     const out = path.join(tmp, 'export-2');
     expect((await cli('export', '2', '--out', out)).code).toBe(0);
     const evaluated = json((await cli('eval-export', out, '--dataset', 'g', '--json')).stdout);
-    expect(evaluated).toEqual({ testTop1: child.final.testTop1, count: 200 });
-  });
+    expect(evaluated).toEqual({ testTop1: child.final.testTop1, count: 200, runtime: 'temper' });
+
+    const onnx = path.join(tmp, 'run-2.onnx');
+    expect(json((await cli('export', '2', '--format', 'onnx', '--out', onnx, '--json')).stdout)).toEqual({ id: 2, dir: onnx });
+    const viaOrt = json((await cli('eval-export', onnx, '--dataset', 'g', '--json')).stdout);
+    expect(viaOrt).toEqual({ testTop1: child.final.testTop1, count: 200, runtime: 'onnxruntime' });
+    const wrongFormat = await cli('export', '2', '--format', 'tflite', '--out', onnx);
+    expect([wrongFormat.code, wrongFormat.stderr.trim()]).toEqual([1, "temper export: --format must be one of temper, onnx, got 'tflite'"]);
+    fs.writeFileSync(path.join(tmp, 'broken.onnx'), fs.readFileSync(onnx).subarray(0, 100));
+    const broken = await cli('eval-export', path.join(tmp, 'broken.onnx'), '--dataset', 'g');
+    expect(broken.code).toBe(1);
+    expect(lines(broken.stderr)).toHaveLength(1);
+    expect(broken.stderr).toContain(`${path.join(tmp, 'broken.onnx')}: ONNX Runtime cannot load it; the file is corrupt or not an ONNX model`);
+  }, 240_000); // two trainings and eight CLI processes: 65 s measured on the shared 2-core host under load
 
   it('refuses bad requests with one line naming the problem, and records nothing', async () => {
     const before = json((await cli('runs', 'list', '--json')).stdout).length;

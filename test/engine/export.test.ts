@@ -11,27 +11,11 @@ import { createExportRunner, evaluateExport, loadExport } from '../../src-main/e
 import type { ExportManifest } from '../../src-main/engine/export-manifest';
 import { buildModel, type Model } from '../../src-main/engine/models';
 import { Rng } from '../../src-main/engine/rng';
-import { parseTrainConfig, type ModelName, type QuantizerKind } from '../../shared/config';
-import { session, step } from '../helpers/engine';
-import { gratings } from '../helpers/gratings';
+import { parseTrainConfig } from '../../shared/config';
+import { initializedResnet18, trainedModel } from '../helpers/trained';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'temper-export-'));
 const readManifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ExportManifest;
-
-/** Image side and channels per model: small, but every stride-2 stage and shortcut still runs. */
-const SHAPES: Record<string, [number, number]> = { mlp: [12, 1], 'cnn-small': [12, 1], resnet20: [16, 3] };
-
-/** A model after a few training steps, so batch-norm statistics and step sizes are no longer their initial values. */
-async function trainedModel(name: ModelName, quantizer: QuantizerKind, firstLastBits: number | null = 8): Promise<{ model: Model; test: ImageSet }> {
-  const [side, channels] = SHAPES[name];
-  const train = gratings(48, 1, side, channels);
-  const s = session({ model: name, quant: { quantizer, bits: 4, firstLastBits }, lr: { base: 0.05 } }, { inputShape: [side, side, channels], numClasses: 10 }, 3);
-  for await (const batch of createBatchSource(train, { batchSize: 16, shuffle: true, seed: 0, dropLast: true, prefetch: false }).batches(0)) {
-    await step(s, batch);
-    tf.dispose([batch.x, batch.y]);
-  }
-  return { model: s.model, test: gratings(100, 2, side, channels) };
-}
 
 async function exported(model: Model, test: ImageSet): Promise<string> {
   const dir = path.join(tmp(), 'export');
@@ -76,12 +60,9 @@ describe('export round trip', () => {
 
 describe('export graph', () => {
   it('runs resnet18 with projection shortcuts and a max-pool stem the same from its files', async () => {
-    const rng = new Rng(0);
-    const quant = parseTrainConfig({ model: 'resnet18', quant: { quantizer: 'lsq', bits: 3 } }).quant;
-    const model = buildModel({ name: 'resnet18', inputShape: [64, 64, 3], numClasses: 10, quant }, () => rng.nextSeed());
+    const { model, test } = initializedResnet18();
     const x = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-    tf.dispose(model.apply(x, EVAL_CONTEXT)); // initializes the activation step sizes
-    const dir = await exported(model, gratings(1, 0, 64, 3));
+    const dir = await exported(model, test);
     const kinds = readManifest(dir).graph.map((n) => n.kind);
     expect(kinds).toContain('max-pool');
     expect(kinds.filter((k) => k === 'add')).toHaveLength(8);

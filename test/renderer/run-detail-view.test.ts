@@ -90,6 +90,13 @@ describe('Run detail', () => {
     delete window.temperNative;
   });
 
+  it('exports a completed run as ONNX into its folder', async () => {
+    const { client } = setup(detail({ id: 5 }), { exportRun: async () => ({ dir: '/home/u/.temper/runs/5/model.onnx' }) });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Export ONNX' }));
+    expect(await screen.findByText('/home/u/.temper/runs/5/model.onnx')).toBeTruthy();
+    expect(client.exportRun).toHaveBeenCalledWith(5, null, 'onnx');
+  });
+
   it('adds a tag', async () => {
     const { client } = setup(detail({ id: 5 }), { tagRun: async () => ['w4', 'keep'] });
     await screen.findByRole('heading', { name: '#5' });

@@ -69,6 +69,9 @@ describe('API handlers', () => {
 
     await expect(ipc.invoke(API_CHANNELS.startRun, mainFrameEvent, { config: {}, dataset: '' })).rejects.toThrow(/^startRun: argument 0\.dataset: /);
     await expect(ipc.invoke(API_CHANNELS.getRun, mainFrameEvent, '1; DROP TABLE runs')).rejects.toThrow(/^getRun: argument 0: /);
+    await expect(ipc.invoke(API_CHANNELS.exportRun, mainFrameEvent, 1, null, 'tflite')).rejects.toThrow(/^exportRun: argument 2: /);
+    // A valid ONNX export request (no out path, as JSON sends it) reaches the backend.
+    await expect(ipc.invoke(API_CHANNELS.exportRun, mainFrameEvent, 1, null, 'onnx')).rejects.toThrow('no run 1');
     expect((await backend.listRuns({})).total).toBe(0);
   });
 

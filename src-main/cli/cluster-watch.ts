@@ -38,7 +38,7 @@ export async function watchClusterRuns(service: RunService, runIds: number[], in
       for (const id of runIds) {
         const run = service.store.getRun(id)!;
         const link = service.store.clusters.bundleOf(id);
-        const line = `${run.status}${run.status === 'queued' && link?.slurmReason ? ` (${link.slurmReason})` : ''}`;
+        const line = `${run.status}${run.status === 'queued' && link?.slurmReason && link.slurmReason !== 'None' ? ` (${link.slurmReason})` : ''}`;
         if (seen.get(id) !== line) console.error(`run ${id} (${link?.jobId ?? 'no job'}): ${line}${run.error ? `: ${run.error}` : ''}`);
         seen.set(id, line);
       }

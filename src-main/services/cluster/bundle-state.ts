@@ -115,7 +115,7 @@ export function applyDecision(store: SqliteStore, runId: number, decision: Decis
   });
 }
 
-/** The bundle's own files, read once for a decision. */
-export function readBundleEnd(dir: string): { result: BundleResult | undefined; status: BundleStatus | undefined } {
-  return { result: readResult(dir), status: readStatus(dir) };
+/** How the bundle's run ended, if it has. */
+export function readBundleEnd(dir: string): { result: BundleResult | undefined } {
+  return { result: readResult(dir) };
 }

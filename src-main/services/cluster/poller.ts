@@ -2,7 +2,7 @@ import type { RunBundleRecord } from '../../store/clusters';
 import type { RunService } from '../runs';
 import { applyDecision, decide, importProgress, readBundleEnd } from './bundle-state';
 import { type ClusterProfile, parseClusterProfile } from './profile';
-import { queuedTasks } from './slurm';
+import { queuedTasks, type TaskState } from './slurm';
 
 export const DEFAULT_POLL_MS = 10_000;
 /** The longest wait between tries while a controller does not answer. */
@@ -92,25 +92,26 @@ export class ClusterPoller {
     this.backoff.delete(name);
     for (const link of links) {
       if (this.stopped) return;
-      this.updateRun(link, link.jobId ? tasks.get(link.jobId) : undefined);
+      // Stored but not yet taken by sbatch (the submitting process is between the two).
+      if (!link.jobId) continue;
+      this.updateRun(link, tasks.get(link.jobId));
     }
   }
 
-  private updateRun(link: RunBundleRecord, task: ReturnType<Map<string, { state: string; reason: string }>['get']>): void {
+  private updateRun(link: RunBundleRecord, task: TaskState | undefined): void {
     const { runId } = link;
-    let imported;
     try {
-      imported = importProgress(this.runs.store, runId);
+      // The result is read before the progress: whatever the run wrote before its result is then imported too.
+      const { result } = readBundleEnd(link.dir);
+      const imported = importProgress(this.runs.store, runId);
+      for (const e of imported.epochs) this.runs.emit({ type: 'run-epoch', id: runId, ...e });
+      const decision = decide(task, result, imported.status, link.dir);
+      if (decision && applyDecision(this.runs.store, runId, decision, task, imported.status)) {
+        const run = this.runs.store.getRun(runId)!;
+        this.runs.emit({ type: 'run-status', id: runId, status: run.status, error: run.error });
+      }
     } catch (error) {
       this.onError(link.cluster!, `run ${runId}: ${(error as Error).message}`);
-      return;
-    }
-    for (const e of imported.epochs) this.runs.emit({ type: 'run-epoch', id: runId, ...e });
-    const { result, status } = readBundleEnd(link.dir);
-    const decision = decide(task, result, status, link.dir);
-    if (decision && applyDecision(this.runs.store, runId, decision, task, status)) {
-      const run = this.runs.store.getRun(runId)!;
-      this.runs.emit({ type: 'run-status', id: runId, status: run.status, error: run.error });
     }
   }
 }

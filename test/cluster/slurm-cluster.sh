@@ -8,6 +8,17 @@ cmd=${1:?start|stop}
 dir=$(realpath -m "${2:?folder}")
 
 stop() {
+  # Jobs first, so no slurmstepd outlives its slurmd; then any step daemon of this cluster that did.
+  if [ -f "$dir/slurmctld.pid" ]; then
+    SLURM_CONF="$dir/slurm.conf" scancel --full --user="$(id -un)" 2>/dev/null || true
+    for _ in $(seq 50); do
+      [ -z "$(SLURM_CONF="$dir/slurm.conf" squeue --noheader 2>/dev/null)" ] && break
+      sleep 0.2
+    done
+  fi
+  for pid in $(pgrep -x slurmstepd || true); do
+    if { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | grep -qx "SLURM_CONF=$dir/slurm.conf"; then kill -9 "$pid" 2>/dev/null || true; fi
+  done
   for name in slurmd slurmctld munged; do
     if [ -f "$dir/$name.pid" ]; then
       pid=$(cat "$dir/$name.pid")

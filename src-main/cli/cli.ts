@@ -3,10 +3,12 @@ import { APP_VERSION } from '../../shared/version';
 import { resolveHome } from '../services/home';
 import { explainStorageError } from '../services/storage-errors';
 import type { Command, ParsedArgs } from './command';
+import { clustersCommand } from './clusters';
 import { datasets } from './datasets';
 import { doctor } from './doctor';
 import { evalExportCommand, exportCommand } from './export';
 import { compareCommand } from './compare';
+import { runBundleCommand } from './run-bundle';
 import { runnerCommand } from './runner';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
@@ -31,6 +33,8 @@ const commands: Record<string, Command> = {
   sharpness: sharpnessCommand,
   serve: serveCommand,
   runner: runnerCommand,
+  'run-bundle': runBundleCommand,
+  clusters: clustersCommand,
   export: exportCommand,
   'eval-export': evalExportCommand,
 };

@@ -7,6 +7,8 @@ import type { Command } from './command';
 import { parseRunId } from '../../shared/names';
 import { numberFlag, textFlag } from './flags';
 import { percent } from './format';
+import { importBundles } from '../services/cluster/import';
+import { pollInterval, refreshClusterRuns, watchClusterRuns } from './cluster-watch';
 import { trainInForeground } from './train';
 
 /** The columns of `runs list --csv`, in order. */
@@ -46,6 +48,8 @@ export const runsCommand: Command = {
     '       temper runs resume <id> [--detach]',
     '       temper runs tag <id> <tag>',
     '       temper runs delete <id>',
+    '       temper runs import <bundle folder or emitted sweep folder>',
+    '  runs on a cluster: list and show poll Slurm once first; cancel runs scancel; resume submits the task again',
   ].join('\n'),
   options: {
     filter: { type: 'string' },
@@ -55,11 +59,13 @@ export const runsCommand: Command = {
     offset: { type: 'string' },
     csv: { type: 'boolean', default: false },
     detach: { type: 'boolean', default: false },
+    poll: { type: 'string' },
   },
   async run({ positionals, values, home, json }) {
     const [sub, ...rest] = positionals;
     const service = new RunService(home);
     try {
+      if (sub === 'list' || sub === 'show') await refreshClusterRuns(service);
       if (sub === 'list') {
         const order = textFlag(values, 'order');
         if (order !== undefined && order !== 'asc' && order !== 'desc') throw new Error(`--order must be asc or desc, got '${order}'`);
@@ -91,13 +97,25 @@ export const runsCommand: Command = {
         console.log(json ? JSON.stringify(summary) : `run ${id} ${summary.status}`);
       } else if (sub === 'resume') {
         const id = runId(service, rest[0]);
-        if (values.detach) {
+        if (service.store.clusters.bundleOf(id)?.cluster) {
+          service.requeue(id);
+          const link = service.store.clusters.bundleOf(id)!;
+          console.error(`run ${id} submitted again to ${link.cluster} as job ${link.jobId}`);
+          if (!values.detach) await watchClusterRuns(service, [id], pollInterval(values));
+          const summary = service.summary(id);
+          console.log(json ? JSON.stringify(summary) : `run ${id} ${summary.status}`);
+        } else if (values.detach) {
           service.requeue(id);
           const runner = ensureQueueRunner(home);
           console.log(json ? JSON.stringify({ id, status: 'queued', runner }) : `run ${id} queued to resume`);
         } else {
           await trainInForeground(service, (onProgress) => service.resume(id, onProgress), json);
         }
+      } else if (sub === 'import') {
+        if (!rest[0] || rest.length !== 1) throw new Error('runs import takes one folder');
+        const imported = importBundles(service.store, rest[0]);
+        if (json) console.log(JSON.stringify(imported));
+        else console.log(imported.map((r) => `${r.created ? 'imported' : 'updated'} run ${r.runId} (${r.status}) from ${r.dir}`).join('\n'));
       } else if (sub === 'delete') {
         const id = runId(service, rest[0]);
         const { status } = service.store.getRun(id)!;
@@ -106,7 +124,7 @@ export const runsCommand: Command = {
         fs.rmSync(runDir(home, id), { recursive: true, force: true });
         console.log(json ? JSON.stringify({ deleted: id }) : `deleted run ${id}`);
       } else {
-        throw new Error(`expected a subcommand (list, show, cancel, resume, tag, delete), got ${sub === undefined ? 'none' : `'${sub}'`}`);
+        throw new Error(`expected a subcommand (list, show, cancel, resume, tag, import, delete), got ${sub === undefined ? 'none' : `'${sub}'`}`);
       }
     } finally {
       await service.close();

@@ -1,8 +1,12 @@
+import path from 'node:path';
 import type { GroupSummary, SweepRequest } from '../../shared/api';
 import { groupSummary } from '../services/compare';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService } from '../services/runs';
+import { ClusterService } from '../services/cluster/clusters';
+import { emitSlurmSweep } from '../services/cluster/emit';
 import { startSweep } from '../services/sweep-service';
+import { pollInterval, watchClusterRuns } from './cluster-watch';
 import type { Command } from './command';
 import { runIdArg, textFlag } from './flags';
 import { percent } from './format';
@@ -34,14 +38,37 @@ export function formatGroup(summary: GroupSummary): string {
 
 export const sweepCommand: Command = {
   summary: 'expand a sweep config into a group of runs, train them, and summarise each cell',
-  usage: 'temper sweep --config sweep.json [--detach] [--json]\n  sweep.json: {"dataset": "demo", "config": {"model": "cnn-small", "epochs": 5}, "sweep": {"quantizer": ["lsq", "nt"], "bits": [2, 3, 4], "seed": [0, 1, 2]}}',
-  options: { config: { type: 'string' }, detach: { type: 'boolean', default: false } },
+  usage: 'temper sweep --config sweep.json [--detach] [--json]\n       temper sweep --config sweep.json --on <cluster profile> [--detach] [--poll <seconds>]\n       temper sweep --config sweep.json --emit-slurm <new folder> [--profile <cluster profile>]\n  sweep.json: {"dataset": "demo", "config": {"model": "cnn-small", "epochs": 5}, "sweep": {"quantizer": ["lsq", "nt"], "bits": [2, 3, 4], "seed": [0, 1, 2]}}',
+  options: {
+    config: { type: 'string' }, detach: { type: 'boolean', default: false }, on: { type: 'string' }, poll: { type: 'string' },
+    'emit-slurm': { type: 'string' }, profile: { type: 'string' },
+  },
   async run({ values, home, json }) {
     const file = textFlag(values, 'config');
     if (!file) throw new Error('--config <sweep.json> is required');
     const request = readSweepFile(file);
     const service = new RunService(home);
     try {
+      const emitTo = textFlag(values, 'emit-slurm');
+      if (emitTo !== undefined) {
+        const profile = textFlag(values, 'profile');
+        const emitted = await emitSlurmSweep(service, request, emitTo, profile ? new ClusterService(service).profile(profile) : undefined);
+        console.log(json ? JSON.stringify(emitted) : `wrote ${emitted.tasks} bundles and ${emitted.script}\non the cluster: cd ${emitted.dir} && sbatch ${path.basename(emitted.script)}\nafterwards: temper runs import ${emitted.dir}`);
+        return;
+      }
+      const on = textFlag(values, 'on');
+      if (on !== undefined) {
+        const interval = pollInterval(values);
+        const submitted = await new ClusterService(service).submitSweep(request, on);
+        const { groupId, runIds, jobId } = submitted;
+        if (json && values.detach) console.log(JSON.stringify(submitted));
+        else console.error(`group ${groupId}: ${runIds.length} runs submitted to ${on} as job array ${jobId} (runs ${runIds.join(', ')}; bundles in ${submitted.sweepDir})`);
+        if (values.detach) return;
+        await watchClusterRuns(service, runIds, interval);
+        const summary = groupSummary(service.store, groupId!);
+        console.log(json ? JSON.stringify(summary) : formatGroup(summary));
+        return;
+      }
       const { groupId, runIds } = await startSweep(service, request);
       if (values.detach) {
         const runner = ensureQueueRunner(home);

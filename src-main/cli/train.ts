@@ -1,6 +1,8 @@
 import { MODEL_NAMES, QUANTIZER_KINDS, BACKEND_CHOICES, type TrainConfigInput } from '../../shared/config';
 import type { StepProgress } from '../engine/train';
+import { ClusterService } from '../services/cluster/clusters';
 import { ensureQueueRunner } from '../services/queue-lock';
+import { pollInterval, watchClusterRuns } from './cluster-watch';
 import { RunService, type RunSummary, type TrainRequest } from '../services/runs';
 import type { Command, ParsedArgs } from './command';
 import { numberFlag, runIdArg, textFlag } from './flags';
@@ -70,6 +72,7 @@ export const trainCommand: Command = {
     `temper train --dataset <name> --model ${MODEL_NAMES.join('|')} [--quantizer ${QUANTIZER_KINDS.join('|')}] [--bits 2-8]`,
     `             [--epochs <n>] [--batch-size <n>] [--lr <x>] [--seed <n>] [--init-from <run id>] [--backend ${BACKEND_CHOICES.join('|')}]`,
     '             [--limit-train <n>] [--limit-test <n>] [--name <text>] [--config run.json] [--detach] [--json]',
+    '             [--on <cluster profile> [--poll <seconds>]]   train on a Slurm cluster (see temper clusters)',
   ].join('\n'),
   options: {
     dataset: { type: 'string' },
@@ -87,11 +90,30 @@ export const trainCommand: Command = {
     name: { type: 'string' },
     config: { type: 'string' },
     detach: { type: 'boolean', default: false },
+    on: { type: 'string' },
+    poll: { type: 'string' },
   },
   async run({ values, home, json }) {
     const request = requestOf(values);
     const service = new RunService(home);
     try {
+      const on = textFlag(values, 'on');
+      if (on !== undefined) {
+        const interval = pollInterval(values);
+        const { runIds, jobId } = await new ClusterService(service).submitRun(request, on);
+        const id = runIds[0];
+        if (values.detach) {
+          console.log(json ? JSON.stringify({ id, status: 'queued', cluster: on, jobId }) : `run ${id} submitted to ${on} as job ${jobId}_0 (temper runs show ${id})`);
+          return;
+        }
+        console.error(`run ${id} submitted to ${on} as job ${jobId}_0`);
+        await watchClusterRuns(service, [id], interval);
+        const summary = service.summary(id);
+        if (json) console.log(JSON.stringify(summary));
+        else console.log(`run ${id} ${summary.status}${summary.final ? `: test top-1 ${(summary.final.testTop1 * 100).toFixed(2)} %` : ''}`);
+        if (summary.status === 'failed') throw new Error(`run ${id} failed: ${summary.error}`);
+        return;
+      }
       if (values.detach) {
         const id = await service.submit(request);
         const runner = ensureQueueRunner(home);

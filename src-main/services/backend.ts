@@ -1,3 +1,4 @@
+import { ClusterPoller } from './cluster/poller';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
@@ -60,6 +61,8 @@ export class TemperBackend implements TemperApi {
   private readonly listeners = new Set<(event: TemperEvent) => void>();
   private holdsQueue = false;
   private lockTimer: NodeJS.Timeout | undefined;
+  /** Follows the runs sent to clusters: their epochs land in the store, their status follows Slurm. */
+  private readonly clusterPoller: ClusterPoller;
 
   constructor(
     readonly home: string,
@@ -68,6 +71,9 @@ export class TemperBackend implements TemperApi {
     this.runs = new RunService(home);
     this.sharpness = new SharpnessService(this.runs);
     this.runs.onEvent((event) => this.emit(event));
+    this.clusterPoller = new ClusterPoller(this.runs);
+    this.clusterPoller.onError = (profile, error) => console.error(`cluster ${profile}: ${error}`);
+    this.clusterPoller.start();
     this.takeQueue();
     if (!this.holdsQueue) this.lockTimer = setInterval(() => this.takeQueue(), LOCK_RETRY_MS);
   }
@@ -90,6 +96,7 @@ export class TemperBackend implements TemperApi {
 
   async close(): Promise<void> {
     clearInterval(this.lockTimer);
+    await this.clusterPoller.stop();
     await this.runs.close();
     if (this.holdsQueue) releaseQueueLock(this.home);
   }

@@ -15,6 +15,7 @@ import { openStore, type SqliteStore } from '../store/store';
 import type { RunRecord } from '../store/types';
 import { TrainerPool } from '../trainer/pool';
 import { type Job, type JobEvent, runKey, type TrainJob } from '../trainer/protocol';
+import { ClusterService } from './cluster/clusters';
 import { DatasetService } from './datasets';
 import { readSettings } from './settings';
 import { explainStorageError } from './storage-errors';
@@ -75,6 +76,8 @@ export interface SubmitOptions {
   groupId?: number;
   /** Claim the run for this process at once (foreground training), so no queue host takes it. */
   claim?: boolean;
+  /** Called with the new run's id inside the transaction that stores it (a cluster run's bundle link). */
+  link?: (id: number) => void;
 }
 
 /**
@@ -170,6 +173,7 @@ export class RunService {
         datasetHash: manifest.contentHash,
       });
       if (options.claim) this.store.claimRun(id, this.owner);
+      options.link?.(id);
       return id;
     });
   }
@@ -385,6 +389,10 @@ export class RunService {
   cancel(id: number): 'cancelled' | 'requested' {
     const run = this.store.getRun(id);
     if (!run) throw new Error(`no run ${id}`);
+    if (this.store.clusters.bundleOf(id)?.cluster) {
+      new ClusterService(this).cancel(id);
+      return 'cancelled';
+    }
     const outcome = this.store.requestCancel(id);
     if (outcome === 'not-active') throw new Error(`run ${id} is ${run.status}; only a queued or running run can be cancelled`);
     if (outcome === 'cancelled') this.emit({ type: 'run-status', id, status: 'cancelled', error: null });
@@ -396,12 +404,17 @@ export class RunService {
   requeue(id: number): void {
     const run = this.store.getRun(id);
     if (!run) throw new Error(`no run ${id}`);
+    if (this.store.clusters.bundleOf(id)?.cluster) {
+      new ClusterService(this).resume(id);
+      return;
+    }
     if (!this.store.requeueRun(id)) throw new Error(`run ${id} is ${run.status}; only an interrupted or cancelled run can be resumed`);
     this.emit({ type: 'run-status', id, status: 'queued', error: null });
   }
 
   /** Resumes a run in this process and waits for it. */
   async resume(id: number, onProgress?: (p: StepProgress) => void): Promise<RunSummary> {
+    if (this.store.clusters.bundleOf(id)?.cluster) throw new Error(`run ${id} trains on a cluster: resume it with --detach (a new Slurm submission)`);
     this.requeue(id);
     if (!this.store.claimRun(id, this.owner)) throw new Error(`run ${id} was claimed by another process`);
     return this.execute(id, onProgress);

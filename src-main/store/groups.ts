@@ -10,10 +10,12 @@ export class GroupQueries {
   private readonly insert;
   private readonly selectOne;
   private readonly selectPage;
+  private readonly deleteOne;
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO groups (name, sweep, created_at) VALUES (?, ?, ?)');
     this.selectOne = db.prepare<[number], GroupRow>('SELECT id, name, sweep, created_at AS createdAt FROM groups WHERE id = ?');
+    this.deleteOne = db.prepare('DELETE FROM groups WHERE id = ?');
     this.selectPage = db.prepare<[number, number], GroupRow>('SELECT id, name, sweep, created_at AS createdAt FROM groups ORDER BY id DESC LIMIT ? OFFSET ?');
   }
 
@@ -24,6 +26,11 @@ export class GroupQueries {
   getGroup(id: number): GroupRecord | undefined {
     const row = this.selectOne.get(id);
     return row && toRecord(row);
+  }
+
+  /** Its runs keep their rows and lose the group link. */
+  deleteGroup(id: number): boolean {
+    return this.deleteOne.run(id).changes === 1;
   }
 
   /** Newest first. */

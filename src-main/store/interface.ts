@@ -64,6 +64,7 @@ export interface TemperStore {
   // Sweep groups
   insertGroup(name: string, sweep: unknown, createdAt?: number): number;
   getGroup(id: number): GroupRecord | undefined;
+  deleteGroup(id: number): boolean;
   listGroups(limit?: number, offset?: number): GroupRecord[];
   listGroupRuns(groupId: number): RunRecord[];
 

@@ -28,7 +28,8 @@ export class LifecycleQueries {
     this.claim = db.prepare(`UPDATE runs SET status = 'running', owner_pid = @pid, owner_host = @host, cancel_requested = 0,
         started_at = coalesce(started_at, @now), heartbeat_at = @now, finished_at = NULL, error = NULL
       WHERE id = @id AND status = 'queued'`);
-    this.firstQueued = db.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1`);
+    this.firstQueued = db.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'queued'
+      AND NOT EXISTS (SELECT 1 FROM run_bundles b WHERE b.run_id = runs.id AND b.cluster IS NOT NULL) ORDER BY id LIMIT 1`);
     this.cancelQueued = db.prepare(`UPDATE runs SET status = 'cancelled', finished_at = @now, error = NULL WHERE id = @id AND status = 'queued'`);
     this.flagCancel = db.prepare(`UPDATE runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'`);
     this.selectCancelRequests = db.prepare<[number, string], { id: number }>(`SELECT id FROM runs

@@ -57,7 +57,8 @@ export class RunQueries {
     this.setHeartbeat = db.prepare(`UPDATE runs SET heartbeat_at = @now WHERE id = @id AND status = 'running'`);
     this.interruptStale = db.prepare<{ cutoff: number; error: string }, { id: number }>(`UPDATE runs
       SET status = 'interrupted', error = @error
-      WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < @cutoff RETURNING id`);
+      WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < @cutoff
+        AND NOT EXISTS (SELECT 1 FROM run_bundles b WHERE b.run_id = runs.id AND b.cluster IS NOT NULL) RETURNING id`);
     this.deleteById = db.prepare('DELETE FROM runs WHERE id = ?');
   }
 

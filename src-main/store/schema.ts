@@ -176,4 +176,33 @@ const addSharpness: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness];
+/**
+ * Version 4: runs trained elsewhere (a Slurm cluster, an imported bundle). Cluster profiles are
+ * JSON; a run's bundle row says where its files are, which Slurm task trains it, and how many lines
+ * of its epochs.jsonl / steps.jsonl are already imported, so two pollers never import a line twice.
+ */
+const addClusters: Migration = (db) => {
+  db.exec(`
+    CREATE TABLE clusters (
+      name       TEXT PRIMARY KEY,
+      profile    TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE run_bundles (
+      run_id       INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+      bundle_id    TEXT NOT NULL UNIQUE,
+      dir          TEXT NOT NULL,
+      cluster      TEXT,
+      job_id       TEXT,
+      task_index   INTEGER,
+      slurm_state  TEXT,
+      slurm_reason TEXT,
+      epochs_read  INTEGER NOT NULL DEFAULT 0,
+      steps_read   INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX run_bundles_by_cluster ON run_bundles(cluster);
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters];

@@ -1,4 +1,5 @@
 import { AnnotationQueries } from './annotations';
+import { ClusterQueries } from './clusters';
 import { DatasetQueries } from './datasets';
 import { type Db, openDatabase, storeFile } from './db';
 import { GroupQueries } from './groups';
@@ -17,8 +18,11 @@ export class SqliteStore implements TemperStore {
   private readonly datasets: DatasetQueries;
   private readonly lifecycle: LifecycleQueries;
   private readonly sharpness: SharpnessQueries;
+  /** Cluster profiles and the bundles of runs trained on a cluster or imported. */
+  readonly clusters: ClusterQueries;
 
   constructor(readonly db: Db) {
+    this.clusters = new ClusterQueries(db);
     this.runs = new RunQueries(db);
     this.metrics = new MetricQueries(db);
     this.annotations = new AnnotationQueries(db);
@@ -63,6 +67,7 @@ export class SqliteStore implements TemperStore {
 
   insertGroup: TemperStore['insertGroup'] = (name, sweep, createdAt) => this.groups.insertGroup(name, sweep, createdAt);
   getGroup: TemperStore['getGroup'] = (id) => this.groups.getGroup(id);
+  deleteGroup: TemperStore['deleteGroup'] = (id) => this.groups.deleteGroup(id);
   listGroups: TemperStore['listGroups'] = (limit, offset) => this.groups.listGroups(limit, offset);
   listGroupRuns: TemperStore['listGroupRuns'] = (groupId) => this.runs.listGroupRuns(groupId);
 

@@ -16,11 +16,11 @@ export interface CliResult {
 const CHILD_TIMEOUT_MS = 300_000;
 
 /** Runs the real CLI in a child process, as a user would, with TEMPER_HOME unset. */
-export function temper(args: string[]): Promise<CliResult> {
+export function temper(args: string[], timeoutMs = CHILD_TIMEOUT_MS): Promise<CliResult> {
   const env = { ...process.env };
   delete env.TEMPER_HOME;
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: CHILD_TIMEOUT_MS, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, stderr });
     });

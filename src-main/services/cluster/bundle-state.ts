@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunBundleRecord } from '../../store/clusters';
+import type { SqliteStore } from '../../store/store';
+import { BUNDLE_FILES, type BundleResult, type BundleStatus, logTail, readEpochLines, readResult, readStatus, readStepLines } from './bundle';
+import type { TaskState } from './slurm';
+
+/** What a bundle and Slurm say about a run, as the run's next status. */
+export type Decision =
+  | { status: 'queued'; reason: string }
+  | { status: 'running' }
+  | { status: 'completed'; finalTop1: number | null; bestTop1: number | null }
+  | { status: 'failed' | 'interrupted'; error: string }
+  | { status: 'cancelled' };
+
+const WAITING = new Set(['PENDING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD']);
+const ACTIVE = new Set(['RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'STAGE_OUT', 'RESIZING', 'SIGNALING', 'STOPPED']);
+/** Slurm ended the task for a reason of its own that a resume can get past. */
+const STOPPED_BY_SLURM = new Set(['TIMEOUT', 'PREEMPTED', 'DEADLINE', 'CANCELLED']);
+/** The task or its node failed: resuming would most likely fail the same way. */
+const FAILED_BY_SLURM = new Set(['OUT_OF_MEMORY', 'NODE_FAIL', 'BOOT_FAIL']);
+
+/** The last lines the task wrote: the bundle's log, then Slurm's output file (where a missing `temper` shows). */
+export function lastLines(dir: string): string {
+  let slurmOut: string[] = [];
+  try {
+    const outputs = fs.readdirSync(dir).filter((f) => f.startsWith('slurm-') && f.endsWith('.out')).sort();
+    if (outputs.length > 0) slurmOut = fs.readFileSync(path.join(dir, outputs.at(-1)!), 'utf8').trimEnd().split('\n').slice(-5);
+  } catch {
+    // No output yet.
+  }
+  const lines = [...logTail(dir, 5), ...slurmOut].filter(Boolean);
+  return lines.length ? `\nlast lines:\n${lines.join('\n')}` : '';
+}
+
+function slurmSays(task: TaskState): string {
+  return `Slurm: ${task.state}${task.reason && task.reason !== 'None' ? `, ${task.reason}` : ''}`;
+}
+
+/**
+ * A run's status from its bundle's result (when it wrote one) and Slurm's view of its task
+ * (undefined once the controller forgot it). Undefined: nothing to change yet.
+ */
+export function decide(task: TaskState | undefined, result: BundleResult | undefined, status: BundleStatus | undefined, dir: string): Decision | undefined {
+  if (result?.status === 'completed') return { status: 'completed', finalTop1: result.finalTop1, bestTop1: result.bestTop1 };
+  if (result?.status === 'failed') return { status: 'failed', error: `${result.error ?? 'failed'}${lastLines(dir)}` };
+  if (result?.status === 'stopped') {
+    if (task && ACTIVE.has(task.state)) return undefined;
+    const why = task?.state === 'TIMEOUT' ? 'the task reached its time limit' : `the task was stopped by ${result.signal ?? 'a signal'}`;
+    return { status: 'interrupted', error: `interrupted: ${why}${task ? ` (${slurmSays(task)})` : ''}; resume continues from the last checkpoint` };
+  }
+  if (!task) return { status: 'interrupted', error: `interrupted: Slurm no longer knows the task and it left no result; resume continues from the last checkpoint${lastLines(dir)}` };
+  if (WAITING.has(task.state)) return { status: 'queued', reason: task.reason };
+  if (ACTIVE.has(task.state)) return status?.state === 'running' || task.state === 'RUNNING' ? { status: 'running' } : undefined;
+  if (FAILED_BY_SLURM.has(task.state)) return { status: 'failed', error: `${slurmSays(task)}${lastLines(dir)}` };
+  if (STOPPED_BY_SLURM.has(task.state)) return { status: 'interrupted', error: `interrupted (${slurmSays(task)}); resume continues from the last checkpoint` };
+  // FAILED or COMPLETED without a result: killed once training had begun, or never got that far.
+  if (status) return { status: 'interrupted', error: `interrupted: the task ended without a result (${slurmSays(task)}), e.g. killed; resume continues from the last checkpoint${lastLines(dir)}` };
+  return { status: 'failed', error: `the task ended before training started (${slurmSays(task)})${lastLines(dir)}` };
+}
+
+export interface Imported {
+  epochs: { epoch: number; trainLoss: number; testLoss: number; testTop1: number }[];
+  status: BundleStatus | undefined;
+}
+
+/**
+ * Imports the epochs and steps a bundle has written since the last import, in one write
+ * transaction that re-reads how far the last import got: two pollers never import a line twice.
+ */
+export function importProgress(store: SqliteStore, runId: number): Imported {
+  return store.transaction(() => {
+    const link = store.clusters.bundleOf(runId) as RunBundleRecord;
+    const epochs = readEpochLines(link.dir, link.epochsRead);
+    const steps = readStepLines(link.dir, link.stepsRead);
+    if (steps.length > 0) store.appendStepMetrics(runId, steps);
+    for (const metrics of epochs) store.appendEpochMetrics(runId, metrics);
+    const status = readStatus(link.dir);
+    const known = store.latestCheckpoint(runId)?.epoch ?? 0;
+    if (status?.checkpointEpoch && status.checkpointEpoch > known) {
+      const dir = path.join(link.dir, BUNDLE_FILES.checkpoint);
+      const bytes = fs.existsSync(dir) ? fs.readdirSync(dir).reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0) : 0;
+      store.addCheckpoint({ runId, epoch: status.checkpointEpoch, path: dir, bytes });
+    }
+    if (status?.backend) store.recordBackend(runId, status.backend, status.device ?? '');
+    store.clusters.recordRead(runId, link.epochsRead + epochs.length, link.stepsRead + steps.length);
+    return { epochs: epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, testLoss: e.test.loss, testTop1: e.test.top1 })), status };
+  });
+}
+
+/** Applies a decision to the run's row, only while the run is still queued or running there. */
+export function applyDecision(store: SqliteStore, runId: number, decision: Decision, task: TaskState | undefined, status: BundleStatus | undefined): boolean {
+  return store.transaction(() => {
+    const run = store.getRun(runId);
+    if (!run || (run.status !== 'queued' && run.status !== 'running')) return false;
+    store.clusters.recordSlurmState(runId, task?.state ?? null, task?.reason ?? null);
+    switch (decision.status) {
+      case 'queued':
+        return false;
+      case 'running':
+        if (run.status === 'running') {
+          store.heartbeat(runId);
+          return false;
+        }
+        return store.markRunning(runId, { backend: status?.backend ?? 'slurm', device: status?.device ?? status?.host ?? '' });
+      case 'completed':
+        return store.finishRun(runId, { status: 'completed', finalTop1: decision.finalTop1, bestTop1: decision.bestTop1 });
+      case 'cancelled':
+        return store.finishRun(runId, { status: 'cancelled' });
+      case 'failed':
+        return store.finishRun(runId, { status: 'failed', error: decision.error });
+      case 'interrupted':
+        return store.updateRunStatus(runId, 'interrupted', decision.error);
+    }
+  });
+}
+
+/** How the bundle's run ended, if it has. */
+export function readBundleEnd(dir: string): { result: BundleResult | undefined } {
+  return { result: readResult(dir) };
+}

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SweepRequest, TrainRequest } from '../../../shared/api';
+import { parseTrainConfig } from '../../../shared/config';
+import type { RunService } from '../runs';
+import { expandSweep } from '../sweep';
+import { BUNDLE_FILES } from './bundle';
+import { sweepFolderName, writeSweepBundles } from './bundles-out';
+import { type ClusterProfile, parseClusterProfile } from './profile';
+import { slurmSync, submitScript, sweepScript } from './slurm';
+
+export const SWEEPS_FOLDER = 'sweeps';
+export const SCRIPT_FILE = 'sweep.sbatch';
+
+export interface ClusterSubmission {
+  groupId: number | null;
+  runIds: number[];
+  jobId: string;
+  sweepDir: string;
+}
+
+/** Checks that the exchange folder exists and this process can write into it. */
+function checkExchange(profile: ClusterProfile): void {
+  const probe = path.join(profile.exchange, `.temper-probe-${process.pid}`);
+  try {
+    fs.mkdirSync(profile.exchange, { recursive: true });
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe);
+  } catch (error) {
+    throw new Error(`cluster '${profile.name}': exchange: cannot write into ${profile.exchange} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/**
+ * Cluster profiles, and runs sent to a Slurm cluster: one job array per sweep, each task training
+ * one bundle. The runs are rows like any other, marked `queued` until the poller sees them start.
+ */
+export class ClusterService {
+  constructor(private readonly runs: RunService) {}
+
+  private get store() {
+    return this.runs.store;
+  }
+
+  saveProfile(input: unknown): ClusterProfile {
+    const profile = parseClusterProfile(input);
+    this.store.clusters.saveProfile(profile.name, profile);
+    return profile;
+  }
+
+  listProfiles(): ClusterProfile[] {
+    return this.store.clusters.listProfiles().map(parseClusterProfile);
+  }
+
+  profile(name: string): ClusterProfile {
+    const raw = this.store.clusters.getProfile(name);
+    if (raw === undefined) {
+      const known = this.store.clusters.listProfiles().map((p) => (p as { name: string }).name);
+      throw new Error(`no cluster profile '${name}' (${known.length ? `known: ${known.join(', ')}` : 'add one with temper clusters add'})`);
+    }
+    return parseClusterProfile(raw);
+  }
+
+  removeProfile(name: string): void {
+    this.profile(name);
+    this.store.clusters.removeProfile(name);
+  }
+
+  /**
+   * What must hold before anything is queued: Slurm answers through the profile, the partition
+   * exists, the exchange folder is writable. Each error names the field to fix.
+   */
+  checkProfile(profile: ClusterProfile): { partitions: string[] } {
+    checkExchange(profile);
+    slurmSync(profile, 'sbatch', ['--version']);
+    const partitions = slurmSync(profile, 'sinfo', ['--noheader', '--format=%R']).split('\n').map((p) => p.trim()).filter(Boolean);
+    if (profile.partition && !partitions.includes(profile.partition)) {
+      throw new Error(`cluster '${profile.name}': partition: no partition '${profile.partition}' on the cluster (it has ${partitions.join(', ') || 'none'})`);
+    }
+    return { partitions };
+  }
+
+  /** Sends a sweep (or one run) to a cluster as one job array; nothing is queued when any check fails. */
+  async submitSweep(request: SweepRequest, profileName: string): Promise<ClusterSubmission> {
+    const requests = expandSweep(request);
+    const groupName = request.name ?? `sweep of ${Object.keys(request.sweep).join(' × ')}`;
+    return this.submit(requests, profileName, { name: groupName, sweep: request });
+  }
+
+  async submitRun(request: TrainRequest, profileName: string): Promise<ClusterSubmission> {
+    return this.submit([request], profileName, null);
+  }
+
+  private async submit(requests: TrainRequest[], profileName: string, group: { name: string; sweep: SweepRequest } | null): Promise<ClusterSubmission> {
+    const profile = this.profile(profileName);
+    requests.forEach((r, i) => {
+      try {
+        parseTrainConfig(r.config);
+      } catch (error) {
+        throw new Error(requests.length > 1 ? `sweep cell ${i + 1} of ${requests.length}: ${(error as Error).message}` : (error as Error).message);
+      }
+    });
+    const manifest = await this.runs.registerDataset(requests[0].dataset);
+    this.checkProfile(profile);
+    const sweepDir = path.join(profile.exchange, SWEEPS_FOLDER, sweepFolderName());
+    const runIds: number[] = [];
+    let groupId: number | null = null;
+    try {
+      const bundles = writeSweepBundles(this.runs.home, this.store, manifest, requests, profile.exchange, sweepDir);
+      if (group) groupId = this.store.insertGroup(group.name, group.sweep);
+      for (const [index, { dir, bundle }] of bundles.entries()) {
+        const link = (runId: number) => this.store.clusters.linkBundle({ runId, bundleId: bundle.id, dir, cluster: profile.name, taskIndex: index });
+        runIds.push(await this.runs.submit(requests[index], { groupId: groupId ?? undefined, link }));
+      }
+      const script = path.join(sweepDir, SCRIPT_FILE);
+      fs.writeFileSync(script, sweepScript(profile, { jobName: `temper-${groupId === null ? `run-${runIds[0]}` : `group-${groupId}`}`, sweepDir, tasks: bundles.length, maxParallel: profile.maxParallel }));
+      const jobId = submitScript(profile, script);
+      this.store.transaction(() => runIds.forEach((id, index) => this.store.clusters.recordJob(id, `${jobId}_${index}`)));
+      return { groupId, runIds, jobId, sweepDir };
+    } catch (error) {
+      // Nothing stays queued that Slurm did not take.
+      this.store.transaction(() => runIds.forEach((id) => this.store.deleteRun(id)));
+      if (groupId !== null) this.store.deleteGroup(groupId);
+      fs.rmSync(sweepDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** scancel for a queued or running cluster run; it becomes cancelled at once and keeps its last checkpoint in its bundle. */
+  cancel(runId: number): void {
+    const link = this.store.clusters.bundleOf(runId);
+    const run = this.store.getRun(runId);
+    if (!link?.cluster || !run) throw new Error(`run ${runId} does not train on a cluster`);
+    if (run.status !== 'queued' && run.status !== 'running') throw new Error(`run ${runId} is ${run.status}; only a queued or running run can be cancelled`);
+    if (link.jobId) slurmSync(this.profile(link.cluster), 'scancel', [link.jobId]);
+    this.store.finishRun(runId, { status: 'cancelled', finalTop1: this.lastTop1(runId) });
+    this.runs.emit({ type: 'run-status', id: runId, status: 'cancelled', error: null });
+  }
+
+  private lastTop1(runId: number): number | null {
+    return this.store.epochCurves([runId])[0]?.testTop1.at(-1) ?? null;
+  }
+
+  /** A new submission of an interrupted or cancelled cluster run's task; it continues from the checkpoint in its bundle. */
+  resume(runId: number): string {
+    const link = this.store.clusters.bundleOf(runId);
+    if (!link?.cluster || link.taskIndex === null) throw new Error(`run ${runId} does not train on a cluster`);
+    const profile = this.profile(link.cluster);
+    const run = this.store.getRun(runId)!;
+    if (run.status !== 'interrupted' && run.status !== 'cancelled') throw new Error(`run ${runId} is ${run.status}; only an interrupted or cancelled run can be resumed`);
+    this.checkProfile(profile);
+    for (const file of [BUNDLE_FILES.result, BUNDLE_FILES.status]) fs.rmSync(path.join(link.dir, file), { force: true });
+    const jobId = submitScript(profile, path.join(path.dirname(link.dir), SCRIPT_FILE), [`--array=${link.taskIndex}`]);
+    this.store.transaction(() => {
+      this.store.requeueRun(runId);
+      this.store.clusters.recordJob(runId, `${jobId}_${link.taskIndex}`);
+    });
+    this.runs.emit({ type: 'run-status', id: runId, status: 'queued', error: null });
+    return jobId;
+  }
+}

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ClusterProfile } from './profile';
+import { slurm, sweepScript } from './slurm';
+import { sweepFolderName } from './bundles-out';
+
+/** How long `clusters test` waits for its tiny job, queue time included. */
+const TEST_JOB_TIMEOUT_MS = 10 * 60_000;
+
+export interface ConnectionReport {
+  jobId: string;
+  node: string;
+  /** The backend `temper doctor` picked on the node, and its device. */
+  backend: string;
+  device: string;
+  partitions: string[];
+}
+
+/**
+ * A tiny job with the profile's settings: it prints the node's name and `temper doctor --json`
+ * into the exchange folder, proving the whole path (sbatch, the partition, the setup line, the
+ * Temper command, the shared folder) works before a sweep relies on it.
+ */
+export async function testConnection(profile: ClusterProfile, partitions: string[]): Promise<ConnectionReport> {
+  const dir = path.join(profile.exchange, 'tests', sweepFolderName());
+  fs.mkdirSync(dir, { recursive: true });
+  const script = sweepScript(profile, { jobName: 'temper-test', sweepDir: dir, tasks: 1, maxParallel: null })
+    .replace(/^exec .*$/m, `hostname > "${dir}/node.txt"\n${profile.temperCommand} doctor --json > "${dir}/doctor.json"`);
+  const file = path.join(dir, 'test.sbatch');
+  fs.mkdirSync(path.join(dir, '0'));
+  fs.writeFileSync(file, script);
+  const out = await slurm(profile, 'sbatch', ['--parsable', '--wait', file], TEST_JOB_TIMEOUT_MS).catch((error: Error) => {
+    const output = readIfThere(path.join(dir, '0'), (f) => f.endsWith('.out'));
+    throw new Error(`${error.message}${output ? `\njob output:\n${output}` : ''}`);
+  });
+  const node = readIfThere(dir, (f) => f === 'node.txt').trim();
+  let doctor: { selected?: string; device?: string };
+  try {
+    doctor = JSON.parse(fs.readFileSync(path.join(dir, 'doctor.json'), 'utf8'));
+  } catch {
+    throw new Error(`cluster '${profile.name}': temperCommand: '${profile.temperCommand} doctor --json' printed no report on ${node || 'the node'}: ${readIfThere(path.join(dir, '0'), (f) => f.endsWith('.out')).trim() || 'no output'}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { jobId: out.trim().split(';')[0], node, backend: doctor.selected ?? 'unknown', device: doctor.device ?? '', partitions };
+}
+
+function readIfThere(dir: string, match: (file: string) => boolean): string {
+  try {
+    const file = fs.readdirSync(dir).find(match);
+    return file ? fs.readFileSync(path.join(dir, file), 'utf8') : '';
+  } catch {
+    return '';
+  }
+}

@@ -1,15 +1,6 @@
 import type { SweepRequest, TrainRequest } from '../../shared/api';
 import type { TrainConfigInput } from '../../shared/config';
-
-/** Short names a sweep may use for the config paths people sweep most. */
-const ALIASES: Record<string, string> = {
-  quantizer: 'quant.quantizer',
-  bits: 'quant.bits',
-  lr: 'lr.base',
-  lambda0: 'quant.temper.lambda0',
-};
-
-export const MAX_SWEEP_RUNS = 500;
+import { MAX_SWEEP_RUNS, SWEEP_ALIASES as ALIASES } from '../../shared/sweep';
 
 /** The swept config paths with their values, aliases resolved; an empty list is an error naming the key. */
 export function sweepAxes(sweep: Record<string, unknown[]>): [string, unknown[]][] {

@@ -155,7 +155,12 @@ export interface CompareRow {
 export interface Comparison {
   runs: CompareRow[];
   /** Config fields (dotted paths) whose values differ between the runs, with each run's value. */
-  differing: { path: string; values: unknown[] }[];
+  differing: {
+    path: string;
+    values: unknown[];
+    /** False where the field has no effect on that run (quant.bits of an fp run: shown "—"); absent when it applies to all. */
+    applies?: boolean[];
+  }[];
 }
 
 export interface RunEstimate {

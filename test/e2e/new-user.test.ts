@@ -120,7 +120,7 @@ async function fillRunFields(name: string): Promise<void> {
   await page.getByLabel('Limit test images', { exact: true }).fill(String(RUN.limitTest));
   await page.getByLabel('Run name (optional)').fill(name);
   const config = page.getByTestId('config-json');
-  await expect.poll(async () => JSON.parse((await config.textContent()) ?? '{}')).toMatchObject({
+  await expect.poll(async () => JSON.parse(await config.inputValue())).toMatchObject({
     dataset: 'demo',
     name,
     config: { model: 'cnn-small', ...RUN },
@@ -235,7 +235,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(await page.getByLabel('Quantizer', { exact: true }).inputValue()).toBe('nt');
     expect(await page.getByLabel('Bits', { exact: true }).inputValue()).toBe('4');
     await fillRunFields('nt-w4a4');
-    expect(JSON.parse((await page.getByTestId('config-json').textContent()) ?? '{}')).toMatchObject({
+    expect(JSON.parse(await page.getByTestId('config-json').inputValue())).toMatchObject({
       initFrom: 1,
       config: { quant: { quantizer: 'nt', bits: 4 } },
     });

@@ -40,11 +40,11 @@ describe('Run detail', () => {
     vi.useRealTimers();
   });
 
-  it('shows the run, its parent and drop, backend and device, curves, layer stats and a log', async () => {
+  it('shows the run, its parent and signed Δ top-1 vs parent, backend and device, curves, layer stats and a log', async () => {
     setup(detail({ id: 5, quantizer: 'nt', bits: 4, parentId: 4, dropVsParent: 0.02, device: 'Intel Xeon (16 threads)', status: 'completed' }));
     expect(await screen.findByRole('heading', { name: '#5' })).toBeTruthy();
     expect(screen.getByText('nt W4A4')).toBeTruthy();
-    expect(screen.getByText('+2.00 pt')).toBeTruthy();
+    expect(screen.getByText('−2.00 pt')).toBeTruthy();
     expect(screen.getByText('Intel Xeon (16 threads)')).toBeTruthy();
     expect(screen.getByText('Temper λ')).toBeTruthy();
     expect(screen.getByText('conv1')).toBeTruthy();

@@ -177,7 +177,8 @@ export type TemperEvent =
   | { type: 'run-epoch'; id: number; epoch: number; trainLoss: number; testLoss: number; testTop1: number }
   | { type: 'dataset-import'; source: string; done: number; total: number; what: string }
   | { type: 'datasets-changed' }
-  | { type: 'sharpness-progress'; id: number; runId: number; done: number; total: number; what: string }
+  /** done/total: units over all measures; unitDone/unitTotal: within the measure `what` (its "iterations"; the total is a cap where it may stop early). */
+  | { type: 'sharpness-progress'; id: number; runId: number; done: number; total: number; what: string; unitDone: number; unitTotal: number }
   | { type: 'sharpness-status'; id: number; runId: number; status: SharpnessStatus; error: string | null };
 
 export interface TemperApi {

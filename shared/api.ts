@@ -168,6 +168,8 @@ export interface RunEstimate {
   imagesPerSec: number;
   /** Where the throughput came from: e.g. "3 completed cnn-small runs on wasm". */
   basis: string;
+  /** Shortest and longest likely seconds where this machine has not measured this kind of run; null for a measured figure. */
+  range: [number, number] | null;
 }
 
 /** Live events pushed to the renderer (IPC messages in Electron, server-sent events in web mode). */

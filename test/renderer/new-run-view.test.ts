@@ -20,7 +20,7 @@ function setup(query: Record<string, string> = {}) {
   const client = fakeClient({
     listDatasets: async () => [{ name: 'demo', counts: { train: 1000 } } as never, { name: 'fmnist', counts: { train: 60000 } } as never],
     listRuns: async () => ({ rows: [fpRun], total: 1 }),
-    estimateRun: async () => ({ seconds: 95, imagesPerSec: 1200, basis: '2 completed cnn-small runs on wasm' }),
+    estimateRun: async () => ({ seconds: 95, imagesPerSec: 1200, basis: '2 completed cnn-small runs on wasm', range: null }),
     startRun: async () => ({ id: 5 }),
     startSweep: async () => ({ groupId: 3, runIds: [5, 6] }),
   });
@@ -98,6 +98,17 @@ describe('New run form', () => {
     setup();
     await screen.findByText('1 min 35 s', {}, { timeout: 2000 });
     expect(screen.getByText(/1,200 images\/s · 2 completed cnn-small runs on wasm/)).toBeTruthy();
+  });
+
+  it('shows a range where this machine has not measured the run', async () => {
+    const client = fakeClient({
+      listDatasets: async () => [{ name: 'demo', counts: { train: 1000 } } as never],
+      listRuns: async () => ({ rows: [], total: 0 }),
+      estimateRun: async () => ({ seconds: 60, imagesPerSec: 340, basis: 'no completed cnn-small run on 32×32×3 images here yet', range: [30, 120] }),
+    });
+    render(NewRunView, { props: { client, query: {} } });
+    const estimate = await screen.findByTestId('estimate', {}, { timeout: 2000 });
+    expect(estimate.textContent).toMatch(/^\s*Between 30 s and 2 min 0 s/);
   });
 
   it('starts the quantizer × bits × seeds sweep as one sweep request of 18 runs', async () => {
@@ -226,7 +237,7 @@ describe('New run form: every config field', () => {
   });
 
   it('with no dataset, the hint links to the Datasets page', async () => {
-    const client = fakeClient({ listDatasets: async () => [], listRuns: async () => ({ rows: [], total: 0 }), estimateRun: async () => ({ seconds: 1, imagesPerSec: 1, basis: '' }) });
+    const client = fakeClient({ listDatasets: async () => [], listRuns: async () => ({ rows: [], total: 0 }), estimateRun: async () => ({ seconds: 1, imagesPerSec: 1, basis: '', range: null }) });
     render(NewRunView, { props: { client, query: {} } });
     const link = await screen.findByRole('link', { name: /add one, or the demo/ });
     expect(link.getAttribute('href')).toBe('#/datasets');

@@ -18,7 +18,7 @@ const fpRun: RunRow = {
 
 function setup(query: Record<string, string> = {}) {
   const client = fakeClient({
-    listDatasets: async () => [{ name: 'demo', counts: { train: 1000 } } as never, { name: 'fmnist', counts: { train: 60000 } } as never],
+    listDatasets: async () => [{ name: 'demo', splits: { train: { count: 1000 } } } as never, { name: 'fmnist', splits: { train: { count: 60000 } } } as never],
     listRuns: async () => ({ rows: [fpRun], total: 1 }),
     estimateRun: async () => ({ seconds: 95, imagesPerSec: 1200, basis: '2 completed cnn-small runs on wasm', range: null }),
     startRun: async () => ({ id: 5 }),
@@ -102,7 +102,7 @@ describe('New run form', () => {
 
   it('shows a range where this machine has not measured the run', async () => {
     const client = fakeClient({
-      listDatasets: async () => [{ name: 'demo', counts: { train: 1000 } } as never],
+      listDatasets: async () => [{ name: 'demo', splits: { train: { count: 1000 } } } as never],
       listRuns: async () => ({ rows: [], total: 0 }),
       estimateRun: async () => ({ seconds: 60, imagesPerSec: 340, basis: 'no completed cnn-small run on 32×32×3 images here yet', range: [30, 120] }),
     });

@@ -53,3 +53,29 @@ describe('App shell', () => {
     expect(location.hash).toBe('#/datasets');
   });
 });
+
+describe('Settings', () => {
+  afterEach(() => cleanup());
+
+  it('will not save a backend that does not load here, and says why', async () => {
+    location.hash = '#/settings';
+    const client = fakeClient({
+      appInfo: async () => ({ version: '0.1.0', home: '/h', platform: 'linux', shell: 'web' }),
+      getSettings: async () => ({ backend: 'tensorflow', cpuWorkers: 1, threadsPerRun: 2 }),
+      updateSettings: async (patch) => ({ backend: 'auto', cpuWorkers: 1, threadsPerRun: 2, ...patch }),
+      doctor: async () => ({
+        selected: 'wasm',
+        backends: [
+          { name: 'tensorflow', available: false, reason: 'libtensorflow is not installed', device: null },
+          { name: 'wasm', available: true, reason: null, device: '2 threads' },
+        ],
+      }),
+    });
+    render(App, { props: { client } });
+    const alert = await screen.findByText(/tensorflow is not available on this machine: libtensorflow is not installed/);
+    expect(alert.getAttribute('role')).toBe('alert');
+    await fireEvent.input(screen.getByLabelText('CPU workers'), { target: { value: '2' } });
+    expect((screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(client.updateSettings).not.toHaveBeenCalled();
+  });
+});

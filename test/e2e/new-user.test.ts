@@ -18,7 +18,7 @@ import { type Serving, startServe } from './serve';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-artifacts/screenshots');
 const DOC_IMAGES = path.join(ROOT, 'docs/images');
-const DOC_VIEWS = ['datasets', 'runs', 'run-detail', 'compare'];
+const DOC_VIEWS = ['datasets', 'new-run', 'runs', 'run-detail', 'compare'];
 const DOC_IMAGES_WANTED = process.env.TEMPER_DOC_IMAGES === '1';
 /**
  * Runs small enough to train in seconds on wasm, with enough epochs to draw a curve; for the
@@ -236,23 +236,27 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(await page.getByLabel('Quantizer', { exact: true }).inputValue()).toBe('nt');
     expect(await page.getByLabel('Bits', { exact: true }).inputValue()).toBe('4');
     await fillRunFields('nt-w4a4');
+    // The temper schedule is a form field like any other; the λ/λ0 < 1e-3 step is marked beside it and moves with τ.
+    await page.getByLabel('τ', { exact: true }).fill('0.1');
+    await expect.poll(() => page.getByTestId('lambda-floor').textContent()).toMatch(/^λ\/λ0 < 0\.001 from step \d+ of \d+ \(\d+ % of training/);
     expect(JSON.parse(await page.getByTestId('config-json').inputValue())).toMatchObject({
       initFrom: 1,
-      config: { quant: { quantizer: 'nt', bits: 4 } },
+      config: { quant: { quantizer: 'nt', bits: 4, temper: { tau: 0.1 } } },
     });
+    await screenshot('new-run');
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/#\/runs$/);
     const statuses = await watchUntilFinished(2);
     expect(statuses[statuses.length - 1], server.stderr()).toBe('completed');
     expect(await page.evaluate('window.__e2eSession')).toBe(1);
-    await expect.poll(() => runRow(2).locator('td').nth(9).textContent()).toMatch(/^[+−]?\d+\.\d\d pt$/);
+    await expect.poll(() => runRow(2).locator('td[data-column="delta"]').textContent()).toMatch(/^[+−]?\d+\.\d\d pt$/);
     await screenshot('runs');
 
     await runRow(2).getByRole('link', { name: '#2', exact: true }).click();
     await page.getByRole('heading', { name: '#2 nt-w4a4', level: 1 }).waitFor();
     expect(await summaryValue('Quantizer').textContent()).toBe('nt W4A4');
     expect(await summaryValue('Backend').textContent()).toBe('wasm');
-    expect(await summaryValue('Drop vs parent').textContent()).toMatch(/pt$/);
+    expect(await summaryValue('Δ top-1 vs parent').textContent()).toMatch(/pt$/);
     await expectDrawn('Top-1 accuracy', 2);
     await expectDrawn('Temper λ', 1);
     await page.getByRole('heading', { name: 'Quantizer statistics by layer' }).waitFor();
@@ -277,8 +281,8 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(await cell(1, 'Run')).toBe('#2');
     expect(await cell(1, 'Quantizer')).toBe('nt W4A4');
     expect(await cell(1, 'Parent')).toBe('#1');
-    expect(await cell(1, 'Drop vs parent')).toMatch(/^[+−]?\d+\.\d\d pt$/);
-    expect(await cell(0, 'Drop vs parent')).toBe('—');
+    expect(await cell(1, 'Δ top-1 vs parent')).toMatch(/^[+−]?\d+\.\d\d pt$/);
+    expect(await cell(0, 'Δ top-1 vs parent')).toBe('—');
     await expect.poll(() => page.locator('section[data-render-ms]').getAttribute('data-render-ms')).toMatch(/^\d+$/);
     await screenshot('compare');
 
@@ -287,11 +291,13 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     const lines = fs.readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
     expect(lines).toHaveLength(3);
     const header = lines[0].split(',');
-    expect(header.slice(0, 12)).toEqual(['id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1', 'bestTop1', 'parentId', 'dropVsParent']);
+    expect(header.slice(0, 12)).toEqual(['id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1Percent', 'bestTop1Percent', 'parentId', 'deltaTop1VsParentPoints']);
     const [fp, nt] = lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((value, i) => [header[i], value])));
-    expect(fp).toMatchObject({ id: '1', name: 'baseline', model: 'cnn-small', dataset: 'demo', quantizer: 'fp', status: 'completed', parentId: '', dropVsParent: '' });
+    expect(fp).toMatchObject({ id: '1', name: 'baseline', model: 'cnn-small', dataset: 'demo', quantizer: 'fp', status: 'completed', parentId: '', deltaTop1VsParentPoints: '' });
     expect(nt).toMatchObject({ id: '2', name: 'nt-w4a4', quantizer: 'nt', bits: '4', status: 'completed', parentId: '1' });
-    expect(Number(nt.dropVsParent)).toBeCloseTo(Number(fp.finalTop1) - Number(nt.finalTop1), 6);
+    // Percent as the table shows it, and Δ from those same shown values.
+    expect(Number(nt.deltaTop1VsParentPoints)).toBeCloseTo(Number(nt.finalTop1Percent) - Number(fp.finalTop1Percent), 9);
+    expect(await cell(1, 'Final top-1')).toBe(`${Number(nt.finalTop1Percent).toFixed(2)}%`);
   });
 
   step('computes the sharpness of the noise-tempering run on its page, following its progress live', async () => {

@@ -45,6 +45,9 @@ describe('Run detail', () => {
     expect(await screen.findByRole('heading', { name: '#5' })).toBeTruthy();
     // Every logged step, not a thinned copy: the chart decimates only for drawing.
     expect(client.stepMetrics).toHaveBeenCalledWith(5, 100_000);
+    // Time trained is the epochs' own time, apart from the wall time.
+    expect((await screen.findByTestId('time-trained')).textContent).toBe('3 s');
+    expect(screen.getByText('Wall time')).toBeTruthy();
     expect(screen.getByText('nt W4A4')).toBeTruthy();
     expect(screen.getByText('−2.00 pt')).toBeTruthy();
     expect(screen.getByText('Intel Xeon (16 threads)')).toBeTruthy();

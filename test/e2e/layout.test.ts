@@ -66,33 +66,40 @@ function seedRuns(home: string): void {
   }
 }
 
-/** Elements that stick out of their panel (unless a scrolling box between them takes the overflow), and page-wide sideways scroll. */
-async function overflows(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const PANEL = '.panel, .table-panel, figure, fieldset, .card, aside, main';
-    const problems: string[] = [];
-    const describe = (el: Element) =>
-      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
-    const root = document.scrollingElement!;
-    if (root.scrollWidth > root.clientWidth + 1) problems.push(`the page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
-    for (const el of document.querySelectorAll('main *')) {
-      const rect = el.getBoundingClientRect();
-      if (rect.width === 0 || rect.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-      if (el.closest('.visually-hidden')) continue;
-      for (let box = el.parentElement; box; box = box.parentElement) {
-        const style = getComputedStyle(box);
-        if (['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) break;
-        if (!box.matches(PANEL)) continue;
-        const outer = box.getBoundingClientRect();
-        if (rect.right > outer.right + 1 || rect.left < outer.left - 1) {
-          problems.push(`${describe(el)} [${Math.round(rect.left)}–${Math.round(rect.right)}] sticks out of ${describe(box)} [${Math.round(outer.left)}–${Math.round(outer.right)}]`);
-        }
-        break;
+/**
+ * Elements that stick out of their panel (unless a scrolling box between them takes the overflow),
+ * and page-wide sideways scroll. A script string: it runs in the page, whose DOM types this file
+ * (compiled for Node) does not have.
+ */
+const OVERFLOWS = String.raw`(() => {
+  const PANEL = '.panel, .table-panel, figure, fieldset, .card, aside, main';
+  const problems = [];
+  const describe = (el) =>
+    el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '') +
+    ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
+  const root = document.scrollingElement;
+  if (root.scrollWidth > root.clientWidth + 1) problems.push('the page scrolls sideways: ' + root.scrollWidth + ' > ' + root.clientWidth);
+  for (const el of document.querySelectorAll('main *')) {
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+    if (el.closest('.visually-hidden')) continue;
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(box).overflowX)) break;
+      if (!box.matches(PANEL)) continue;
+      const outer = box.getBoundingClientRect();
+      if (rect.right > outer.right + 1 || rect.left < outer.left - 1) {
+        problems.push(describe(el) + ' [' + Math.round(rect.left) + '–' + Math.round(rect.right) + '] sticks out of ' +
+          describe(box) + ' [' + Math.round(outer.left) + '–' + Math.round(outer.right) + ']');
       }
+      break;
     }
-    return problems;
-  });
-}
+  }
+  return problems;
+})()`;
+
+const overflows = (page: Page): Promise<string[]> => page.evaluate(OVERFLOWS) as Promise<string[]>;
+const goTo = (page: Page, hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
 
 suite('layout at 1024×700 and 1400×900', () => {
   beforeAll(async () => {
@@ -121,7 +128,7 @@ suite('layout at 1024×700 and 1400×900', () => {
       await page.getByRole('navigation', { name: 'Main' }).waitFor();
       const found: string[] = [];
       for (const view of VIEWS) {
-        await page.evaluate((hash) => (location.hash = hash), view);
+        await goTo(page, view);
         await page.locator('main h1').first().waitFor();
         // Data, charts and fonts settle before measuring.
         await page.waitForLoadState('networkidle');
@@ -133,16 +140,16 @@ suite('layout at 1024×700 and 1400×900', () => {
           await page.screenshot({ path: path.join(SCREENSHOTS, `layout-${size.width}-${view.replace(/\W+/g, '-')}.png`), fullPage: true });
         }
       }
-      await page.evaluate((hash) => (location.hash = hash), '#/new');
+      await goTo(page, '#/new');
       await page.locator('main h1').first().waitFor();
       await page.screenshot({ path: path.join(SCREENSHOTS, `layout-${size.width}-new-run.png`) });
       // The check itself can fail: a too-wide element planted in a panel is reported.
-      await page.evaluate(() => {
+      await page.evaluate(`{
         const wide = document.createElement('div');
         wide.style.width = '3000px';
         wide.textContent = 'planted';
-        document.querySelector('main .panel')!.append(wide);
-      });
+        document.querySelector('main .panel').append(wide);
+      }`);
       expect((await overflows(page)).some((p) => p.includes('planted'))).toBe(true);
       await page.close();
       expect(found.join('\n')).toBe('');

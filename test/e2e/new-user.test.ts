@@ -200,7 +200,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     await page.getByLabel('Model', { exact: true }).selectOption('cnn-small');
     expect(await page.getByLabel('Quantizer', { exact: true }).inputValue()).toBe('fp');
     await fillRunFields('baseline');
-    await page.getByText(/^About /).waitFor();
+    await page.getByTestId('estimate').waitFor();
     await screenshot('new-run');
 
     await page.getByRole('button', { name: 'Start run' }).click();
@@ -226,7 +226,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     await expect.poll(() => page.locator('.log li').count()).toBeGreaterThan(0);
   });
 
-  step('starts a W4A4 noise-tempering run from the baseline, which finishes with its drop vs the parent', async () => {
+  step('starts a W4A4 noise-tempering run from the baseline, which finishes with its Δ top-1 vs the parent', async () => {
     await page.getByRole('link', { name: 'New run from this run' }).click();
     await page.waitForURL(/#\/new\?from=1$/);
     const preset = page.getByRole('button', { name: 'Noise tempering W4A4' });
@@ -263,7 +263,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     await screenshot('run-detail');
   }, TRAIN_TIMEOUT_MS + 30_000);
 
-  step('compares both runs: curves of each, the drop vs parent, and a CSV export', async () => {
+  step('compares both runs: curves of each, the Δ top-1 vs parent, and a CSV export', async () => {
     await navLink('Runs').click();
     await page.getByLabel('Select run #1').check();
     await page.getByLabel('Select run #2').check();

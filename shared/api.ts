@@ -155,7 +155,12 @@ export interface CompareRow {
 export interface Comparison {
   runs: CompareRow[];
   /** Config fields (dotted paths) whose values differ between the runs, with each run's value. */
-  differing: { path: string; values: unknown[] }[];
+  differing: {
+    path: string;
+    values: unknown[];
+    /** False where the field has no effect on that run (quant.bits of an fp run: shown "—"); absent when it applies to all. */
+    applies?: boolean[];
+  }[];
 }
 
 export interface RunEstimate {
@@ -163,6 +168,8 @@ export interface RunEstimate {
   imagesPerSec: number;
   /** Where the throughput came from: e.g. "3 completed cnn-small runs on wasm". */
   basis: string;
+  /** Shortest and longest likely seconds where this machine has not measured this kind of run; null for a measured figure. */
+  range: [number, number] | null;
 }
 
 /** Live events pushed to the renderer (IPC messages in Electron, server-sent events in web mode). */
@@ -172,7 +179,8 @@ export type TemperEvent =
   | { type: 'run-epoch'; id: number; epoch: number; trainLoss: number; testLoss: number; testTop1: number }
   | { type: 'dataset-import'; source: string; done: number; total: number; what: string }
   | { type: 'datasets-changed' }
-  | { type: 'sharpness-progress'; id: number; runId: number; done: number; total: number; what: string }
+  /** done/total: units over all measures; unitDone/unitTotal: within the measure `what` (its "iterations"; the total is a cap where it may stop early). */
+  | { type: 'sharpness-progress'; id: number; runId: number; done: number; total: number; what: string; unitDone: number; unitTotal: number }
   | { type: 'sharpness-status'; id: number; runId: number; status: SharpnessStatus; error: string | null };
 
 export interface TemperApi {

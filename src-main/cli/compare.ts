@@ -1,4 +1,5 @@
-import type { Comparison } from '../../shared/api';
+import { DELTA_VS_PARENT_HELP, deltaVsParent, signedPoints } from '../../shared/accuracy';
+import type { CompareRow, Comparison } from '../../shared/api';
 import { comparisonCsv } from '../../shared/csv';
 import { compareRuns } from '../services/compare';
 import { RunService } from '../services/runs';
@@ -7,19 +8,24 @@ import { runIdArg } from './flags';
 import { percent } from './format';
 
 const number = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toPrecision(4));
+const delta = (r: CompareRow) => {
+  const d = deltaVsParent(r);
+  return d === null ? '-' : signedPoints(d);
+};
 
 function text(c: Comparison): string {
-  const header = ['ID', 'QUANT', 'BITS', 'SEED', 'STATUS', 'FINAL %', 'BEST %', 'PARENT', 'DROP', 'TRACE', 'EIGEN', ...c.differing.map((d) => d.path)];
+  const header = ['ID', 'QUANT', 'BITS', 'SEED', 'STATUS', 'FINAL %', 'BEST %', 'PARENT', 'Δ VS PARENT (PT)', 'TRACE', 'EIGEN', ...c.differing.map((d) => d.path)];
   const cells = c.runs.map((r, i) => [
     String(r.id), r.quantizer, String(r.bits ?? '-'), String(r.seed), r.status, percent(r.finalTop1), percent(r.bestTop1), String(r.parentId ?? '-'),
-    percent(r.dropVsParent), number(r.sharpness?.trace), number(r.sharpness?.eigen), ...c.differing.map((d) => JSON.stringify(d.values[i])),
+    delta(r), number(r.sharpness?.trace), number(r.sharpness?.eigen), ...c.differing.map((d) => (d.applies?.[i] === false ? '-' : JSON.stringify(d.values[i]))),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
-  return [header, ...cells].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  const lines = [header, ...cells].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  return [...lines, '', `Δ vs parent: ${DELTA_VS_PARENT_HELP}`].join('\n');
 }
 
 export const compareCommand: Command = {
-  summary: 'compare runs: final and best top-1, drop vs parent, sharpness, and the config fields that differ',
+  summary: 'compare runs: final and best top-1, Δ top-1 vs parent, sharpness, and the config fields that differ',
   usage: 'temper compare <id> <id>... [--json | --csv]',
   options: { csv: { type: 'boolean', default: false } },
   async run({ positionals, values, home, json }) {

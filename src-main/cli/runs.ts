@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { deltaVsParent, signedPoints } from '../../shared/accuracy';
 import { toCsv } from '../../shared/csv';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService, runDir } from '../services/runs';
@@ -21,11 +22,16 @@ const CSV_COLUMNS = [
 const CANCEL_WAIT_MS = 120_000;
 
 
+const delta = (r: RunRecord) => {
+  const d = deltaVsParent(r);
+  return d === null ? '-' : signedPoints(d);
+};
+
 function table(rows: RunRecord[]): string {
-  const header = ['ID', 'STATUS', 'MODEL', 'DATASET', 'QUANT', 'BITS', 'SEED', 'EPOCHS', 'BEST %', 'FINAL %', 'DROP', 'PARENT'];
+  const header = ['ID', 'STATUS', 'MODEL', 'DATASET', 'QUANT', 'BITS', 'SEED', 'EPOCHS', 'BEST %', 'FINAL %', 'Δ VS PARENT (PT)', 'PARENT'];
   const cells = rows.map((r) => [
     String(r.id), r.status, r.model, r.dataset, r.quantizer, String(r.bits ?? '-'), String(r.seed), `${r.epochsDone}/${r.epochsTotal}`,
-    percent(r.bestTop1), percent(r.finalTop1), percent(r.dropVsParent), String(r.parentId ?? '-'),
+    percent(r.bestTop1), percent(r.finalTop1), delta(r), String(r.parentId ?? '-'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   return [header, ...cells].map((c) => c.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');

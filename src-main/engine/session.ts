@@ -4,12 +4,12 @@ import type { TrainConfig } from '../../shared/config';
 import type { Batch } from '../data/batches';
 import { explainBackendFailure } from './backend';
 import { type Checkpoint, restoreModel, saveCheckpoint } from './checkpoint';
-import { learningRateAt } from './lr-schedule';
+import { learningRateAt } from '../../shared/lr-schedule';
 import { buildModel, type InputShape, type Model } from './models';
 import { createOptimizer, type Optimizer } from './optim';
 import type { QuantizeContext, QuantStats } from './quantizers/quantizer';
 import { Rng } from './rng';
-import { temperAt } from './temper';
+import { temperAt } from '../../shared/temper-schedule';
 
 export interface LayerStats {
   layer: string;

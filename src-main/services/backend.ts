@@ -263,7 +263,7 @@ export class TemperBackend implements TemperApi {
   }
 
   async estimateRun(request: TrainRequest): Promise<RunEstimate> {
-    return estimateRun(this.runs, request);
+    return estimateRun(this.runs.store, request);
   }
 
   async validateConfig(config: unknown) {

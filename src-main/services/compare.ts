@@ -1,4 +1,5 @@
 import type { Comparison, CompareRow, GroupCell, GroupSummary, MeanStd, SweepRequest } from '../../shared/api';
+import { notApplicable } from '../../shared/config-form';
 import type { TemperStore } from '../store/interface';
 import type { RunRecord } from '../store/types';
 import { sweepAxes, valueAt } from './sweep';
@@ -13,13 +14,22 @@ export function flattenConfig(value: unknown, prefix = '', out = new Map<string,
   return out;
 }
 
-/** The config paths whose values are not the same in every config, in path order. */
+/**
+ * The config paths whose values are not the same in every config, in path order. A field that has
+ * no effect on a run (quant.bits of an fp run) counts as "does not apply", not as its stored default.
+ */
 export function differingFields(configs: unknown[]): Comparison['differing'] {
   const flat = configs.map((c) => flattenConfig(c));
   const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
-  return paths
-    .map((path) => ({ path, values: flat.map((f) => f.get(path) ?? null) }))
-    .filter(({ values }) => values.some((v) => JSON.stringify(v) !== JSON.stringify(values[0])));
+  const out: Comparison['differing'] = [];
+  for (const path of paths) {
+    const applies = configs.map((c) => notApplicable(path, c) === null);
+    const values = flat.map((f, i) => (applies[i] ? (f.get(path) ?? null) : null));
+    const shown = values.map((v, i) => (applies[i] ? JSON.stringify(v) : 'n/a'));
+    if (shown.every((v) => v === 'n/a') || shown.every((v) => v === shown[0])) continue;
+    out.push(applies.every(Boolean) ? { path, values } : { path, values, applies });
+  }
+  return out;
 }
 
 export function compareRow(run: RunRecord, sharpness: CompareRow['sharpness'] = null): CompareRow {

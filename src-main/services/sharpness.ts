@@ -31,7 +31,7 @@ export class SharpnessService {
       const handler = (event: JobEvent) => {
         if (event.type === 'sharpness-progress') {
           onProgress?.(event.done, event.total, event.what);
-          this.runs.emit({ type: 'sharpness-progress', id, runId, done: event.done, total: event.total, what: event.what });
+          this.runs.emit({ type: 'sharpness-progress', id, runId, done: event.done, total: event.total, what: event.what, unitDone: event.unitDone, unitTotal: event.unitTotal });
           return;
         }
         if (event.type === 'sharpness-done') store.finishSharpness(id, event.status, event.result);

@@ -1,15 +1,6 @@
 import type { SweepRequest, TrainRequest } from '../../shared/api';
 import { CONFIG_PATHS, closestName, type TrainConfigInput } from '../../shared/config';
-
-/** Short names a sweep may use for the config paths people sweep most. */
-const ALIASES: Record<string, string> = {
-  quantizer: 'quant.quantizer',
-  bits: 'quant.bits',
-  lr: 'lr.base',
-  lambda0: 'quant.temper.lambda0',
-};
-
-export const MAX_SWEEP_RUNS = 500;
+import { MAX_SWEEP_RUNS, SWEEP_ALIASES as ALIASES } from '../../shared/sweep';
 
 /** The config path a sweep key names; a key that is no field of the schema is refused before anything is queued. */
 function sweptPath(key: string): string {

@@ -9,7 +9,8 @@ import type { SortOrder } from '../../shared/records';
  */
 interface FieldDef {
   column: string;
-  type: 'text' | 'number' | 'time' | 'tag';
+  /** 'percent': a fraction in the column, written in percent as every table shows it (68 or 68% is 0.68). */
+  type: 'text' | 'number' | 'percent' | 'time' | 'tag';
   /** The closed set of values a text field takes, to catch typos like `status = runing`. */
   values?: readonly string[];
 }
@@ -29,9 +30,9 @@ export const RUN_FIELDS: Record<string, FieldDef> = {
   device: { column: 'runs.device', type: 'text' },
   app_version: { column: 'runs.app_version', type: 'text' },
   git_commit: { column: 'runs.git_commit', type: 'text' },
-  best_top1: { column: 'runs.best_top1', type: 'number' },
-  final_top1: { column: 'runs.final_top1', type: 'number' },
-  drop_vs_parent: { column: 'runs.drop_vs_parent', type: 'number' },
+  best_top1: { column: 'runs.best_top1', type: 'percent' },
+  final_top1: { column: 'runs.final_top1', type: 'percent' },
+  drop_vs_parent: { column: 'runs.drop_vs_parent', type: 'percent' },
   epochs_done: { column: 'runs.epochs_done', type: 'number' },
   epochs_total: { column: 'runs.epochs_total', type: 'number' },
   created_at: { column: 'runs.created_at', type: 'time' },
@@ -108,6 +109,12 @@ function compileIn(node: Extract<FilterNode, { kind: 'in' }>, params: (string | 
 
 function checkValue(field: string, def: FieldDef, literal: FilterValue): string | number {
   const { value, at } = literal;
+  if (def.type === 'percent') {
+    const text = String(value).replace(/%$/, '');
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n)) throw new FilterError(`filter: '${field}' expects a percentage (68 or 68%), got '${value}' at ${at}`);
+    return n / 100;
+  }
   if (def.type === 'number') {
     const n = typeof value === 'number' ? value : Number(value);
     if (value === '' || !Number.isFinite(n)) throw new FilterError(`filter: '${field}' expects a number, got '${value}' at ${at}`);

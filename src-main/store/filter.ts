@@ -1,7 +1,7 @@
 /**
  * The runs filter language, shared by the CLI (`--filter`) and the GUI's filter box:
  *
- *   quantizer=nt and bits in (2,3)      status != failed      best_top1 >= 0.9
+ *   quantizer=nt and bits in (2,3)      status != failed      best_top1 >= 90  (or 90%)
  *   tag = baseline    (dataset = fmnist or dataset = cifar10) and not seed in (0, 1)
  *
  * `or` binds looser than `and`, `and` looser than `not`. Values are bare words, numbers or quoted
@@ -31,7 +31,7 @@ interface Token {
   at: number;
 }
 
-const WORD_CHAR = /[A-Za-z0-9_.\-:+]/;
+const WORD_CHAR = /[A-Za-z0-9_.\-:+%]/;
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const KEYWORDS = new Set(['and', 'or', 'not', 'in']);
 

@@ -53,7 +53,7 @@ export type FromWorker =
   | { type: 'progress'; key: string; progress: StepProgress }
   | { type: 'epoch'; key: string; metrics: EpochMetrics }
   | { type: 'checkpoint'; key: string; dir: string; epoch: number; bytes: number }
-  | { type: 'sharpness-progress'; key: string; done: number; total: number; what: string }
+  | { type: 'sharpness-progress'; key: string; done: number; total: number; what: string; unitDone: number; unitTotal: number }
   | { type: 'done'; key: string; status: 'completed' | 'cancelled'; finalTop1: number | null; finalLoss: number | null; bestTop1: number | null }
   | { type: 'sharpness-done'; key: string; status: 'completed' | 'cancelled'; result: SharpnessValues }
   | { type: 'failed'; key: string; message: string };

@@ -66,7 +66,7 @@ async function runSharpness(job: SharpnessJob, cancel: Int32Array): Promise<From
   try {
     session.restore(loadCheckpoint(job.checkpointDir), 'resume');
     const result = await computeSharpness(session.model, subset, job.params, {
-      onProgress: (done, total, what) => post({ type: 'sharpness-progress', key, done, total, what }),
+      onProgress: (done, total, what, unit) => post({ type: 'sharpness-progress', key, done, total, what, unitDone: unit.done, unitTotal: unit.total }),
       shouldStop: () => Atomics.load(cancel, 0) === 1,
     }, { threads: backend.name === 'wasm' ? job.threads : 1 });
     const { status, images, seconds, trace, eigen, perturb, landscape } = result;

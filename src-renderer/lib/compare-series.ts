@@ -16,7 +16,8 @@ export function seedCells(comparison: Comparison, group: GroupSummary | null): S
   const fields = comparison.differing.filter((d) => d.path !== 'seed');
   const cells = new Map<string, SeedCell>();
   comparison.runs.forEach((run, i) => {
-    const values = fields.map((d) => `${d.path.replace(/^quant\./, '')}=${configValue(d.values[i])}`);
+    // A field that does not apply to the run (bits of fp) does not name its cell.
+    const values = fields.filter((d) => d.applies?.[i] !== false).map((d) => `${d.path.replace(/^quant\./, '')}=${configValue(d.values[i])}`);
     const key = values.join(', ');
     const cell = cells.get(key);
     if (cell) cell.runIds.push(run.id);

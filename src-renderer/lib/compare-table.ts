@@ -1,9 +1,12 @@
 import type { CompareRow, Comparison, GroupCell } from '../../shared/api';
-import { configValue, number, percent, points, quantLabel } from './format';
+import { DELTA_VS_PARENT_HELP } from '../../shared/accuracy';
+import { configValue, deltaText, number, percent, quantLabel } from './format';
 
 /** The Compare view's run table, described once for the screen and the HTML report. */
 export interface Column<Row> {
   header: string;
+  /** A tooltip that defines the number. */
+  help?: string;
   text(row: Row): string;
   numeric?: boolean;
 }
@@ -20,7 +23,7 @@ export const COMPARE_COLUMNS: Column<CompareRow>[] = [
   { header: 'Final top-1', text: (r) => percent(r.finalTop1), numeric: true },
   { header: 'Best top-1', text: (r) => percent(r.bestTop1), numeric: true },
   { header: 'Parent', text: (r) => (r.parentId === null ? '—' : `#${r.parentId}`), numeric: true },
-  { header: 'Drop vs parent', text: (r) => points(r.dropVsParent), numeric: true },
+  { header: 'Δ top-1 vs parent', help: DELTA_VS_PARENT_HELP, text: deltaText, numeric: true },
   { header: 'Hessian trace', text: (r) => number(r.sharpness?.trace), numeric: true },
   { header: 'Top eigenvalue', text: (r) => number(r.sharpness?.eigen), numeric: true },
   { header: 'Perturbation', text: (r) => number(r.sharpness?.perturb), numeric: true },
@@ -41,7 +44,7 @@ export function meanStdText(value: { mean: number; std: number; n: number } | nu
   return value ? `${percent(value.mean)} ± ${(value.std * 100).toFixed(2)} (n=${value.n})` : '—';
 }
 
-/** The differing config fields as rows of [path, value of each run] in the runs' order. */
+/** The differing config fields as rows of [path, value of each run] in the runs' order; "—" where a field does not apply. */
 export function differingRows(comparison: Comparison): { path: string; values: string[] }[] {
-  return comparison.differing.map((d) => ({ path: d.path, values: d.values.map(configValue) }));
+  return comparison.differing.map((d) => ({ path: d.path, values: d.values.map((v, i) => (d.applies?.[i] === false ? '—' : configValue(v))) }));
 }

@@ -1,14 +1,15 @@
+import { deltaVsParent, signedPoints } from '../../shared/accuracy';
+
 /** Display formats shared by the views: accuracies are fractions in the store, percent on screen. */
 
 export function percent(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : `${(value * 100).toFixed(digits)}%`;
 }
 
-/** An accuracy drop in percentage points, signed: +1.20 pt means the quantized run lost 1.2 points. */
-export function points(value: number | null | undefined, digits = 2): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  const pt = value * 100;
-  return `${pt > 0 ? '+' : pt < 0 ? '−' : ''}${Math.abs(pt).toFixed(digits)} pt`;
+/** Δ top-1 vs parent (shared/accuracy.ts), signed: +0.52 pt is better than the parent, —  where there is none. */
+export function deltaText(run: { status: string; finalTop1: number | null; dropVsParent: number | null }): string {
+  const delta = deltaVsParent(run);
+  return delta === null ? '—' : `${signedPoints(delta)} pt`;
 }
 
 export function duration(seconds: number | null | undefined): string {

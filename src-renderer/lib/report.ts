@@ -1,3 +1,4 @@
+import { DELTA_VS_PARENT_HELP } from '../../shared/accuracy';
 import type { Comparison, GroupSummary } from '../../shared/api';
 import { cellLabel, differingRows, meanStdText, visibleColumns } from './compare-table';
 
@@ -39,7 +40,8 @@ const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/=]+$/;
 function chartsSection(charts: ReportInput['charts']): string {
   const figures = charts
     .filter((c) => c.png && PNG_DATA_URL.test(c.png))
-    .map((c) => `<figure><img src="${c.png}" alt="${escapeHtml(c.title)}"><figcaption>${escapeHtml(c.title)}</figcaption></figure>`);
+    // The loss landscape is read point by point: it gets the page's whole width.
+    .map((c) => `<figure${/landscape/i.test(c.title) ? ' class="wide"' : ''}><img src="${c.png}" alt="${escapeHtml(c.title)}"><figcaption>${escapeHtml(c.title)}</figcaption></figure>`);
   return figures.length ? `<h2>Curves</h2>\n<div class="charts">${figures.join('\n')}</div>` : '';
 }
 
@@ -88,13 +90,14 @@ th, td { border-bottom: 1px solid ${line}; padding: 0.3rem 0.6rem; text-align: l
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure { margin: 0; } figure img { max-width: 560px; width: 100%; }
+figure.wide { flex-basis: 100%; } figure.wide img { max-width: 100%; }
 pre { background: ${line}40; padding: 0.6rem; overflow: auto; }
 .muted { opacity: 0.7; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(input.title)}</h1>
-<p class="muted">${escapeHtml(generated)} Drop vs parent is the parent's final top-1 minus the run's, in percentage points.</p>
+<p class="muted">${escapeHtml(generated)} Δ top-1 vs parent: ${escapeHtml(DELTA_VS_PARENT_HELP)}</p>
 <h2>Runs</h2>
 ${runs}
 ${groupSection(input.group)}

@@ -17,6 +17,20 @@ export type SharpnessMeasure = (typeof SHARPNESS_MEASURES)[number]['key'];
 
 export const MAX_SEED = 2 ** 31 - 1;
 
+/** What one unit of each measure is, as its result counts "iterations"; the trace and eigenvalue may stop before the cap. */
+const UNIT_TEXT: Record<string, (done: number, total: number) => string> = {
+  trace: (d, t) => `Hutchinson sample ${d} of at most ${t}`,
+  eigen: (d, t) => `power iteration ${d} of at most ${t}`,
+  perturb: (d, t) => `loss ${d} of ${t} (the unperturbed one and ${t - 1} directions)`,
+  landscape: (d, t) => `landscape point ${d} of ${t}`,
+};
+
+/** "Hessian trace: Hutchinson sample 20 of at most 100". */
+export function progressText(p: { what: string; unitDone: number; unitTotal: number }): string {
+  const unit = UNIT_TEXT[p.what];
+  return `${measureLabel(p.what)}: ${unit ? unit(p.unitDone, p.unitTotal) : `${p.unitDone} of ${p.unitTotal}`}`;
+}
+
 /** What the Sharpness panel asks for; the rest of the parameters keep their defaults (`temper sharpness`). */
 export interface SharpnessForm {
   measures: Record<SharpnessMeasure, boolean>;

@@ -178,7 +178,7 @@ describe('sweeps, groups, compare and CSV', { timeout: 60_000 }, () => {
     expect(compared.differing.map((d: { path: string }) => d.path)).not.toContain('model');
     const csv = (await cli('compare', ...ids, '--csv')).stdout.trim().split('\r\n');
     expect(csv).toHaveLength(3);
-    expect(csv[0].split(',')).toEqual(expect.arrayContaining(['id', 'finalTop1', 'dropVsParent', 'seed']));
+    expect(csv[0].split(',')).toEqual(expect.arrayContaining(['id', 'finalTop1Percent', 'deltaTop1VsParentPoints', 'seed']));
   });
 
   it('lists runs as CSV with a header and one line per run', async () => {

@@ -18,7 +18,7 @@ import { type Serving, startServe } from './serve';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-artifacts/screenshots');
 const DOC_IMAGES = path.join(ROOT, 'docs/images');
-const DOC_VIEWS = ['datasets', 'runs', 'run-detail', 'compare'];
+const DOC_VIEWS = ['datasets', 'new-run', 'runs', 'run-detail', 'compare'];
 const DOC_IMAGES_WANTED = process.env.TEMPER_DOC_IMAGES === '1';
 /**
  * Runs small enough to train in seconds on wasm, with enough epochs to draw a curve; for the
@@ -33,6 +33,7 @@ const TRAIN_TIMEOUT_MS = DOC_IMAGES_WANTED ? 300_000 : 120_000;
 const SHARPNESS = { measures: ['Perturbation', 'Loss landscape'], samples: 64, seed: 7 };
 /** Units of work the progress counts: 10 perturbation directions and the unperturbed loss, 21 landscape points. */
 const SHARPNESS_UNITS = 10 + 1 + 21;
+const SHARPNESS_PERTURB_UNITS = 10 + 1;
 const SHARPNESS_TIMEOUT_MS = 60_000;
 /** A number as the GUI formats one (format.ts `number`): four significant digits, or an exponent. */
 const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:e[-+]\d+)?`;
@@ -120,7 +121,7 @@ async function fillRunFields(name: string): Promise<void> {
   await page.getByLabel('Limit test images', { exact: true }).fill(String(RUN.limitTest));
   await page.getByLabel('Run name (optional)').fill(name);
   const config = page.getByTestId('config-json');
-  await expect.poll(async () => JSON.parse((await config.textContent()) ?? '{}')).toMatchObject({
+  await expect.poll(async () => JSON.parse(await config.inputValue())).toMatchObject({
     dataset: 'demo',
     name,
     config: { model: 'cnn-small', ...RUN },
@@ -199,7 +200,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     await page.getByLabel('Model', { exact: true }).selectOption('cnn-small');
     expect(await page.getByLabel('Quantizer', { exact: true }).inputValue()).toBe('fp');
     await fillRunFields('baseline');
-    await page.getByText(/^About /).waitFor();
+    await page.getByTestId('estimate').waitFor();
     await screenshot('new-run');
 
     await page.getByRole('button', { name: 'Start run' }).click();
@@ -225,7 +226,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     await expect.poll(() => page.locator('.log li').count()).toBeGreaterThan(0);
   });
 
-  step('starts a W4A4 noise-tempering run from the baseline, which finishes with its drop vs the parent', async () => {
+  step('starts a W4A4 noise-tempering run from the baseline, which finishes with its Δ top-1 vs the parent', async () => {
     await page.getByRole('link', { name: 'New run from this run' }).click();
     await page.waitForURL(/#\/new\?from=1$/);
     const preset = page.getByRole('button', { name: 'Noise tempering W4A4' });
@@ -235,30 +236,34 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(await page.getByLabel('Quantizer', { exact: true }).inputValue()).toBe('nt');
     expect(await page.getByLabel('Bits', { exact: true }).inputValue()).toBe('4');
     await fillRunFields('nt-w4a4');
-    expect(JSON.parse((await page.getByTestId('config-json').textContent()) ?? '{}')).toMatchObject({
+    // The temper schedule is a form field like any other; the λ/λ0 < 1e-3 step is marked beside it and moves with τ.
+    await page.getByLabel('τ', { exact: true }).fill('0.1');
+    await expect.poll(() => page.getByTestId('lambda-floor').textContent()).toMatch(/^λ\/λ0 < 0\.001 from step \d+ of \d+ \(\d+ % of training/);
+    expect(JSON.parse(await page.getByTestId('config-json').inputValue())).toMatchObject({
       initFrom: 1,
-      config: { quant: { quantizer: 'nt', bits: 4 } },
+      config: { quant: { quantizer: 'nt', bits: 4, temper: { tau: 0.1 } } },
     });
+    await screenshot('new-run');
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/#\/runs$/);
     const statuses = await watchUntilFinished(2);
     expect(statuses[statuses.length - 1], server.stderr()).toBe('completed');
     expect(await page.evaluate('window.__e2eSession')).toBe(1);
-    await expect.poll(() => runRow(2).locator('td').nth(9).textContent()).toMatch(/^[+−]?\d+\.\d\d pt$/);
+    await expect.poll(() => runRow(2).locator('td[data-column="delta"]').textContent()).toMatch(/^[+−]?\d+\.\d\d pt$/);
     await screenshot('runs');
 
     await runRow(2).getByRole('link', { name: '#2', exact: true }).click();
     await page.getByRole('heading', { name: '#2 nt-w4a4', level: 1 }).waitFor();
     expect(await summaryValue('Quantizer').textContent()).toBe('nt W4A4');
     expect(await summaryValue('Backend').textContent()).toBe('wasm');
-    expect(await summaryValue('Drop vs parent').textContent()).toMatch(/pt$/);
+    expect(await summaryValue('Δ top-1 vs parent').textContent()).toMatch(/pt$/);
     await expectDrawn('Top-1 accuracy', 2);
     await expectDrawn('Temper λ', 1);
     await page.getByRole('heading', { name: 'Quantizer statistics by layer' }).waitFor();
     await screenshot('run-detail');
   }, TRAIN_TIMEOUT_MS + 30_000);
 
-  step('compares both runs: curves of each, the drop vs parent, and a CSV export', async () => {
+  step('compares both runs: curves of each, the Δ top-1 vs parent, and a CSV export', async () => {
     await navLink('Runs').click();
     await page.getByLabel('Select run #1').check();
     await page.getByLabel('Select run #2').check();
@@ -276,8 +281,8 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(await cell(1, 'Run')).toBe('#2');
     expect(await cell(1, 'Quantizer')).toBe('nt W4A4');
     expect(await cell(1, 'Parent')).toBe('#1');
-    expect(await cell(1, 'Drop vs parent')).toMatch(/^[+−]?\d+\.\d\d pt$/);
-    expect(await cell(0, 'Drop vs parent')).toBe('—');
+    expect(await cell(1, 'Δ top-1 vs parent')).toMatch(/^[+−]?\d+\.\d\d pt$/);
+    expect(await cell(0, 'Δ top-1 vs parent')).toBe('—');
     await expect.poll(() => page.locator('section[data-render-ms]').getAttribute('data-render-ms')).toMatch(/^\d+$/);
     await screenshot('compare');
 
@@ -286,11 +291,13 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     const lines = fs.readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
     expect(lines).toHaveLength(3);
     const header = lines[0].split(',');
-    expect(header.slice(0, 12)).toEqual(['id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1', 'bestTop1', 'parentId', 'dropVsParent']);
+    expect(header.slice(0, 12)).toEqual(['id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1Percent', 'bestTop1Percent', 'parentId', 'deltaTop1VsParentPoints']);
     const [fp, nt] = lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((value, i) => [header[i], value])));
-    expect(fp).toMatchObject({ id: '1', name: 'baseline', model: 'cnn-small', dataset: 'demo', quantizer: 'fp', status: 'completed', parentId: '', dropVsParent: '' });
+    expect(fp).toMatchObject({ id: '1', name: 'baseline', model: 'cnn-small', dataset: 'demo', quantizer: 'fp', status: 'completed', parentId: '', deltaTop1VsParentPoints: '' });
     expect(nt).toMatchObject({ id: '2', name: 'nt-w4a4', quantizer: 'nt', bits: '4', status: 'completed', parentId: '1' });
-    expect(Number(nt.dropVsParent)).toBeCloseTo(Number(fp.finalTop1) - Number(nt.finalTop1), 6);
+    // Percent as the table shows it, and Δ from those same shown values.
+    expect(Number(nt.deltaTop1VsParentPoints)).toBeCloseTo(Number(nt.finalTop1Percent) - Number(fp.finalTop1Percent), 9);
+    expect(await cell(1, 'Final top-1')).toBe(`${Number(nt.finalTop1Percent).toFixed(2)}%`);
   });
 
   step('computes the sharpness of the noise-tempering run on its page, following its progress live', async () => {
@@ -331,15 +338,17 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(await page.evaluate('window.__e2eSession')).toBe(1);
 
     // Live progress: at least one count short of the end, by measure, never going back.
+    // Each measure counts its own units, as its result does: "Perturbation: loss 3 of 11 (...)", "Loss landscape: landscape point 5 of 21".
     const counts = progress.flatMap((text) => {
-      const match = /^(Perturbation|Loss landscape): (\d+)\/(\d+)$/.exec(text);
-      return match ? [{ what: match[1], done: Number(match[2]), total: Number(match[3]) }] : [];
+      const match = /^(Perturbation|Loss landscape): (?:loss|landscape point) (\d+) of (\d+)/.exec(text);
+      if (!match) return [];
+      const done = Number(match[2]);
+      return [{ what: match[1], done, total: Number(match[3]), overall: match[1] === 'Perturbation' ? done : SHARPNESS_PERTURB_UNITS + done }];
     });
     expect(counts.length, progress.join(' | ')).toBeGreaterThan(0);
-    expect(counts.every((c) => c.total === SHARPNESS_UNITS), progress.join(' | ')).toBe(true);
-    expect(counts.some((c) => c.done < SHARPNESS_UNITS), progress.join(' | ')).toBe(true);
-    expect(counts.map((c) => c.done), progress.join(' | ')).toEqual([...counts.map((c) => c.done)].sort((a, b) => a - b));
-    expect(counts.every((c) => c.what === (c.done <= 11 ? 'Perturbation' : 'Loss landscape')), progress.join(' | ')).toBe(true);
+    expect(counts.every((c) => c.total === (c.what === 'Perturbation' ? SHARPNESS_PERTURB_UNITS : SHARPNESS_UNITS - SHARPNESS_PERTURB_UNITS)), progress.join(' | ')).toBe(true);
+    expect(counts.some((c) => c.overall < SHARPNESS_UNITS), progress.join(' | ')).toBe(true);
+    expect(counts.map((c) => c.overall), progress.join(' | ')).toEqual([...counts.map((c) => c.overall)].sort((a, b) => a - b));
     console.info(`test/e2e: sharpness (${SHARPNESS.measures.join(' + ')}, ${SHARPNESS.samples} images) took ${seconds.toFixed(1)} s from the click to its result; progress seen: ${progress.join(' | ')}`);
     // Its progress bar says how far it is, in its accessible name.
     expect([...bars].filter((label) => /^Sharpness #1 progress: ([1-9]\d?)%$/.test(label ?? '')), [...bars].join(' | ')).not.toEqual([]);

@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from '../../src-renderer/App.svelte';
 import { fakeClient } from './fake-client';
@@ -31,5 +31,51 @@ describe('App shell', () => {
     render(App, { props: { client: fakeClient({ appInfo: async () => Promise.reject(new Error('unauthorized: open the URL temper serve printed')) }) } });
     expect((await screen.findByRole('alert')).textContent).toBe('Cannot reach Temper: unauthorized: open the URL temper serve printed');
     expect(screen.getByRole('heading', { name: 'Not found' })).toBeTruthy();
+  });
+
+  it('switches views with the keyboard in the browser: Ctrl/Cmd or Alt + 1…5, and N for a new run', async () => {
+    location.hash = '#/datasets';
+    const client = fakeClient({
+      appInfo: async () => ({ version: '0.1.0', home: '/h', platform: 'linux', shell: 'web' }),
+      listDatasets: async () => [],
+      listRuns: async () => ({ rows: [], total: 0 }),
+    });
+    render(App, { props: { client } });
+    expect(await screen.findByText('v0.1.0 · web')).toBeTruthy();
+    await fireEvent.keyDown(window, { key: '2', ctrlKey: true });
+    await waitFor(() => expect(location.hash).toBe('#/runs'));
+    await fireEvent.keyDown(window, { key: 'n', altKey: true });
+    await waitFor(() => expect(location.hash).toBe('#/new'));
+    await fireEvent.keyDown(window, { key: '1', metaKey: true });
+    await waitFor(() => expect(location.hash).toBe('#/datasets'));
+    // Ctrl+Alt is AltGr on many keyboards: typing, not a shortcut.
+    await fireEvent.keyDown(window, { key: '2', ctrlKey: true, altKey: true });
+    expect(location.hash).toBe('#/datasets');
+  });
+});
+
+describe('Settings', () => {
+  afterEach(() => cleanup());
+
+  it('will not save a backend that does not load here, and says why', async () => {
+    location.hash = '#/settings';
+    const client = fakeClient({
+      appInfo: async () => ({ version: '0.1.0', home: '/h', platform: 'linux', shell: 'web' }),
+      getSettings: async () => ({ backend: 'tensorflow', cpuWorkers: 1, threadsPerRun: 2 }),
+      updateSettings: async (patch) => ({ backend: 'auto', cpuWorkers: 1, threadsPerRun: 2, ...patch }),
+      doctor: async () => ({
+        selected: 'wasm',
+        backends: [
+          { name: 'tensorflow', available: false, reason: 'libtensorflow is not installed', device: null },
+          { name: 'wasm', available: true, reason: null, device: '2 threads' },
+        ],
+      }),
+    });
+    render(App, { props: { client } });
+    const alert = await screen.findByText(/tensorflow is not available on this machine: libtensorflow is not installed/);
+    expect(alert.getAttribute('role')).toBe('alert');
+    await fireEvent.input(screen.getByLabelText('CPU workers'), { target: { value: '2' } });
+    expect((screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(client.updateSettings).not.toHaveBeenCalled();
   });
 });

@@ -24,22 +24,28 @@ const comparison: Comparison = {
   runs: [
     row({ id: 1, quantizer: 'fp', bits: null, parentId: null, dropVsParent: null, name: 'base, "fp"' }),
     row({ id: 2 }),
-    row({ id: 3, seed: 1, finalTop1: 0.88 }),
+    row({ id: 3, seed: 1, finalTop1: 0.88, status: 'cancelled' }),
   ],
   differing: [
+    { path: 'quant.bits', values: [null, 4, 4], applies: [false, true, true] },
     { path: 'quant.quantizer', values: ['fp', 'nt', 'nt'] },
     { path: 'seed', values: [0, 0, 1] },
   ],
 };
 
 describe('comparisonCsv', () => {
-  it('writes the columns of `temper compare --csv`, fractions as they are, and quotes what needs it', () => {
+  it('writes the columns of `temper compare --csv`: percent and signed points as the GUI rounds them, fractions only where named', () => {
     const lines = comparisonCsv(comparison).split('\r\n');
     expect(lines[0]).toBe(
-      'id,name,model,dataset,quantizer,bits,seed,status,finalTop1,bestTop1,parentId,dropVsParent,trace,eigen,perturb,quant.quantizer,seed',
+      'id,name,model,dataset,quantizer,bits,seed,status,finalTop1Percent,bestTop1Percent,parentId,deltaTop1VsParentPoints,trace,eigen,perturb,' +
+        'finalTop1Fraction,bestTop1Fraction,quant.bits,quant.quantizer,seed',
     );
-    expect(lines[1]).toBe('1,"base, ""fp""",cnn-small,demo,fp,,0,completed,0.9,0.91,,,,,,fp,0');
-    expect(lines[2]).toBe('2,,cnn-small,demo,nt,4,0,completed,0.9,0.91,1,0.012,,,,nt,0');
+    // The fp run has no bits: an empty cell, not its stored default.
+    expect(lines[1]).toBe('1,"base, ""fp""",cnn-small,demo,fp,,0,completed,90,91,,,,,,0.9,0.91,,fp,0');
+    // Parent at 91.20 %, this run at 90.00 %: −1.2 points.
+    expect(lines[2]).toBe('2,,cnn-small,demo,nt,4,0,completed,90,91,1,-1.2,,,,0.9,0.91,4,nt,0');
+    // A cancelled run gets no Δ.
+    expect(lines[3]).toBe('3,,cnn-small,demo,nt,4,1,cancelled,88,91,1,,,,,0.88,0.91,4,nt,1');
     expect(lines).toHaveLength(5);
     expect(lines[4]).toBe('');
   });
@@ -76,9 +82,12 @@ describe('reportHtml', () => {
     expect(html).toContain("default-src 'none'; img-src data:; style-src 'unsafe-inline'");
   });
 
-  it('has the runs with accuracy and drop vs parent, the differing config fields and each config', () => {
+  it('has the runs with accuracy and signed Δ vs parent, the differing config fields ("—" where one does not apply) and each config', () => {
     expect(html).toContain('<td>base, &quot;fp&quot;</td>');
-    expect(html).toContain('+1.20 pt');
+    expect(html).toContain('<th>Δ top-1 vs parent</th>');
+    expect(html).toContain('<td class="num">−1.20 pt</td>');
+    expect(html).toContain('+ means better than the parent');
+    expect(html).toContain('<td>quant.bits</td><td>—</td><td>4</td><td>4</td>');
     expect(html).toContain('<th>Field</th><th>#1</th><th>#2</th><th>#3</th>');
     expect(html).toContain('<td>quant.quantizer</td><td>fp</td><td>nt</td><td>nt</td>');
     expect(html).toContain('&lt;/pre&gt;&lt;script&gt;');
@@ -103,7 +112,7 @@ describe('seedCells', () => {
   it('groups an ad-hoc selection by every differing field but the seed', () => {
     expect(seedCells(comparison, null)).toEqual([
       { label: 'quantizer=fp', runIds: [1] },
-      { label: 'quantizer=nt', runIds: [2, 3] },
+      { label: 'bits=4, quantizer=nt', runIds: [2, 3] },
     ]);
   });
 });

@@ -65,13 +65,13 @@ describe('Compare view', () => {
     return client;
   }
 
-  it('shows both runs with final and best top-1, the drop vs parent, and only the differing config fields', async () => {
+  it('shows both runs with final and best top-1, the signed Δ top-1 vs parent, and only the differing config fields', async () => {
     const client = setup({ ids: '1,2' });
     const table = await screen.findByTestId('compare-runs');
     expect(client.compareRuns).toHaveBeenCalledWith([1, 2]);
     expect(client.runCurves).toHaveBeenCalledWith([1, 2]);
     expect(within(table).getByText('91.20%')).toBeTruthy();
-    expect(within(table).getByText('+1.20 pt')).toBeTruthy();
+    expect(within(table).getByText('−1.20 pt')).toBeTruthy();
     const config = screen.getByTestId('compare-config');
     expect(within(config).getAllByRole('row').map((r) => r.textContent)).toEqual(['Field#1#2', 'quant.quantizerfpnt', 'lr.base0.10.01']);
     const charts = screen.getByTestId('compare-charts').querySelectorAll('figure');
@@ -89,7 +89,7 @@ describe('Compare view', () => {
     expect(files).toHaveLength(1);
     expect(files[0].name).toMatch(/^temper-compare-runs-1-2-\d{4}-\d{2}-\d{2}\.csv$/);
     const text = await blobText(files[0].blob);
-    expect(text.split('\r\n')[2]).toBe('2,,cnn-small,demo,nt,4,0,completed,0.9,0.91,1,0.012,,,,nt,0.01');
+    expect(text.split('\r\n')[2]).toBe('2,,cnn-small,demo,nt,4,0,completed,90,91,1,-1.2,,,,0.9,0.91,nt,0.01');
   });
 
   it('downloads a self-contained HTML report with the tables and every config', async () => {

@@ -40,11 +40,16 @@ describe('Run detail', () => {
     vi.useRealTimers();
   });
 
-  it('shows the run, its parent and drop, backend and device, curves, layer stats and a log', async () => {
-    setup(detail({ id: 5, quantizer: 'nt', bits: 4, parentId: 4, dropVsParent: 0.02, device: 'Intel Xeon (16 threads)', status: 'completed' }));
+  it('shows the run, its parent and signed Δ top-1 vs parent, backend and device, curves, layer stats and a log', async () => {
+    const { client } = setup(detail({ id: 5, quantizer: 'nt', bits: 4, parentId: 4, dropVsParent: 0.02, device: 'Intel Xeon (16 threads)', status: 'completed' }));
     expect(await screen.findByRole('heading', { name: '#5' })).toBeTruthy();
+    // Every logged step, not a thinned copy: the chart decimates only for drawing.
+    expect(client.stepMetrics).toHaveBeenCalledWith(5, 100_000);
+    // Time trained is the epochs' own time, apart from the wall time.
+    expect((await screen.findByTestId('time-trained')).textContent).toBe('3 s');
+    expect(screen.getByText('Wall time')).toBeTruthy();
     expect(screen.getByText('nt W4A4')).toBeTruthy();
-    expect(screen.getByText('+2.00 pt')).toBeTruthy();
+    expect(screen.getByText('−2.00 pt')).toBeTruthy();
     expect(screen.getByText('Intel Xeon (16 threads)')).toBeTruthy();
     expect(screen.getByText('Temper λ')).toBeTruthy();
     expect(screen.getByText('conv1')).toBeTruthy();

@@ -31,7 +31,7 @@ describe('Runs table', () => {
     await screen.findByText('fp baseline');
     expect(calls()).toEqual([{ sort: 'created_at', order: 'desc', limit: 50, offset: 0 }]);
     expect(screen.getByText('1–50 of 120 runs')).toBeTruthy();
-    expect(screen.getByText('+1.23 pt')).toBeTruthy();
+    expect(screen.getByText('−1.23 pt')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'w4' }).getAttribute('href')).toBe('#/runs?filter=tag%20%3D%20%22w4%22');
   });
 
@@ -73,7 +73,8 @@ describe('Runs table', () => {
     await fireEvent.submit(box.closest('form')!);
     expect((await screen.findByRole('alert')).textContent).toMatch(/unknown field 'bitz'/);
     expect(box.getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByText('fp baseline')).toBeTruthy();
+    // The rows of the previous filter are not left under the error, as if they answered this one.
+    expect(screen.queryByText('fp baseline')).toBeNull();
   });
 
   it('applies the filter by itself when typing pauses', async () => {
@@ -116,5 +117,43 @@ describe('Runs table', () => {
     expect(client.listenerCount()).toBe(1);
     cleanup();
     expect(client.listenerCount()).toBe(0);
+  });
+});
+
+describe('Runs table columns', () => {
+  beforeEach(() => {
+    location.hash = '#/runs';
+    localStorage.clear();
+  });
+  afterEach(() => cleanup());
+
+  it('adds config columns (lr, λ0, τ) from the chooser, "—" where a field does not apply, and remembers the choice', async () => {
+    const config = (quantizer: string) => ({
+      lr: { base: 0.01 }, batchSize: 64, limitTrain: 256, limitTest: null, quant: { quantizer, temper: { lambda0: 1, tau: 0.1086 } },
+    }) as unknown as RunRow['config'];
+    const withConfig: RunRow[] = [
+      { ...rows[0], config: config('nt') },
+      { ...rows[1], config: config('fp') },
+    ];
+    setup({}, async () => ({ rows: withConfig, total: 2 }));
+    await screen.findByText('fp baseline');
+    expect(screen.queryByRole('columnheader', { name: 'λ0' })).toBeNull();
+    for (const label of ['LR', 'λ0', 'τ', 'Limit train / test']) await fireEvent.click(screen.getByRole('checkbox', { name: label }));
+    const cells = (id: string) => [...document.querySelectorAll(`td[data-column="${id}"]`)].map((td) => td.textContent);
+    expect(cells('lambda0')).toEqual(['1', '—']);
+    expect(cells('tau')).toEqual(['0.109', '—']);
+    expect(cells('lr')).toEqual(['0.01', '0.01']);
+    expect(cells('limit')).toEqual(['256 / all', '256 / all']);
+    expect(screen.getByRole('columnheader', { name: 'Δ top-1 vs parent' }).getAttribute('title')).toMatch(/\+ means better than the parent/);
+    cleanup();
+    setup({}, async () => ({ rows: withConfig, total: 2 }));
+    await screen.findByText('fp baseline');
+    expect(screen.getByRole('columnheader', { name: 'λ0' })).toBeTruthy();
+  });
+
+  it('shows no Δ vs parent for a failed run', async () => {
+    setup({}, async () => ({ rows: [{ ...rows[0], status: 'failed' }, rows[1]], total: 2 }));
+    await screen.findByText('fp baseline');
+    expect([...document.querySelectorAll('td[data-column="delta"]')].map((td) => td.textContent)).toEqual(['—', '—']);
   });
 });

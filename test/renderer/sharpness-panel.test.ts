@@ -29,7 +29,7 @@ describe('Sharpness panel', () => {
     set([sharpnessRecord({ id: 7, runId: 5, status: 'running', finishedAt: null })]);
     await fireEvent.click(screen.getByRole('button', { name: 'Compute sharpness' }));
     await waitFor(() => expect(client.computeSharpness).toHaveBeenCalledWith(5, { measures: ['trace', 'eigen'], samples: 256, seed: 3 }));
-    expect(await screen.findByText('Waiting for a trainer worker…')).toBeTruthy();
+    expect(await screen.findByText(/Waiting for a trainer worker/)).toBeTruthy();
     expect(client.sharpnessOf).toHaveBeenCalledTimes(2);
   });
 
@@ -49,10 +49,13 @@ describe('Sharpness panel', () => {
 
   it("shows the running job's progress from its events, cancels it, and refreshes when it ends", async () => {
     const { client, set } = setup([sharpnessRecord({ id: 7, runId: 5, status: 'running', finishedAt: null })], { cancelSharpness: async () => undefined });
-    expect(await screen.findByText('Waiting for a trainer worker…')).toBeTruthy();
-    client.emit({ type: 'sharpness-progress', id: 7, runId: 5, done: 12, total: 100, what: 'trace' });
-    client.emit({ type: 'sharpness-progress', id: 9, runId: 6, done: 99, total: 100, what: 'eigen' });
-    expect(await screen.findByText('Hessian trace: 12/100')).toBeTruthy();
+    // Before its first progress event the job waits for a worker: queued, not running.
+    expect(await screen.findByText(/Waiting for a trainer worker/)).toBeTruthy();
+    expect(screen.getByTestId('sharpness-results').querySelector('[data-status]')!.textContent).toBe('queued');
+    client.emit({ type: 'sharpness-progress', id: 7, runId: 5, done: 12, total: 100, what: 'trace', unitDone: 12, unitTotal: 100 });
+    client.emit({ type: 'sharpness-progress', id: 9, runId: 6, done: 99, total: 100, what: 'eigen', unitDone: 49, unitTotal: 50 });
+    expect(await screen.findByText('Hessian trace: Hutchinson sample 12 of at most 100')).toBeTruthy();
+    expect(screen.getByTestId('sharpness-results').querySelector('[data-status]')!.textContent).toBe('running');
     expect(screen.getByRole('progressbar', { name: 'Sharpness #7 progress: 12%' })).toBeTruthy();
     expect(screen.queryByText(/99\/100/)).toBeNull();
 

@@ -60,7 +60,8 @@ describe('TemperBackend', { timeout: 180_000 }, () => {
 
   it('estimates run time from the runs this machine completed', async () => {
     const estimate = await backend.estimateRun({ config: { ...config, epochs: 4 }, dataset: 'g' });
-    expect(estimate.basis).toMatch(/completed mlp fp run/);
+    expect(estimate.basis).toMatch(/1 completed fp run of mlp on 12×12×1 images on this machine/);
+    expect(estimate.range).toBeNull();
     expect(estimate.seconds).toBeGreaterThan(0);
     expect(estimate.imagesPerSec).toBeGreaterThan(0);
   });

@@ -45,10 +45,10 @@ describe('filter language', () => {
   it('compares with = != < <= > >= on text and number fields', () => {
     expect(match('quantizer = nt')).toBe('r1 r2 r3');
     expect(match('status != completed')).toBe('r3 r4 r5');
-    expect(match('best_top1 >= 0.9')).toBe('r0 r2 r3 r6');
-    expect(match('best_top1 > 0.9')).toBe('r0 r3 r6');
-    expect(match('best_top1 < 0.88')).toBe('r1');
-    expect(match('best_top1 <= 0.88')).toBe('r1 r5');
+    expect(match('best_top1 >= 90')).toBe('r0 r2 r3 r6');
+    expect(match('best_top1 > 90%')).toBe('r0 r3 r6');
+    expect(match('best_top1 < 88')).toBe('r1');
+    expect(match('best_top1 <= 88%')).toBe('r1 r5');
     expect(match('model == resnet20')).toBe('r3 r4 r5');
     expect(match('seed <> 0')).toBe('r2 r3 r5 r6');
   });
@@ -63,7 +63,7 @@ describe('filter language', () => {
     expect(match('bits != 2')).toBe('r0 r2 r3 r5 r6');
     expect(match('bits = null')).toBe('r0');
     expect(match('best_top1 = null')).toBe('r4');
-    expect(match('not best_top1 > 0.9')).toBe('r1 r2 r4 r5');
+    expect(match('not best_top1 > 90')).toBe('r1 r2 r4 r5');
   });
 
   it('filters by tag', () => {

@@ -26,7 +26,7 @@ export class LsqQuantizer implements Quantizer {
   readonly name: string;
   readonly levels: QuantLevels;
   initialized = false;
-  /** [s, Σ|e| inside, count inside] of the last forward with ctx.collectStats, until readStats(). */
+  /** [s, Σ|e| inside, count inside, count clipped] of the last forward with ctx.collectStats, until readStats(). */
   private recorded: { sums: tf.Tensor1D; size: number } | null = null;
   private stats: QuantStats | null = null;
 
@@ -105,11 +105,11 @@ export class LsqQuantizer implements Quantizer {
     if (!recorded) return this.stats;
     this.recorded = null;
     try {
-      const [step, sumAbsError, insideCount] = await recorded.sums.data();
+      const [step, sumAbsError, insideCount, clippedCount] = await recorded.sums.data();
       this.stats = {
         step,
         meanAbsError: insideCount > 0 ? sumAbsError / insideCount : 0,
-        clipFraction: 1 - insideCount / recorded.size,
+        clipFraction: clippedCount / recorded.size,
       };
     } finally {
       recorded.sums.dispose();
@@ -161,7 +161,9 @@ export class LsqQuantizer implements Quantizer {
       const clipped = tf.clipByValue(u, -qn, qp);
       const inside = tf.cast(tf.logicalAnd(tf.greater(u, -qn), tf.less(u, qp)), 'float32');
       const absError = tf.abs(tf.sub(tf.round(clipped), clipped));
-      return tf.stack([this.step, tf.sum(tf.mul(absError, inside)), tf.sum(inside)]) as tf.Tensor1D;
+      // Clipped: the clip moved the value. An element on the bound (a ReLU zero with Qn = 0) is exact, not clipped.
+      const moved = tf.cast(tf.logicalOr(tf.less(u, -qn), tf.greater(u, qp)), 'float32');
+      return tf.stack([this.step, tf.sum(tf.mul(absError, inside)), tf.sum(inside), tf.sum(moved)]) as tf.Tensor1D;
     });
     // Inside the training step's tidy: kept until readStats() or dropStats() disposes it.
     this.recorded = { sums: tf.keep(sums), size: v.size };

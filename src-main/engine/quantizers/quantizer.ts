@@ -36,7 +36,7 @@ export interface QuantStats {
   step: number;
   /** Mean |q - ū| over elements inside the clip range, in bins. */
   meanAbsError: number;
-  /** Fraction of elements clipped at -Qn or Qp. */
+  /** Fraction of elements the clip moved: u < -Qn or u > Qp (a value on a bound, e.g. a ReLU zero with Qn = 0, is not clipped). */
   clipFraction: number;
 }
 

@@ -15,8 +15,11 @@ import { subsetTensors, type SubsetTensors } from './subset';
 import { parallelTraceSampler } from './trace-helpers';
 
 export interface SharpnessHooks {
-  /** After every unit of work: one Hessian-vector product or one loss over the subset. */
-  onProgress?(done: number, total: number, what: SharpnessMeasure): void;
+  /**
+   * After every unit of work: one Hessian-vector product or one loss over the subset. `unit` counts
+   * within the measure (Hutchinson sample 20 of at most 100), as its result's iterations do.
+   */
+  onProgress?(done: number, total: number, what: SharpnessMeasure, unit: { done: number; total: number }): void;
   /** Checked after every unit of work; true stops (see SharpnessResult.status). */
   shouldStop?(): boolean;
 }
@@ -57,9 +60,10 @@ export async function computeSharpness(model: Model, subset: ImageSet, input: Sh
   const budgets = budgetOf(params);
   const total = Object.values(budgets).reduce((a, b) => a + b, 0);
   let done = 0;
+  let measureStart = 0;
   const pace: Pace = async (what) => {
     done++;
-    hooks.onProgress?.(done, total, what);
+    hooks.onProgress?.(done, total, what, { done: done - measureStart, total: budgets[what] });
     if (hooks.shouldStop?.()) throw new SharpnessCancelled();
     await new Promise((resolve) => setImmediate(resolve));
   };
@@ -69,12 +73,14 @@ export async function computeSharpness(model: Model, subset: ImageSet, input: Sh
   try {
     let budgetEnd = 0;
     for (const measure of params.measures) {
+      measureStart = budgetEnd;
       budgetEnd += budgets[measure];
       await runMeasure(measure, { model, subset, tensors, threads: options.threads ?? 1 }, params, rng.fork(measure), pace, result);
       // A measure that converged early hands over its unused budget.
       if (done < budgetEnd) {
+        const used = done - measureStart;
         done = budgetEnd;
-        hooks.onProgress?.(done, total, measure);
+        hooks.onProgress?.(done, total, measure, { done: used, total: budgets[measure] });
       }
     }
   } catch (error) {

@@ -184,6 +184,16 @@ describe('LsqQuantizer stats (method.md §5.4)', () => {
     expect(stats.clipFraction).toBeCloseTo(0.5, 7);
   });
 
+  it('does not count ReLU zeros of an unsigned activation (Qn = 0) as clipped', async () => {
+    const q = lsq({ bits: 2, target: 'activation', signed: false }); // Qn = 0, Qp = 3
+    tf.tidy(() => q.step.assign(tf.scalar(1)));
+    q.initialized = true;
+    // Three ReLU zeros, one inside, one above Qp: only the last is clipped.
+    tf.dispose(q.apply(tf.tensor2d([[0, 0, 0, 1.2, 7]]), { ...evalContext, collectStats: true }));
+    const stats = (await q.readStats())!;
+    expect(stats.clipFraction).toBeCloseTo(0.2, 7);
+  });
+
   it('keeps recorded stats as one tensor until they are read or dropped', async () => {
     const q = lsq({ bits: 3 });
     q.initialized = true;

@@ -109,9 +109,13 @@ describe('computeSharpness', () => {
   });
 
   it('reports progress up to the total and stops when asked, restoring the weights', async () => {
-    const calls: [number, number, string][] = [];
-    await computeSharpness(lsq.model, subset, { ...SMALL, measures: ['trace', 'landscape'], trace: { maxIterations: 20, minIterations: 1, tolerance: 0.5 } }, { onProgress: (...args) => calls.push(args) });
-    expect(calls.at(-1)).toEqual([20 + 5 + 9, 20 + 5 + 9, 'landscape']);
+    const calls: [number, number, string, { done: number; total: number }][] = [];
+    const result = await computeSharpness(lsq.model, subset, { ...SMALL, measures: ['trace', 'landscape'], trace: { maxIterations: 20, minIterations: 1, tolerance: 0.5 } }, { onProgress: (...args) => calls.push(args) });
+    expect(calls.at(-1)).toEqual([20 + 5 + 9, 20 + 5 + 9, 'landscape', { done: 5 + 9, total: 5 + 9 }]);
+    // Within a measure the progress counts what its result reports: Hutchinson samples of at most 20.
+    const traceUnits = calls.filter((c) => c[2] === 'trace').map((c) => c[3]);
+    expect(traceUnits.at(-1)).toEqual({ done: result.trace!.iterations, total: 20 });
+    expect(traceUnits.map((u) => u.done)).toEqual(Array.from({ length: result.trace!.iterations }, (_, i) => i + 1).concat(result.trace!.iterations));
     const counts = calls.map((c) => c[0]);
     expect(counts.every((n, i) => i === 0 || n > counts[i - 1])).toBe(true);
     // The trace stopped early (tolerance 0.5) and handed its unused budget over in one step.

@@ -3,7 +3,7 @@ import {
   DEFAULT_TEMPER_SCHEDULE,
   temperAt,
   type TemperSchedule,
-} from '../../src-main/engine/temper';
+} from '../../shared/temper-schedule';
 
 const plan = { totalSteps: 1000, stepsPerEpoch: 100 };
 const schedule = (overrides: Partial<TemperSchedule> = {}): TemperSchedule => ({

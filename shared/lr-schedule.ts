@@ -1,4 +1,4 @@
-/** Learning-rate schedules: linear warm-up, then constant, cosine or step decay. */
+/** Learning-rate schedules: linear warm-up, then constant, cosine or step decay. Shared by training and the New run form's preview. */
 
 export interface LrSchedule {
   kind: 'constant' | 'cosine' | 'step';

@@ -1,4 +1,4 @@
-/** The temper schedule λ_t = λ0·exp(-t/τ) of method.md §3, global to the model. */
+/** The temper schedule λ_t = λ0·exp(-t/τ) of method.md §3, global to the model: shared, so the New run form draws the curve training uses. */
 export interface TemperSchedule {
   /** λ at step 0 (method.md §3 default: 1). */
   lambda0: number;

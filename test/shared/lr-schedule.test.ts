@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { learningRateAt, validateLrSchedule, type LrSchedule } from '../../src-main/engine/lr-schedule';
+import { learningRateAt, validateLrSchedule, type LrSchedule } from '../../shared/lr-schedule';
 
 /** 10 epochs of 100 steps. */
 const plan = { totalSteps: 1000, stepsPerEpoch: 100 };

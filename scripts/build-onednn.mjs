@@ -34,7 +34,7 @@ function nodedirArgs() {
 
 function main() {
   if (process.env.TEMPER_SKIP_ONEDNN) return giveUp('the oneDNN addon was not built (TEMPER_SKIP_ONEDNN is set)');
-  const prefix = spawnSync(process.execPath, [path.join(dir, 'scripts', 'dnnl-prefix.cjs'), 'include'], { encoding: 'utf8' });
+  const prefix = spawnSync(process.execPath, [path.join(dir, 'scripts', 'dnnl-prefix.mjs'), 'include'], { encoding: 'utf8' });
   if (prefix.status !== 0) return giveUp(`oneDNN not found (${prefix.stderr.trim() || 'no dnnl.hpp'})`);
   rmSync(statusFile, { force: true });
   say('building the oneDNN addon (native/onednn) ...');

@@ -1,6 +1,6 @@
 // Prints where oneDNN's headers or library are: DNNL_ROOT, else the usual system and Homebrew prefixes.
-const fs = require('node:fs');
-const path = require('node:path');
+import fs from 'node:fs';
+import path from 'node:path';
 const what = process.argv[2] === 'lib' ? 'lib' : 'include';
 const roots = [process.env.DNNL_ROOT, '/usr', '/usr/local', '/opt/homebrew', '/opt/homebrew/opt/onednn', '/usr/local/opt/onednn'].filter(Boolean);
 const libDirs = (root) => [path.join(root, 'lib', 'x86_64-linux-gnu'), path.join(root, 'lib', 'aarch64-linux-gnu'), path.join(root, 'lib64'), path.join(root, 'lib')];

@@ -2,6 +2,7 @@
 // HWIO filters as tfjs stores them. oneDNN picks the filter layout it runs fastest on; filters are
 // reordered to and from it. Plans (primitive + reorders) are cached per shape, per thread.
 #include <array>
+#include <cstring>
 #include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
@@ -119,6 +120,9 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
     if (kind == kForward) {
       plan.conv.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
     } else if (kind == kBackwardData) {
+      // With negative bottom/right padding the forward never reads the last rows or columns, and
+      // oneDNN leaves their gradient unwritten: it is zero. (The output array may be a reused one.)
+      if (p[13] < 0 || p[14] < 0) std::memset(x, 0, sizeof(float) * p[0] * p[1] * p[2] * p[3]);
       plan.conv.execute(stream, {{DNNL_ARG_DIFF_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_DST, dst}});
     } else {
       plan.conv.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_WEIGHTS, weights}, {DNNL_ARG_DIFF_DST, dst}});

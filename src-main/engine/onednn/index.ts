@@ -2,7 +2,6 @@
 // and every one of its kernels, with the ones training spends its time in replaced by native,
 // multithreaded ones (oneDNN convolutions and sgemm, OpenMP element-wise loops and reductions).
 import * as tf from '@tensorflow/tfjs-core';
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import '../quantizers/fake-quant-kernel';
 import { loadOneDnnAddon, type OneDnnAddon } from './addon';
 import { batchNormConfigs } from './batch-norm';
@@ -10,14 +9,16 @@ import { convConfigs } from './conv';
 import { elementwiseConfigs } from './elementwise';
 import { fakeQuantConfig } from './fake-quant';
 import { batchMatMulConfig } from './matmul';
+import { PooledCpuBackend } from './pooled-backend';
 import { reduceConfigs } from './reduce';
+import { cpuKernel } from './tensors';
 
 export const ONEDNN_BACKEND = 'onednn';
 
 let addon: OneDnnAddon | undefined;
 
 function registerKernels(native: OneDnnAddon): void {
-  for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: ONEDNN_BACKEND });
+  for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: ONEDNN_BACKEND, kernelFunc: cpuKernel(kernel.kernelName) });
   const configs = [...convConfigs(native), batchMatMulConfig(native), ...elementwiseConfigs(native), ...reduceConfigs(native), fakeQuantConfig(native), ...batchNormConfigs(native)];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, ONEDNN_BACKEND) !== undefined) tf.unregisterKernel(config.kernelName, ONEDNN_BACKEND);
@@ -33,7 +34,7 @@ export function registerOneDnnBackend(threads: number): { version: string; isa: 
   if (addon === undefined) {
     const native = loadOneDnnAddon();
     registerKernels(native);
-    tf.registerBackend(ONEDNN_BACKEND, () => new MathBackendCPU(), 0);
+    tf.registerBackend(ONEDNN_BACKEND, () => new PooledCpuBackend(), 0);
     addon = native;
   }
   addon.setThreads(threads);

@@ -2,6 +2,7 @@ import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { getKernel } from '@tensorflow/tfjs-core';
 import type { OneDnnAddon } from './addon';
+import type { PooledCpuBackend } from './pooled-backend';
 
 /** What a native kernel gets: the backend (a MathBackendCPU: tensors are typed arrays) and the addon. */
 export interface NativeContext {
@@ -20,17 +21,29 @@ export function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return stored instanceof Float32Array ? stored : Float32Array.from(stored as ArrayLike<number>);
 }
 
-/** A new float32 output: the array the native kernel writes, and its tensor. */
+/** A float32 output (possibly a reused array): the native kernel writes every element of it. */
 export function output(backend: MathBackendCPU, shape: number[]): { data: Float32Array; info: TensorInfo } {
-  const data = new Float32Array(util.sizeFromShape(shape));
+  const data = (backend as PooledCpuBackend).allocate(util.sizeFromShape(shape));
   return { data, info: backend.makeTensorInfo(shape, 'float32', data) };
 }
 
-/** The tfjs cpu kernel for `name`: what a native kernel falls back on for the cases it leaves alone. */
+/** Kernels that share their input's data by reference count, never its array: they expose nothing. */
+const SHARING_BY_REFERENCE = new Set(['Reshape', 'Identity']);
+
+/**
+ * The tfjs cpu kernel for `name`, on this backend: for the ops without a native kernel and the cases
+ * a native kernel leaves alone. What it reads is exposed (pooled-backend.ts): a cpu kernel may return
+ * a view of its input's array (Slice does).
+ */
 export function cpuKernel(name: string): KernelFunc {
   const kernel = getKernel(name, 'cpu');
   if (kernel === undefined) throw new Error(`onednn backend: tfjs has no cpu kernel '${name}' to fall back on`);
-  return kernel.kernelFunc;
+  if (SHARING_BY_REFERENCE.has(name)) return kernel.kernelFunc;
+  return (args) => {
+    const backend = args.backend as PooledCpuBackend;
+    for (const input of Object.values(args.inputs)) if (input) backend.expose(input.dataId);
+    return kernel.kernelFunc(args);
+  };
 }
 
 export const allFloat32 = (...tensors: TensorInfo[]) => tensors.every((t) => t.dtype === 'float32');

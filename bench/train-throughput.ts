@@ -1,7 +1,10 @@
-// Training and inference throughput of the engine: cnn-small (28x28x1) and resnet20 (32x32x3) at
+// Training and inference throughput of the engine: cnn-small (28x28x1), resnet20 and resnet56 (32x32x3) at
 // batch 128 with fp, lsq and nt (4 bits), on the backend `auto` picks (or --backend): one model on
 // this thread, and on the wasm backend also data-parallel over --workers threads (default: one per core).
 // Each configuration runs in a fresh child process so its peak RSS is its own.
+// Where a python3 imports torch (Debian: apt install python3-torch), the same run times PyTorch's
+// ResNet-20 (bench/torch_reference.py: fp, and LSQ W4A4 for the lsq and nt rows) on as many threads
+// as cores and prints the ratio. TEMPER_TORCH_PYTHON names the interpreter to use.
 // Run: npm run bench [-- --json <file>] [--backend wasm] [--steps 8] [--workers 2] [--only resnet20:nt]
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -22,6 +25,7 @@ const BITS = 4;
 const CONFIGS: { model: ModelName; shape: [number, number, number] }[] = [
   { model: 'cnn-small', shape: [28, 28, 1] },
   { model: 'resnet20', shape: [32, 32, 3] },
+  { model: 'resnet56', shape: [32, 32, 3] },
 ];
 const QUANTIZERS: QuantizerKind[] = ['fp', 'lsq', 'nt'];
 
@@ -35,6 +39,31 @@ interface Result {
   /** Measured on this thread; null for data-parallel rows, whose inference is the same model's. */
   inferImagesPerSec: number | null;
   peakRssMB: number;
+  /** PyTorch's training images/s for the same model (fp, or LSQ for the quantized rows); null without torch. */
+  torchImagesPerSec?: number | null;
+  ratioToTorch?: number | null;
+}
+
+/** The first python3 that imports torch, or null. */
+function torchPython(): string | null {
+  for (const python of [process.env.TEMPER_TORCH_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p)) {
+    try {
+      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+      return python;
+    } catch {
+      // Not this one.
+    }
+  }
+  return null;
+}
+
+/** PyTorch's ResNet-20 training images/s, fp and LSQ W4A4, on every core. */
+function torchReference(steps: number): { fp: number; lsq: number; torch: string; threads: number } | null {
+  const python = torchPython();
+  if (python === null) return null;
+  const script = path.resolve(import.meta.dirname, 'torch_reference.py');
+  const out = execFileSync(python, [script, '--threads', String(os.cpus().length), '--steps', String(Math.max(steps, 8))], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
 const { values } = parseArgs({
@@ -129,6 +158,13 @@ if (values.child) {
     const infer = r.inferImagesPerSec === null ? '' : `, infer ${r.inferImagesPerSec.toFixed(1)} img/s`;
     console.error(`  ${job.padEnd(16)} train ${r.trainImagesPerSec.toFixed(1)} img/s${infer}, peak RSS ${r.peakRssMB.toFixed(0)} MB`);
   }
+  const torch = selected.some((job) => job.startsWith('resnet20:')) ? torchReference(steps) : null;
+  for (const r of results) {
+    if (r.model !== 'resnet20') continue;
+    r.torchImagesPerSec = torch === null ? null : r.quantizer === 'fp' ? torch.fp : torch.lsq;
+    r.ratioToTorch = r.torchImagesPerSec == null ? null : r.trainImagesPerSec / r.torchImagesPerSec;
+  }
+  if (torch !== null) console.error(`PyTorch ${torch.torch} on ${torch.threads} threads: resnet20 fp ${torch.fp.toFixed(1)} img/s, LSQ W4A4 ${torch.lsq.toFixed(1)} img/s`);
   printTable(results);
   if (values.json) {
     fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
@@ -138,11 +174,12 @@ if (values.child) {
 }
 
 function printTable(results: Result[]): void {
-  const header = ['model', 'quantizer', 'bits', 'batch', 'workers', 'train img/s', 'infer img/s', 'peak RSS MB', 'step vs fp'];
+  const header = ['model', 'quantizer', 'bits', 'batch', 'workers', 'train img/s', 'infer img/s', 'peak RSS MB', 'step vs fp', 'PyTorch img/s', 'ratio'];
   const rows = results.map((r) => {
     const fp = results.find((f) => f.model === r.model && f.quantizer === 'fp' && f.workers === r.workers);
     const ratio = fp ? (fp.trainImagesPerSec / r.trainImagesPerSec).toFixed(2) : '';
-    return [r.model, r.quantizer, String(r.bits), String(r.batch), String(r.workers), r.trainImagesPerSec.toFixed(1), r.inferImagesPerSec?.toFixed(1) ?? '-', r.peakRssMB.toFixed(0), ratio];
+    const torch = [r.torchImagesPerSec?.toFixed(1) ?? '-', r.ratioToTorch?.toFixed(2) ?? '-'];
+    return [r.model, r.quantizer, String(r.bits), String(r.batch), String(r.workers), r.trainImagesPerSec.toFixed(1), r.inferImagesPerSec?.toFixed(1) ?? '-', r.peakRssMB.toFixed(0), ratio, ...torch];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -98,7 +98,7 @@ describe.skipIf(!ONEDNN_BUILT)('onednn backend', () => {
     const x = random([4096, 16], 10);
     const run = (threads: number) => {
       registerOneDnnBackend(threads);
-      return Float32Array.from(tf.tidy(() => tf.sum(tf.square(tf.conv2d(tf.reshape(x, [16, 16, 16, 16]), random([3, 3, 16, 8], 11) as tf.Tensor4D, 1, 'same')), 0)).dataSync());
+      return Float32Array.from(tf.tidy(() => tf.sum(tf.square(tf.conv2d(tf.reshape(x, [16, 16, 16, 16]) as tf.Tensor4D, random([3, 3, 16, 8], 11) as tf.Tensor4D, 1, 'same')), 0)).dataSync());
     };
     const one = run(1);
     const two = run(2);

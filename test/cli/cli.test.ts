@@ -33,7 +33,7 @@ describe('temper CLI', { timeout: 120_000 }, () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { selected: string; backends: { name: string; available: boolean; reason: string; device: string | null }[] };
     // Every backend in auto order: exactly one selected, each other one with why it is or is not usable.
-    expect(report.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
+    expect(report.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'onednn', 'tfjs-node', 'wasm', 'cpu']);
     expect(report.backends.filter((b) => b.reason === 'selected')).toEqual([expect.objectContaining({ available: true })]);
     for (const b of report.backends) expect(b.reason.length).toBeGreaterThan(0);
   });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backendVersions, explainBackendFailure, selectBackend, surveyBackends } from '../../src-main/engine/backend';
+import { ONEDNN_BUILT } from '../helpers/onednn';
 
 const installed = async (pkg: string) =>
   import(pkg).then(
@@ -53,16 +54,18 @@ describe('selectBackend', () => {
   });
 
   it('rejects an unknown backend name', async () => {
-    await expect(selectBackend('metal' as 'cpu')).rejects.toThrow("Unknown backend 'metal': expected one of auto, tensorflow, webgpu, wasm, cpu");
+    await expect(selectBackend('metal' as 'cpu')).rejects.toThrow("Unknown backend 'metal': expected one of auto, tensorflow, webgpu, onednn, wasm, cpu");
   });
 });
 
 describe('surveyBackends', () => {
   it('lists every backend in auto order: the selected one, those passed over and why, the rest probed', async () => {
     const { selected, backends } = await surveyBackends('cpu');
-    expect(backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
-    expect(backends[4]).toEqual({ name: 'cpu', available: true, reason: 'selected', device: selected.device });
-    expect(backends[3]).toEqual({ name: 'wasm', available: true, reason: 'installed, not loaded', device: null });
+    expect(backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'onednn', 'tfjs-node', 'wasm', 'cpu']);
+    expect(backends[5]).toEqual({ name: 'cpu', available: true, reason: 'selected', device: selected.device });
+    expect(backends[4]).toEqual({ name: 'wasm', available: true, reason: 'installed, not loaded', device: null });
+    expect(backends[2].available).toBe(ONEDNN_BUILT);
+    if (ONEDNN_BUILT) expect(backends[2].device).toMatch(/oneDNN \d+\.\d+/);
     for (const b of backends) expect(typeof b.available === 'boolean' && b.reason.length > 0).toBe(true);
     expect(tf.getBackend()).toBe('cpu');
   });

@@ -35,9 +35,9 @@ describe.skipIf(unavailable !== null)(unavailable ?? 'the webgpu backend on Dawn
 
   it('lists every backend for temper doctor, the selected one with its adapter', async () => {
     const { selected, backends } = await surveyBackends('webgpu');
-    expect(backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
+    expect(backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'onednn', 'tfjs-node', 'wasm', 'cpu']);
     expect(backends[1]).toEqual({ name: 'webgpu', available: true, reason: 'selected', device: selected.device });
-    expect(backends[4]).toEqual({ name: 'cpu', available: true, reason: 'installed, not loaded', device: null });
+    expect(backends[5]).toEqual({ name: 'cpu', available: true, reason: 'installed, not loaded', device: null });
     expect(tf.getBackend()).toBe('webgpu');
   });
 

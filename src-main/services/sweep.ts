@@ -1,5 +1,5 @@
 import type { SweepRequest, TrainRequest } from '../../shared/api';
-import { CONFIG_PATHS, closestName, type TrainConfigInput } from '../../shared/config';
+import { CONFIG_PATHS, closestName, parseTrainConfig, type TrainConfigInput } from '../../shared/config';
 import { MAX_SWEEP_RUNS, SWEEP_ALIASES as ALIASES } from '../../shared/sweep';
 
 /** The config path a sweep key names; a key that is no field of the schema is refused before anything is queued. */
@@ -54,6 +54,25 @@ export function expandSweep(request: SweepRequest): TrainRequest[] {
     requests.push({ config: config as TrainConfigInput, dataset: request.dataset, initFrom: request.initFrom, name: request.name });
   }
   return requests;
+}
+
+/**
+ * Validates every cell's config before anything is stored or submitted; the error names the cell
+ * (`labelled`), or is the config's own message where a single run was asked for.
+ */
+export function checkSweepCells(requests: TrainRequest[], labelled = true): void {
+  requests.forEach((r, i) => {
+    try {
+      parseTrainConfig(r.config);
+    } catch (error) {
+      throw new Error(labelled ? `sweep cell ${i + 1} of ${requests.length}: ${(error as Error).message}` : (error as Error).message);
+    }
+  });
+}
+
+/** The group a sweep's runs are stored in: its name, or the swept fields. */
+export function sweepGroupName(request: SweepRequest): string {
+  return request.name ?? `sweep of ${Object.keys(request.sweep).join(' × ')}`;
 }
 
 /** The value at a dotted path of a plain object. */

@@ -1,5 +1,5 @@
 // Conv2D and its two gradients on oneDNN (NHWC activations, HWIO filters, as tfjs stores them).
-import { backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput } from '@tensorflow/tfjs-core';
+import { backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, util } from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { OneDnnAddon } from './addon';
@@ -61,7 +61,7 @@ function conv2DBackpropFilterConfig(addon: OneDnnAddon): KernelConfig {
     if (!channelsLast(dataFormat) || !allFloat32(x, dy)) return fallback(args) as TensorInfo;
     const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const dw = output(backend, filterShape);
-    if (values(backend, x).length > 0) addon.conv(2, values(backend, x), dw.data, values(backend, dy), convParams(info));
+    if (util.sizeFromShape(x.shape) > 0) addon.conv(2, values(backend, x), dw.data, values(backend, dy), convParams(info));
     return dw.info;
   };
   return { kernelName: Conv2DBackpropFilter, backendName: 'onednn', kernelFunc: kernelFunc as unknown as KernelFunc };

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SweepRequest, TrainRequest } from '../../../shared/api';
-import { parseTrainConfig } from '../../../shared/config';
 import type { RunService } from '../runs';
-import { expandSweep } from '../sweep';
+import { checkSweepCells, expandSweep, sweepGroupName } from '../sweep';
 import { BUNDLE_FILES } from './bundle';
 import { sweepFolderName, writeSweepBundles } from './bundles-out';
 import { type ClusterProfile, parseClusterProfile } from './profile';
@@ -83,8 +82,7 @@ export class ClusterService {
   /** Sends a sweep (or one run) to a cluster as one job array; nothing is queued when any check fails. */
   async submitSweep(request: SweepRequest, profileName: string): Promise<ClusterSubmission> {
     const requests = expandSweep(request);
-    const groupName = request.name ?? `sweep of ${Object.keys(request.sweep).join(' × ')}`;
-    return this.submit(requests, profileName, { name: groupName, sweep: request });
+    return this.submit(requests, profileName, { name: sweepGroupName(request), sweep: request });
   }
 
   async submitRun(request: TrainRequest, profileName: string): Promise<ClusterSubmission> {
@@ -93,13 +91,7 @@ export class ClusterService {
 
   private async submit(requests: TrainRequest[], profileName: string, group: { name: string; sweep: SweepRequest } | null): Promise<ClusterSubmission> {
     const profile = this.profile(profileName);
-    requests.forEach((r, i) => {
-      try {
-        parseTrainConfig(r.config);
-      } catch (error) {
-        throw new Error(requests.length > 1 ? `sweep cell ${i + 1} of ${requests.length}: ${(error as Error).message}` : (error as Error).message);
-      }
-    });
+    checkSweepCells(requests, requests.length > 1);
     const manifest = await this.runs.registerDataset(requests[0].dataset);
     this.checkProfile(profile);
     const sweepDir = path.join(profile.exchange, SWEEPS_FOLDER, sweepFolderName());

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SweepRequest } from '../../../shared/api';
-import { parseTrainConfig } from '../../../shared/config';
 import type { RunService } from '../runs';
-import { expandSweep } from '../sweep';
+import { checkSweepCells, expandSweep } from '../sweep';
 import { sweepFolderName, writeSweepBundles } from './bundles-out';
 import { SCRIPT_FILE } from './clusters';
 import { type ClusterProfile, parseClusterProfile } from './profile';
@@ -22,13 +21,7 @@ export interface EmittedSweep {
  */
 export async function emitSlurmSweep(runs: RunService, request: SweepRequest, dir: string, profile?: ClusterProfile): Promise<EmittedSweep> {
   const requests = expandSweep(request);
-  requests.forEach((r, i) => {
-    try {
-      parseTrainConfig(r.config);
-    } catch (error) {
-      throw new Error(`sweep cell ${i + 1} of ${requests.length}: ${(error as Error).message}`);
-    }
-  });
+  checkSweepCells(requests);
   const root = path.resolve(dir);
   if (fs.existsSync(root) && fs.readdirSync(root).length > 0) throw new Error(`${root}: the folder is not empty; emit into a new folder`);
   const manifest = await runs.registerDataset(request.dataset);

@@ -17,7 +17,7 @@ import { buildExport, exportModel } from '../src-main/engine/export';
 import { createExportRunner, loadExport } from '../src-main/engine/export-eval';
 import { loadOnnxClassifier } from '../src-main/engine/onnx/eval-onnx';
 import { onnxFromExport, writeOnnxFile } from '../src-main/engine/onnx/export-onnx';
-import { Rng } from '../src-main/engine/rng';
+import { Rng } from '../shared/rng';
 import { TrainingSession } from '../src-main/engine/session';
 import { train } from '../src-main/engine/train';
 import { DatasetService } from '../src-main/services/datasets';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../src-main/data/batches';
 import { selectBackend } from '../src-main/engine/backend';
-import { Rng } from '../src-main/engine/rng';
+import { Rng } from '../shared/rng';
 import { TrainingSession } from '../src-main/engine/session';
 import { computeSharpness, selectSubset } from '../src-main/engine/sharpness';
 import { parseTrainConfig, type ModelName } from '../shared/config';

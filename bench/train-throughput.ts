@@ -16,7 +16,7 @@ import { type BackendChoice, selectBackend } from '../src-main/engine/backend';
 import type { ImageSet } from '../src-main/data/batches';
 import { EVAL_CONTEXT } from '../src-main/engine/evaluate';
 import { trainParallel } from '../src-main/engine/parallel/train-parallel';
-import { Rng } from '../src-main/engine/rng';
+import { Rng } from '../shared/rng';
 import { TrainingSession } from '../src-main/engine/session';
 import { parseTrainConfig, type ModelName, type QuantizerKind } from '../shared/config';
 

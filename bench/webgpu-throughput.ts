@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../src-main/data/batches';
 import { type BackendChoice, releaseBackend, selectBackend } from '../src-main/engine/backend';
 import { trainParallel } from '../src-main/engine/parallel/train-parallel';
-import { Rng } from '../src-main/engine/rng';
+import { Rng } from '../shared/rng';
 import { TrainingSession } from '../src-main/engine/session';
 import { parseTrainConfig, type ModelName, type QuantizerKind } from '../shared/config';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, session, shell } from 'electron';
 import { EVENT_CHANNEL } from '../shared/api';
-import { openBackend, type TemperBackend } from './services/backend';
+import { openApiService, type ApiService } from './services/api-service';
 import { resolveHome } from './services/home';
 import { forwardEvents, registerApiHandlers } from './shell/api-handlers';
 import { NAVIGATE_CHANNEL } from './shell/channels';
@@ -43,7 +43,7 @@ function showWindow(hash?: string): void {
   if (hash) mainWindow.webContents.send(NAVIGATE_CHANNEL, hash);
 }
 
-function wireBackend(backend: TemperBackend): void {
+function wireApi(backend: ApiService): void {
   closeBeforeQuit(app, () => backend.close(), (error) => console.error('temper: closing the backend failed:', error));
   registerApiHandlers(ipcMain, backend, isTrusted);
   registerNativeHandlers(ipcMain, {
@@ -72,15 +72,15 @@ function wireBackend(backend: TemperBackend): void {
 async function start(): Promise<void> {
   await app.whenReady();
   guardSession(session.defaultSession);
-  let backend: TemperBackend;
+  let backend: ApiService;
   try {
-    backend = await openBackend(resolveHome(), { shell: 'electron' });
+    backend = await openApiService(resolveHome(), { shell: 'electron' });
   } catch (error) {
     dialog.showErrorBox('Temper could not open its data folder', error instanceof Error ? error.message : String(error));
     app.exit(1);
     return;
   }
-  wireBackend(backend);
+  wireApi(backend);
   const menu = applicationMenu({ platform: process.platform, isPackaged: app.isPackaged, navigate: (hash) => showWindow(hash) });
   Menu.setApplicationMenu(Menu.buildFromTemplate(menu));
   started = true;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startWebServer } from '../server/server';
 import { INDEX_FILE } from '../server/static-files';
-import { openBackend } from '../services/backend';
+import { openApiService } from '../services/api-service';
 import type { Command, ParsedArgs } from './command';
 import { numberFlag, textFlag } from './flags';
 
@@ -36,7 +36,7 @@ async function run({ positionals, values, home, json }: ParsedArgs): Promise<voi
   if (positionals.length > 0) throw new Error(`serve takes no arguments, got '${positionals.join(' ')}'`);
   const rendererDir = rendererDirOf(values);
   const port = portOf(values);
-  const backend = await openBackend(home, { shell: 'web' });
+  const backend = await openApiService(home, { shell: 'web' });
   try {
     const server = await startWebServer(backend, { rendererDir, port });
     const stopped = untilStopped();

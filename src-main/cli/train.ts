@@ -1,5 +1,5 @@
 import { MODEL_NAMES, QUANTIZER_KINDS, BACKEND_CHOICES, type TrainConfigInput } from '../../shared/config';
-import type { StepProgress } from '../engine/train';
+import type { StepProgress } from '../../shared/metrics';
 import { ClusterService } from '../services/cluster/clusters';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { pollInterval, watchClusterRuns } from './cluster-watch';

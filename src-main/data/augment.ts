@@ -1,4 +1,4 @@
-import type { Rng } from '../engine/rng';
+import type { Rng } from '../../shared/rng';
 import type { DatasetFormat } from './dataset';
 
 /** Training-time augmentation of uint8 HWC images, applied before normalization. */

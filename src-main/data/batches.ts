@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../engine/rng';
+import { Rng } from '../../shared/rng';
 import { type AugmentConfig, applyAugmentation, checkAugmentConfig, drawAugmentation } from './augment';
 
 /** Images as uint8 HWC pixels, one after another, with integer labels. */

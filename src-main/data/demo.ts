@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { Rng } from '../engine/rng';
+import { Rng } from '../../shared/rng';
 
 /**
  * A demo dataset a new user can train on without a download: 32x32 RGB drawings of ten shape and

@@ -1,4 +1,4 @@
-import { Rng } from '../engine/rng';
+import { Rng } from '../../shared/rng';
 import type { DecodedDataset, RawSplit, SplitName } from './dataset';
 
 export interface SplitOptions {

@@ -1,20 +1,8 @@
-import type { EvalMetrics } from './evaluate';
-import type { LayerStats, TrainingSession } from './session';
+import type { EpochMetrics, EvalMetrics, LayerStats } from '../../shared/metrics';
+import type { TrainingSession } from './session';
 
-export interface EpochMetrics {
-  epoch: number;
-  step: number;
-  trainLoss: number;
-  trainTop1: number;
-  test: EvalMetrics;
-  lr: number;
-  lambda: number;
-  seconds: number;
-  imagesPerSec: number;
-  /** Quantizer step sizes held at the positivity floor at the end of the epoch. */
-  stepsAtFloor: string[];
-  layers: LayerStats[];
-}
+export type { EpochMetrics } from '../../shared/metrics';
+
 
 export class DivergenceError extends Error {}
 

@@ -2,13 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BatchSource } from '../data/batches';
 import type { Model } from './models';
 import type { QuantizeContext } from './quantizers/quantizer';
+import type { EvalMetrics } from '../../shared/metrics';
 
-export interface EvalMetrics {
-  loss: number;
-  top1: number;
-  top5: number;
-  count: number;
-}
+export type { EvalMetrics } from '../../shared/metrics';
+
 
 /** The deployment forward: hard quantizers, running batch-norm statistics, no noise. */
 export const EVAL_CONTEXT: QuantizeContext = {

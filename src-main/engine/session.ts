@@ -7,15 +7,13 @@ import { type Checkpoint, restoreModel, saveCheckpoint } from './checkpoint';
 import { learningRateAt } from '../../shared/lr-schedule';
 import { buildModel, type InputShape, type Model } from './models';
 import { createOptimizer, type Optimizer } from './optim';
-import type { QuantizeContext, QuantStats } from './quantizers/quantizer';
-import { Rng } from './rng';
+import type { QuantizeContext } from './quantizers/quantizer';
+import type { LayerStats } from '../../shared/metrics';
+
+export type { LayerStats } from '../../shared/metrics';
+import { Rng } from '../../shared/rng';
 import { temperAt } from '../../shared/temper-schedule';
 
-export interface LayerStats {
-  layer: string;
-  weight: QuantStats | null;
-  input: QuantStats | null;
-}
 
 export interface DataShape {
   inputShape: InputShape;

@@ -1,11 +1,13 @@
 import type { TrainConfig } from '../../shared/config';
 import type { BatchSource } from '../data/batches';
+import type { StepProgress } from '../../shared/metrics';
 import { loadCheckpoint } from './checkpoint';
 import { evaluate, type EvalMetrics } from './evaluate';
 import { DivergenceWatch, type EpochMetrics, EpochTally } from './epoch-tally';
 import { type DataShape, type LayerStats, TrainingSession } from './session';
 
 export { DivergenceError, type EpochMetrics } from './epoch-tally';
+export type { StepProgress } from '../../shared/metrics';
 
 export interface TrainJob {
   config: TrainConfig;
@@ -22,15 +24,6 @@ export interface TrainJob {
   progressEvery?: number;
 }
 
-export interface StepProgress {
-  epoch: number;
-  step: number;
-  totalSteps: number;
-  loss: number;
-  lr: number;
-  lambda: number;
-  imagesPerSec: number;
-}
 
 export interface TrainHooks {
   onProgress?: (progress: StepProgress) => void;

@@ -8,7 +8,7 @@ import { APP_VERSION } from '../../shared/version';
 import { checkDatasetName, datasetDir, MANIFEST_FILE } from '../data/cache';
 import { recoverCheckpoint, settleCheckpoint } from '../engine/checkpoint-files';
 import { checkModelSpec } from '../engine/models/fit';
-import type { StepProgress } from '../engine/train';
+import type { StepProgress } from '../../shared/metrics';
 import { datasetRecordOf } from '../store/datasets';
 import type { RunOwner } from '../store/lifecycle';
 import { openStore, type SqliteStore } from '../store/store';

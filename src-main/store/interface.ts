@@ -1,4 +1,4 @@
-import type { EpochMetrics, StepProgress } from '../engine/train';
+import type { EpochMetrics, StepProgress } from '../../shared/metrics';
 import type { DatasetImportReport } from './datasets';
 import type { RunCurves } from './metrics';
 import type { CancelOutcome, RunOwner } from './lifecycle';

@@ -1,4 +1,4 @@
-import type { EpochMetrics, StepProgress } from '../engine/train';
+import type { EpochMetrics, StepProgress } from '../../shared/metrics';
 import { forExistingRun } from './annotations';
 import type { Db } from './db';
 import type { EpochCurves, LayerStatsRow, RunCurves, StepPoint } from './types';

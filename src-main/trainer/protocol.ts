@@ -2,7 +2,7 @@ import type { SharpnessValues } from '../../shared/records';
 import type { BackendChoice, TrainConfig } from '../../shared/config';
 import type { DatasetFormat } from '../data/dataset';
 import type { SharpnessParams } from '../engine/sharpness';
-import type { EpochMetrics, StepProgress } from '../engine/train';
+import type { EpochMetrics, StepProgress } from '../../shared/metrics';
 
 /** Messages between the trainer pool (main thread, the only SQLite writer) and its worker threads. */
 

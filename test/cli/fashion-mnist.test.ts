@@ -7,7 +7,7 @@ import { type ImageSet, createBatchSource } from '../../src-main/data/batches';
 import type { DatasetManifest } from '../../src-main/data/cache';
 import { takeImages } from '../../src-main/data/split';
 import { selectBackend } from '../../src-main/engine/backend';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 import { train } from '../../src-main/engine/train';
 import { DatasetService } from '../../src-main/services/datasets';
 import { temper } from './temper';

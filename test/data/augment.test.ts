@@ -7,7 +7,7 @@ import {
   defaultAugmentFor,
   drawAugmentation,
 } from '../../src-main/data/augment';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 
 const shape: [number, number, number] = [5, 6, 3];
 const pixels = 5 * 6 * 3;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_CLASSES, DEMO_SIDE, drawDemoImage, writeDemoDataset } from '../../src-main/data/demo';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-demo-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));

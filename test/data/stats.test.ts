@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { channelStats, countPerClass } from '../../src-main/data/stats';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 
 describe('countPerClass', () => {
   it('counts every class, including empty ones', () => {

@@ -10,7 +10,7 @@ import { exportModel } from '../../src-main/engine/export';
 import { createExportRunner, evaluateExport, loadExport } from '../../src-main/engine/export-eval';
 import type { ExportManifest } from '../../src-main/engine/export-manifest';
 import { buildModel, type Model } from '../../src-main/engine/models';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 import { parseTrainConfig } from '../../shared/config';
 import { initializedResnet18, trainedModel } from '../helpers/trained';
 

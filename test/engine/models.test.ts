@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/engine/backend';
 import { EVAL_CONTEXT } from '../../src-main/engine/evaluate';
 import { buildModel, type ModelSpec } from '../../src-main/engine/models';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 import { parseTrainConfig, type ModelName } from '../../shared/config';
 
 const quant = (input: object = {}) => parseTrainConfig({ model: 'mlp', quant: input }).quant;

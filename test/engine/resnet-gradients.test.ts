@@ -4,7 +4,7 @@ import { selectBackend } from '../../src-main/engine/backend';
 import { EVAL_CONTEXT } from '../../src-main/engine/evaluate';
 import '../../src-main/engine/gradients';
 import { buildModel } from '../../src-main/engine/models';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 import { parseTrainConfig } from '../../shared/config';
 import { ONEDNN_IF_BUILT } from '../helpers/onednn';
 

@@ -1,5 +1,5 @@
 import type { ImageSet } from '../../src-main/data/batches';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 
 /**
  * A small generated 10-class image set: sinusoidal gratings at 5 orientations and 2 frequencies,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createBatchSource, type ImageSet } from '../../src-main/data/batches';
 import { EVAL_CONTEXT } from '../../src-main/engine/evaluate';
 import { buildModel, type Model } from '../../src-main/engine/models';
-import { Rng } from '../../src-main/engine/rng';
+import { Rng } from '../../shared/rng';
 import { type ModelName, parseTrainConfig, type QuantizerKind } from '../../shared/config';
 import { session, step } from './engine';
 import { gratings } from './gratings';

@@ -7,14 +7,14 @@ import type { AppInfo, DatasetInfo } from '../../shared/api';
 import type { Page } from '../../shared/records';
 import { MAX_BODY_BYTES } from '../../src-main/server/api-call';
 import { startWebServer, type WebServer } from '../../src-main/server/server';
-import { openBackend, type TemperBackend } from '../../src-main/services/backend';
+import { openApiService, type ApiService } from '../../src-main/services/api-service';
 import { writeIdxFolder } from '../helpers/idx-folder';
 import { callApi, openEvents, type Reply, request, valueOf } from './http';
 
 let tmp: string;
 let home: string;
 let digits: string;
-let backend: TemperBackend;
+let backend: ApiService;
 let server: WebServer;
 let port: number;
 let token: string;
@@ -48,7 +48,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'secret.txt'), SECRET);
   writeRenderer(path.join(tmp, 'renderer'));
   writeIdxFolder(digits, { train: 30, test: 10, classes: 3 });
-  backend = await openBackend(home, { shell: 'web' });
+  backend = await openApiService(home, { shell: 'web' });
   server = await startWebServer(backend, { rendererDir: path.join(tmp, 'renderer'), heartbeatMs: 100 });
   ({ port, token } = server);
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openBackend, type TemperBackend } from '../../src-main/services/backend';
+import { openApiService, type ApiService } from '../../src-main/services/api-service';
 import { writeSettings } from '../../src-main/services/settings';
 import { webGpuUnavailable } from '../engine/webgpu/adapter-available';
 import { writeGratingsIdx } from '../helpers/idx-folder';
@@ -16,14 +16,14 @@ const unavailable = await webGpuUnavailable();
 
 describe.skipIf(unavailable !== null)(unavailable ?? 'a webgpu run on the trainer pool', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-webgpu-pool-'));
-  let backend: TemperBackend;
+  let backend: ApiService;
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('cancels mid-epoch, then shuts the pool down, and the main process lives on', async () => {
     writeGratingsIdx(path.join(tmp, 'gratings'), 2000, 100);
     const home = path.join(tmp, 'home');
     writeSettings(home, { backend: 'webgpu' });
-    backend = await openBackend(home);
+    backend = await openApiService(home);
     await backend.importDataset({ source: path.join(tmp, 'gratings'), name: 'g' });
     let steps = 0;
     backend.onEvent((e) => {
@@ -44,7 +44,7 @@ describe.skipIf(unavailable !== null)(unavailable ?? 'a webgpu run on the traine
     const second = await backend.startRun({ config: { model: 'mlp', quant: { quantizer: 'fp' }, epochs: 3, batchSize: 16, lr: { base: 0.05 } }, dataset: 'g' });
     while (steps < 10 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await backend.close();
-    backend = await openBackend(home);
+    backend = await openApiService(home);
     expect((await backend.getRun(second.id)).run.status).toBe('cancelled');
     await backend.close();
     expect(process.exitCode ?? 0).toBe(0);

@@ -3,21 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CHANNELS, EVENT_CHANNEL, type TemperEvent } from '../../shared/api';
-import { openBackend, type TemperBackend } from '../../src-main/services/backend';
+import { openApiService, type ApiService } from '../../src-main/services/api-service';
 import { forwardEvents, registerApiHandlers } from '../../src-main/shell/api-handlers';
 import { isTrustedSender, type SenderEvent } from '../../src-main/shell/sender';
 import { writeIdxFolder } from '../helpers/idx-folder';
 import { FakeIpcMain, mainFrameEvent, ourContents, PAGE, subframeEvent } from './fake-ipc';
 
 let tmp: string;
-let backend: TemperBackend;
+let backend: ApiService;
 const ipc = new FakeIpcMain();
 let removeHandlers: () => void;
 const fromOurWindow = (event: SenderEvent) => isTrustedSender(event, ourContents, PAGE);
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-shell-'));
-  backend = await openBackend(path.join(tmp, 'home'), { shell: 'electron' });
+  backend = await openApiService(path.join(tmp, 'home'), { shell: 'electron' });
   removeHandlers = registerApiHandlers(ipc, backend, fromOurWindow);
 });
 

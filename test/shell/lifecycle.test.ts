@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { openBackend } from '../../src-main/services/backend';
+import { openApiService } from '../../src-main/services/api-service';
 import { closeBeforeQuit } from '../../src-main/shell/lifecycle';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-quit-'));
@@ -21,7 +21,7 @@ class FakeApp extends EventEmitter {
 describe('closeBeforeQuit', () => {
   it('holds the quit until the backend has closed, then quits once', async () => {
     const home = path.join(tmp, 'home');
-    const backend = await openBackend(home, { shell: 'electron' });
+    const backend = await openApiService(home, { shell: 'electron' });
     const app = new FakeApp();
     let closed = false;
     const close = vi.fn(async () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config';
-import type { EpochMetrics } from '../../src-main/engine/train';
+import type { EpochMetrics } from '../../shared/metrics';
 import { openStore, type SqliteStore } from '../../src-main/store/store';
 import type { DatasetRecord, NewRun } from '../../src-main/store/types';
 

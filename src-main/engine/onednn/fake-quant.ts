@@ -3,7 +3,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { checkFakeQuantInputs, FAKE_QUANT_KERNEL, type FakeQuantAttrs } from '../quantizers/fake-quant-kernel';
-import { Rng } from '../rng';
+import { Rng } from '../../../shared/rng';
 import type { OneDnnAddon } from './addon';
 import { output, values, type KernelArgs } from './tensors';
 

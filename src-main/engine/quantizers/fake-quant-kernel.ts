@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { Rng } from '../rng';
+import { Rng } from '../../../shared/rng';
 
 /**
  * The forward of fakeQuant (fake-quant.ts) as one pass over the data, for the CPU-side backends.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../rng';
+import { Rng } from '../../../shared/rng';
 import type { NoiseDistribution } from './quantizer';
 
 /**

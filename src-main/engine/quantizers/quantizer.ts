@@ -1,4 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { QuantStats } from '../../../shared/metrics';
+
+export type { QuantStats } from '../../../shared/metrics';
 
 import type { QuantizerKind } from '../../../shared/config';
 
@@ -31,14 +34,6 @@ export interface QuantizerOptions {
   name: string;
 }
 
-/** Per-tensor statistics of method.md §5.4. */
-export interface QuantStats {
-  step: number;
-  /** Mean |q - ū| over elements inside the clip range, in bins. */
-  meanAbsError: number;
-  /** Fraction of elements the clip moved: u < -Qn or u > Qp (a value on a bound, e.g. a ReLU zero with Qn = 0, is not clipped). */
-  clipFraction: number;
-}
 
 export interface Quantizer {
   readonly kind: QuantizerKind;

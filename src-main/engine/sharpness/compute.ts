@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../../data/batches';
 import type { Model } from '../models';
-import { Rng } from '../rng';
+import { Rng } from '../../../shared/rng';
 import { fullPrecisionTwin } from './full-precision-twin';
 import { hutchinsonTrace, traceFromSamples, type TraceEstimate } from './hutchinson';
 import { centralDifferenceHvp } from './hvp';

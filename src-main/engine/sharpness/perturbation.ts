@@ -1,6 +1,6 @@
 import { evaluate } from '../evaluate';
 import type { Model } from '../models';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { disposeDirection, filterNormalizedDirection, WeightMover, weightVariables } from './directions';
 import { noPace, type Pace } from './pace';
 import type { SubsetTensors } from './subset';

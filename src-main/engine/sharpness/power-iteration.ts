@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import type { HessianVectorProduct } from './hvp';
 import { noPace, type Pace } from './pace';
 import { dot, norm, rademacher, scale, type ParamVector } from './vector';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Batch, type BatchSource, checkImageSet, createBatchSource, type ImageSet } from '../../data/batches';
-import { Rng } from '../rng';
+import { Rng } from '../../../shared/rng';
 
 /**
  * The fixed evaluation subset of method.md §5: `samples` images drawn without replacement by a

@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ImageSet } from '../../data/batches';
 import type { Model, ModelSpec } from '../models';
 import { startWorker } from '../parallel/start-worker';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { hutchinsonSample, type TraceSampler } from './hutchinson';
 import type { HessianVectorProduct } from './hvp';
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../backend';
 import { buildModel } from '../models';
-import { Rng } from '../rng';
+import { Rng } from '../../../shared/rng';
 import { hutchinsonSample } from './hutchinson';
 import { centralDifferenceHvp } from './hvp';
 import { crossEntropyObjective } from './objective';

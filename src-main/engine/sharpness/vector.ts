@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 
 /**
  * A vector in parameter space: one tensor per parameter, in the order of the objective's params.

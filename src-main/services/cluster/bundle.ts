@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseTrainConfig, type TrainConfig } from '../../../shared/config';
 import { DATASET_FORMATS } from '../../data/dataset';
-import type { EpochMetrics, StepProgress } from '../../engine/train';
+import type { EpochMetrics, StepProgress } from '../../../shared/metrics';
 
 /**
  * A run bundle: a folder that holds everything one run needs to train away from the app (its

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { StepProgress } from '../../engine/train';
+import type { StepProgress } from '../../../shared/metrics';
 import { TrainerPool } from '../../trainer/pool';
 import { type JobEvent, runKey, type TrainJob } from '../../trainer/protocol';
 import { BUNDLE_FILES, type BundleResult, type BundleStatus, readBundle, writeJsonAtomic } from './bundle';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backend';
-import { Rng } from '../../../src-main/engine/rng';
+import { Rng } from '../../../shared/rng';
 import { hutchinsonTrace } from '../../../src-main/engine/sharpness/hutchinson';
 import { centralDifferenceHvp } from '../../../src-main/engine/sharpness/hvp';
 import { topEigenvalue } from '../../../src-main/engine/sharpness/power-iteration';

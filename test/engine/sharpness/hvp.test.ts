@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backend';
 import { buildModel, type Model } from '../../../src-main/engine/models';
-import { Rng } from '../../../src-main/engine/rng';
+import { Rng } from '../../../shared/rng';
 import { fullPrecisionTwin, type EvaluationPoint } from '../../../src-main/engine/sharpness/full-precision-twin';
 import { centralDifferenceHvp } from '../../../src-main/engine/sharpness/hvp';
 import { crossEntropyObjective } from '../../../src-main/engine/sharpness/objective';

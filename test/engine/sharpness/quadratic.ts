@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../../../src-main/engine/gradients';
 import type { Objective } from '../../../src-main/engine/sharpness/objective';
-import { Rng } from '../../../src-main/engine/rng';
+import { Rng } from '../../../shared/rng';
 
 /** A symmetric n×n matrix Q·diag(eigenvalues)·Qᵀ with a random orthogonal Q (Gram–Schmidt, seeded). */
 export function symmetricWithEigenvalues(eigenvalues: number[], seed: number): number[][] {

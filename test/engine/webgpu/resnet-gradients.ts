@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EVAL_CONTEXT } from '../../../src-main/engine/evaluate';
 import '../../../src-main/engine/gradients';
 import { buildModel } from '../../../src-main/engine/models';
-import { Rng } from '../../../src-main/engine/rng';
+import { Rng } from '../../../shared/rng';
 import { parseTrainConfig } from '../../../shared/config';
 
 /** max |a − b| / max |a| over one tensor, as in test/engine/resnet-gradients.test.ts. */

@@ -4,7 +4,7 @@ import { releaseBackend, selectBackend } from '../../../src-main/engine/backend'
 import '../../../src-main/engine/gradients';
 import { type BinNoise, fakeQuant } from '../../../src-main/engine/quantizers/fake-quant';
 import { hasFusedFakeQuant } from '../../../src-main/engine/quantizers/fake-quant-kernel';
-import { Rng } from '../../../src-main/engine/rng';
+import { Rng } from '../../../shared/rng';
 import { TrainingSession } from '../../../src-main/engine/session';
 import { parseTrainConfig, type ModelName, type QuantizerKind } from '../../../shared/config';
 import { webGpuUnavailable } from './adapter-available';

@@ -47,7 +47,7 @@ export function insideFolder(root: string, target: string, what: string): string
   return resolved;
 }
 
-export interface BackendOptions {
+export interface ApiServiceOptions {
   shell?: AppInfo['shell'];
 }
 
@@ -55,7 +55,7 @@ export interface BackendOptions {
  * TemperApi over the services: what the Electron IPC handlers and the web server call. The app
  * process drains the run queue on its trainer pool while it holds the data folder's queue lock.
  */
-export class TemperBackend implements TemperApi {
+export class ApiService implements TemperApi {
   readonly runs: RunService;
   readonly sharpness: SharpnessService;
   private readonly listeners = new Set<(event: TemperEvent) => void>();
@@ -66,7 +66,7 @@ export class TemperBackend implements TemperApi {
 
   constructor(
     readonly home: string,
-    private readonly options: BackendOptions = {},
+    private readonly options: ApiServiceOptions = {},
   ) {
     this.runs = new RunService(home);
     this.sharpness = new SharpnessService(this.runs);
@@ -273,6 +273,6 @@ export class TemperBackend implements TemperApi {
   }
 }
 
-export async function openBackend(home: string, options: BackendOptions = {}): Promise<TemperBackend> {
-  return new TemperBackend(home, options);
+export async function openApiService(home: string, options: ApiServiceOptions = {}): Promise<ApiService> {
+  return new ApiService(home, options);
 }

@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemperEvent } from '../../shared/api';
-import { openBackend, type TemperBackend } from '../../src-main/services/backend';
+import { openApiService, type ApiService } from '../../src-main/services/api-service';
 import { writeGratingsIdx } from '../helpers/idx-folder';
 
-/** TemperBackend on a real store, dataset and trainer pool: what the GUI calls. */
+/** ApiService on a real store, dataset and trainer pool: what the GUI calls. */
 
 let tmp: string;
-let backend: TemperBackend;
+let backend: ApiService;
 const events: TemperEvent[] = [];
 const config = { model: 'mlp', quant: { quantizer: 'fp' }, epochs: 2, batchSize: 32, lr: { base: 0.05 }, backend: 'wasm' } as const;
 
@@ -27,7 +27,7 @@ const statusOf = async (id: number) => (await backend.getRun(id)).run.status;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-backend-'));
   writeGratingsIdx(path.join(tmp, 'gratings'));
-  backend = await openBackend(path.join(tmp, 'home'));
+  backend = await openApiService(path.join(tmp, 'home'));
   backend.onEvent((e) => events.push(e));
   await backend.importDataset({ source: path.join(tmp, 'gratings'), name: 'g' });
 }, 60_000);
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 // Trains small runs on the real pool: 17 s a test at most on the 2-core EPYC under load, so 10x that.
-describe('TemperBackend', { timeout: 180_000 }, () => {
+describe('ApiService', { timeout: 180_000 }, () => {
   it('lists the imported dataset with its thumbnails', async () => {
     const [g] = await backend.listDatasets();
     expect(g).toMatchObject({ name: 'g', format: 'idx', shape: [12, 12, 1], classes: expect.any(Array) });

@@ -98,95 +98,115 @@ export function parseFilter(text: string, fields: readonly string[]): FilterNode
   if (text.length > MAX_FILTER_LENGTH) fail(`${text.length} characters is longer than the ${MAX_FILTER_LENGTH} a filter may have`);
   const tokens = tokenize(text);
   if (tokens.length === 1) return null;
-  let pos = 0;
-  let depth = 0;
-  const enter = (at: number) => {
-    if (++depth > MAX_FILTER_DEPTH) fail(`parentheses and 'not's nest deeper than ${MAX_FILTER_DEPTH} at ${at}`);
-  };
-  const peek = () => tokens[pos];
-  const isKeyword = (word: string) => peek().kind === 'word' && peek().text.toLowerCase() === word;
-  const expect = (kind: Token['kind'], what: string): Token => {
-    const token = peek();
-    if (token.kind !== kind) fail(`expected ${what} at ${token.at}, got ${describe(token)}`);
-    pos++;
-    return token;
-  };
+  const parser = new FilterParser(tokens, fields);
+  const tree = parser.parseOr();
+  const rest = parser.peek();
+  if (rest.kind !== 'end') fail(`expected 'and', 'or' or the end of the filter at ${rest.at}, got ${describe(rest)}`);
+  return tree;
+}
 
-  const parseOr = (): FilterNode => {
-    let left = parseAnd();
-    while (isKeyword('or')) {
-      pos++;
-      left = { kind: 'or', left, right: parseAnd() };
+/** Recursive descent over the tokens: or → and → not → primary → comparison. */
+class FilterParser {
+  private pos = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly fields: readonly string[],
+  ) {}
+
+  peek(): Token {
+    return this.tokens[this.pos];
+  }
+
+  parseOr(): FilterNode {
+    let left = this.parseAnd();
+    while (this.isKeyword('or')) {
+      this.pos++;
+      left = { kind: 'or', left, right: this.parseAnd() };
     }
     return left;
-  };
-  const parseAnd = (): FilterNode => {
-    let left = parseNot();
-    while (isKeyword('and')) {
-      pos++;
-      left = { kind: 'and', left, right: parseNot() };
+  }
+
+  private parseAnd(): FilterNode {
+    let left = this.parseNot();
+    while (this.isKeyword('and')) {
+      this.pos++;
+      left = { kind: 'and', left, right: this.parseNot() };
     }
     return left;
-  };
-  const parseNot = (): FilterNode => {
-    if (!isKeyword('not')) return parsePrimary();
-    enter(peek().at);
-    pos++;
-    const operand = parseNot();
-    depth--;
+  }
+
+  private parseNot(): FilterNode {
+    if (!this.isKeyword('not')) return this.parsePrimary();
+    this.enter(this.peek().at);
+    this.pos++;
+    const operand = this.parseNot();
+    this.depth--;
     return { kind: 'not', operand };
-  };
-  const parsePrimary = (): FilterNode => {
-    if (peek().kind === '(') {
-      enter(peek().at);
-      pos++;
-      const inner = parseOr();
-      expect(')', "')'");
-      depth--;
-      return inner;
-    }
-    return parseComparison();
-  };
-  const parseValue = (): FilterValue => {
-    const token = peek();
+  }
+
+  private parsePrimary(): FilterNode {
+    if (this.peek().kind !== '(') return this.parseComparison();
+    this.enter(this.peek().at);
+    this.pos++;
+    const inner = this.parseOr();
+    this.expect(')', "')'");
+    this.depth--;
+    return inner;
+  }
+
+  private parseValue(): FilterValue {
+    const token = this.peek();
     if (token.kind === 'string') {
-      pos++;
+      this.pos++;
       return { value: token.text, quoted: true, at: token.at };
     }
     if (token.kind !== 'word' || KEYWORDS.has(token.text.toLowerCase())) fail(`expected a value at ${token.at}, got ${describe(token)}`);
-    pos++;
+    this.pos++;
     if (token.text.toLowerCase() === 'null') return { value: null, quoted: false, at: token.at };
     const value = NUMBER.test(token.text) ? Number(token.text) : token.text;
     return { value, quoted: false, at: token.at };
-  };
-  const parseComparison = (): FilterNode => {
-    const token = peek();
+  }
+
+  private parseComparison(): FilterNode {
+    const token = this.peek();
     if (token.kind !== 'word' || KEYWORDS.has(token.text.toLowerCase())) fail(`expected a field at ${token.at}, got ${describe(token)}`);
     const field = token.text.toLowerCase();
-    if (!fields.includes(field)) fail(`unknown field '${token.text}' at ${token.at}; fields are ${fields.join(', ')}`);
-    pos++;
-    const negated = isKeyword('not');
-    if (negated) pos++;
-    if (isKeyword('in')) {
-      pos++;
-      expect('(', "'(' after 'in'");
-      const values = [parseValue()];
-      while (peek().kind === ',') {
-        pos++;
-        values.push(parseValue());
+    if (!this.fields.includes(field)) fail(`unknown field '${token.text}' at ${token.at}; fields are ${this.fields.join(', ')}`);
+    this.pos++;
+    const negated = this.isKeyword('not');
+    if (negated) this.pos++;
+    if (this.isKeyword('in')) {
+      this.pos++;
+      this.expect('(', "'(' after 'in'");
+      const values = [this.parseValue()];
+      while (this.peek().kind === ',') {
+        this.pos++;
+        values.push(this.parseValue());
       }
-      expect(')', "',' or ')'");
+      this.expect(')', "',' or ')'");
       return { kind: 'in', field, values, negated, at: token.at };
     }
-    if (negated) fail(`expected 'in' after 'not' at ${peek().at}, got ${describe(peek())}`);
-    const op = peek();
+    if (negated) fail(`expected 'in' after 'not' at ${this.peek().at}, got ${describe(this.peek())}`);
+    const op = this.peek();
     if (op.kind !== 'op') fail(`expected an operator (${COMPARE_OPS.join(' ')} in) after '${token.text}' at ${op.at}, got ${describe(op)}`);
-    pos++;
-    return { kind: 'compare', field, op: op.text as CompareOp, value: parseValue(), at: token.at };
-  };
+    this.pos++;
+    return { kind: 'compare', field, op: op.text as CompareOp, value: this.parseValue(), at: token.at };
+  }
 
-  const tree = parseOr();
-  const rest = peek();
-  if (rest.kind !== 'end') fail(`expected 'and', 'or' or the end of the filter at ${rest.at}, got ${describe(rest)}`);
-  return tree;
+  private enter(at: number): void {
+    if (++this.depth > MAX_FILTER_DEPTH) fail(`parentheses and 'not's nest deeper than ${MAX_FILTER_DEPTH} at ${at}`);
+  }
+
+  private isKeyword(word: string): boolean {
+    return this.peek().kind === 'word' && this.peek().text.toLowerCase() === word;
+  }
+
+  private expect(kind: Token['kind'], what: string): Token {
+    const token = this.peek();
+    if (token.kind !== kind) fail(`expected ${what} at ${token.at}, got ${describe(token)}`);
+    this.pos++;
+    return token;
+  }
 }

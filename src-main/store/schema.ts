@@ -13,8 +13,7 @@ const statusList = RUN_STATUSES.map((s) => `'${s}'`).join(', ');
  * Version 1. Times are integer milliseconds since the epoch; JSON columns hold text. Metrics
  * tables are WITHOUT ROWID on (run_id, ...) so a run's curve is one contiguous range of the file.
  */
-const createV1: Migration = (db) => {
-  db.exec(`
+const V1_SQL = `
     CREATE TABLE datasets (
       name          TEXT PRIMARY KEY,
       format        TEXT NOT NULL,
@@ -135,7 +134,10 @@ const createV1: Migration = (db) => {
       created_at INTEGER NOT NULL
     );
     CREATE INDEX notes_by_run ON notes(run_id);
-  `);
+`;
+
+const createV1: Migration = (db) => {
+  db.exec(V1_SQL);
 };
 
 /**

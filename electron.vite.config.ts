@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
+import { WORKER_ENTRIES } from './src-main/engine/workers/entries';
 
 // The design card's layout (src-main/, src-renderer/) instead of electron-vite's src/main, src/preload, src/renderer.
 export default defineConfig({
@@ -10,11 +11,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           main: resolve(import.meta.dirname, 'src-main/main.ts'),
-          // Worker-thread entries, started by file URL beside their caller (pool.ts, doctor.ts, train-parallel.ts, trace-helpers.ts), never imported.
-          'trainer-worker': resolve(import.meta.dirname, 'src-main/trainer/worker.ts'),
-          'doctor-worker': resolve(import.meta.dirname, 'src-main/trainer/doctor-worker.ts'),
-          worker: resolve(import.meta.dirname, 'src-main/engine/parallel/worker.ts'),
-          'sharpness-trace-worker': resolve(import.meta.dirname, 'src-main/engine/sharpness/trace-worker.ts'),
+          // Worker-thread entries, started by name through engine/workers/start.ts, never imported.
+          ...Object.fromEntries(Object.entries(WORKER_ENTRIES).map(([name, file]) => [name, resolve(import.meta.dirname, file)])),
         },
         // Shared chunks beside the entries, so `new URL('./<entry>.js', import.meta.url)` holds from any chunk.
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

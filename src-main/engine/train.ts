@@ -1,10 +1,12 @@
 import type { TrainConfig } from '../../shared/config';
+import * as tf from '@tensorflow/tfjs-core';
 import type { BatchSource } from '../data/batches';
 import type { StepProgress } from '../../shared/metrics';
 import { loadCheckpoint } from './checkpoint';
-import { evaluate, type EvalMetrics } from './evaluate';
+import type { EvalMetrics } from './evaluate';
 import { DivergenceWatch, type EpochMetrics, EpochTally } from './epoch-tally';
 import { type DataShape, type LayerStats, TrainingSession } from './session';
+import { localSteps, type StepStrategy } from './step-strategy';
 
 export { DivergenceError, type EpochMetrics } from './epoch-tally';
 export type { StepProgress } from '../../shared/metrics';
@@ -40,52 +42,36 @@ export interface TrainResult {
   best: EvalMetrics | null;
 }
 
-/** The whole training loop: epochs of steps, an evaluation and a checkpoint after each epoch. */
-export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const { config, train: trainSet, test: testSet } = job;
-  const progressEvery = job.progressEvery ?? 10;
-  const session = TrainingSession.create(config, job.data, trainSet.stepsPerEpoch());
+/**
+ * The whole training loop: epochs of steps, an evaluation and a checkpoint after each epoch.
+ * `strategy` says whether this thread trains alone (the default) or as one replica of a
+ * data-parallel run (engine/parallel/replica.ts).
+ */
+export async function train(job: TrainJob, hooks: TrainHooks = {}, strategy: StepStrategy = localSteps(hooks.shouldStop)): Promise<TrainResult> {
+  const { config, test: testSet } = job;
+  const session = TrainingSession.create(config, job.data, job.train.stepsPerEpoch());
   const epochs: EpochMetrics[] = [];
   try {
+    await strategy.attach(session);
     if (job.initFrom) session.restore(loadCheckpoint(job.initFrom), 'init-from');
     if (job.resumeFrom) session.restore(loadCheckpoint(job.resumeFrom), 'resume');
+    strategy.start(session);
     if (session.epoch >= config.epochs) {
       // Killed after its last checkpoint but before the run was recorded as finished: nothing is
       // left to train, so the checkpoint's weights are evaluated for the final accuracy.
-      const final = await evaluate(session.model, testSet);
+      const final = await strategy.evaluate(session.model, testSet);
       return { status: 'completed', epochs, final, best: final };
     }
-
     const divergence = new DivergenceWatch(session.model.spec.numClasses);
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
-      const tally = new EpochTally(epoch, progressEvery, divergence);
-      let first = true;
-      let layers: LayerStats[] = [];
-      for await (const batch of trainSet.batches(epoch)) {
-        if (hooks.shouldStop?.()) {
-          batch.x.dispose();
-          batch.y.dispose();
-          return { status: 'cancelled', epochs, final: epochs.at(-1)?.test ?? null, best: bestOf(epochs) };
-        }
-        const size = batch.y.shape[0];
-        const lr = session.learningRate();
-        const lambda = session.lambda();
-        const out = session.trainStep(batch, first);
-        const [loss, hits] = await out.data();
-        out.dispose();
-        // Read right after the step that recorded them: until then they hold device memory.
-        if (first) layers = await session.layerStats();
-        first = false;
-        batch.x.dispose();
-        batch.y.dispose();
-        tally.addStep(session, loss, hits, size, lr);
-        const imagesPerSec = tally.progressRate(session.step);
-        if (imagesPerSec !== null) hooks.onProgress?.({ epoch, step: session.step, totalSteps: session.plan.totalSteps, loss, lr, lambda, imagesPerSec });
-      }
+      const tally = new EpochTally(epoch, job.progressEvery ?? 10, divergence);
+      const layers = await trainEpoch(job, session, tally, strategy, hooks);
+      if (layers === 'cancelled') return { status: 'cancelled', epochs, final: epochs.at(-1)?.test ?? null, best: bestOf(epochs) };
       tally.endTraining();
       const lambda = session.lambda();
-      const test = await evaluate(session.model, testSet);
+      const test = await strategy.evaluate(session.model, testSet);
       session.epoch = epoch + 1;
+      strategy.endEpoch(session);
       const metrics = await tally.metrics(session, test, lambda, layers);
       epochs.push(metrics);
       hooks.onEpoch?.(metrics);
@@ -98,6 +84,33 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
   } finally {
     session.dispose();
   }
+}
+
+/** The steps of one epoch; the per-layer quantizer statistics of its first step, or 'cancelled'. */
+async function trainEpoch(job: TrainJob, session: TrainingSession, tally: EpochTally, strategy: StepStrategy, hooks: TrainHooks): Promise<LayerStats[] | 'cancelled'> {
+  const epoch = session.epoch;
+  let layers: LayerStats[] | null = null;
+  for await (const batch of job.train.batches(epoch)) {
+    if (strategy.shouldStop()) {
+      tf.dispose([batch.x, batch.y]);
+      return 'cancelled';
+    }
+    const size = batch.y.shape[0];
+    const share = strategy.share(batch);
+    const shareSize = share.y.shape[0];
+    const lr = session.learningRate();
+    const lambda = session.lambda();
+    const out = session.trainStep(share, layers === null);
+    const [shareLoss, shareHits] = await out.data();
+    tf.dispose([out, share.x, share.y]);
+    // Read right after the step that recorded them: until then they hold device memory.
+    layers ??= await session.layerStats();
+    const { loss, hits } = strategy.combine({ loss: shareLoss, hits: shareHits }, shareSize, size);
+    tally.addStep(session, loss, hits, size, lr);
+    const imagesPerSec = tally.progressRate(session.step);
+    if (imagesPerSec !== null) hooks.onProgress?.({ epoch, step: session.step, totalSteps: session.plan.totalSteps, loss, lr, lambda, imagesPerSec });
+  }
+  return layers ?? [];
 }
 
 /** The epoch with the best test top-1. */

@@ -1,26 +1,28 @@
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary, TemperEvent, TrainRequest } from '../../shared/api';
 import { parseTrainConfig, type TrainConfig } from '../../shared/config';
+import type { StepProgress } from '../../shared/metrics';
 import { checkRunName } from '../../shared/names';
 import { APP_VERSION } from '../../shared/version';
 import { checkDatasetName, datasetDir, MANIFEST_FILE } from '../data/cache';
 import { recoverCheckpoint, settleCheckpoint } from '../engine/checkpoint-files';
 import { checkModelSpec } from '../engine/models/fit';
-import type { StepProgress } from '../../shared/metrics';
 import { datasetRecordOf } from '../store/datasets';
+import type { TemperStore } from '../store/interface';
 import type { RunOwner } from '../store/lifecycle';
-import { openStore, type SqliteStore } from '../store/store';
+import { openStore } from '../store/store';
 import type { RunRecord } from '../store/types';
-import { TrainerPool } from '../trainer/pool';
 import { type Job, type JobEvent, runKey, type TrainJob } from '../trainer/protocol';
 import { ClusterService } from './cluster/clusters';
 import { DatasetService } from './datasets';
+import { checkpointDir, gitCommit, isProcessAlive } from './run-files';
+import { RunQueue } from './run-queue';
+import { RunRecorder } from './run-recorder';
 import { readSettings } from './settings';
-import { explainStorageError } from './storage-errors';
 
 export type { RunSummary, TrainRequest };
+export { checkpointDir, isProcessAlive, runDir } from './run-files';
 
 /**
  * A run whose process died stops sending heartbeats (every progress report, about every 10 steps);
@@ -28,49 +30,6 @@ export type { RunSummary, TrainRequest };
  * found at once by their owner pid.
  */
 export const STALE_HEARTBEAT_MS = 10 * 60_000;
-/** How often the owner of running runs looks for cancel requests from other processes, and for queued runs. */
-const POLL_MS = 250;
-/** Step metrics are written in one transaction per this interval, not one per report. */
-const FLUSH_MS = 1000;
-
-let commit: string | null | undefined;
-
-/** The checkout's commit when Temper runs from a git checkout, for the run's reproducibility record; asked of git once. */
-function gitCommit(): string | null {
-  if (commit === undefined) commit = readGitCommit();
-  return commit;
-}
-
-function readGitCommit(): string | null {
-  try {
-    const root = path.resolve(import.meta.dirname, '../..');
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, owned by another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Where a run keeps its files: checkpoint and exports. */
-export function runDir(home: string, id: number): string {
-  return path.join(home, 'runs', String(id));
-}
-
-export const checkpointDir = (home: string, id: number) => path.join(runDir(home, id), 'checkpoint');
-
-interface Waiter {
-  resolve: (summary: RunSummary) => void;
-  onProgress?: (p: StepProgress) => void;
-}
 
 export interface SubmitOptions {
   groupId?: number;
@@ -82,31 +41,30 @@ export interface SubmitOptions {
 
 /**
  * Runs: validated configs become rows in the store; this process trains the runs it claims on
- * its trainer pool (worker threads) and is the only writer of their metrics. Other processes
- * reach a run through its row: cancel requests, and the queue that `serveQueue` drains.
+ * its trainer pool (RunQueue) and is the only writer of their metrics (RunRecorder). Other
+ * processes reach a run through its row: cancel requests, and the queue that `serveQueue` drains.
  */
 export class RunService {
-  readonly store: SqliteStore;
+  readonly store: TemperStore;
   readonly datasets: DatasetService;
   readonly owner: RunOwner = { pid: process.pid, host: os.hostname() };
-  private pool: TrainerPool | undefined;
-  private readonly active = new Map<number, Waiter>();
+  private readonly queue: RunQueue;
+  private readonly recorder: RunRecorder;
   private readonly listeners = new Set<(event: TemperEvent) => void>();
-  private readonly pendingSteps = new Map<number, StepProgress[]>();
-  private readonly jobHandlers = new Map<string, (event: JobEvent) => void>();
-  /** Runs whose events the store could not record; each fails with this error when it stops. */
-  private readonly writeFailures = new Map<number, unknown>();
-  private pollTimer: NodeJS.Timeout | undefined;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private servingQueue = false;
   private closed = false;
 
-  constructor(readonly home: string) {
-    this.store = openStore(home);
+  /** `store` defaults to the SQLite store in `home`; tests may hand in their own. */
+  constructor(
+    readonly home: string,
+    store: TemperStore = openStore(home),
+  ) {
+    this.store = store;
     this.datasets = new DatasetService(home);
-    const orphans = this.store.interruptOrphans(this.owner.host, isProcessAlive);
-    this.store.abandonSharpnessOrphans(this.owner.host, isProcessAlive);
-    const stale = this.store.markStaleRunsInterrupted(STALE_HEARTBEAT_MS);
+    this.queue = new RunQueue(home, store, this.owner);
+    this.recorder = new RunRecorder(home, store, (event) => this.emit(event), (id) => this.queue.cancelRun(id));
+    const orphans = store.interruptOrphans(this.owner.host, isProcessAlive);
+    store.abandonSharpnessOrphans(this.owner.host, isProcessAlive);
+    const stale = store.markStaleRunsInterrupted(STALE_HEARTBEAT_MS);
     // A process killed while saving a checkpoint leaves its staging or previous copy behind.
     for (const id of [...orphans, ...stale]) settleCheckpoint(checkpointDir(home, id), isProcessAlive);
   }
@@ -124,11 +82,8 @@ export class RunService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.servingQueue = false;
-    clearInterval(this.pollTimer);
-    await this.pool?.close();
-    this.flushSteps();
-    clearInterval(this.flushTimer);
+    await this.queue.close();
+    this.recorder.close();
     this.store.close();
   }
 
@@ -195,14 +150,12 @@ export class RunService {
     try {
       job = await this.jobFor(run);
     } catch (error) {
-      this.store.finishRun(id, { status: 'failed', error: (error as Error).message });
-      this.emit({ type: 'run-status', id, status: 'failed', error: (error as Error).message });
+      this.recorder.failEarly(id, (error as Error).message);
       return this.summary(id);
     }
     this.emit({ type: 'run-status', id, status: 'running', error: null });
-    const done = new Promise<RunSummary>((resolve) => this.active.set(id, { resolve, onProgress }));
-    this.startPolling();
-    this.poolFor().submit(job);
+    const done = this.recorder.track(id, onProgress);
+    this.queue.submit(job, (event) => this.recorder.record(id, event), id);
     return done;
   }
 
@@ -229,157 +182,23 @@ export class RunService {
     };
   }
 
-  private poolFor(): TrainerPool {
-    if (!this.pool) {
-      const settings = readSettings(this.home);
-      this.pool = new TrainerPool({ backend: settings.backend, cpuWorkers: settings.cpuWorkers }, (event) => this.route(event));
-    }
-    return this.pool;
-  }
-
   /** Runs another kind of job (sharpness) on this process's pool; its events go to `handler`. */
   submitJob(job: Job, handler: (event: JobEvent) => void): void {
-    this.jobHandlers.set(job.key, handler);
-    this.poolFor().submit(job);
+    this.queue.submit(job, handler);
   }
 
   cancelJob(key: string): boolean {
-    return this.pool?.cancel(key) ?? false;
-  }
-
-  private route(event: JobEvent): void {
-    const handler = this.jobHandlers.get(event.key);
-    if (handler) {
-      if (event.type === 'dropped' || event.type === 'failed' || event.type === 'sharpness-done' || event.type === 'done') this.jobHandlers.delete(event.key);
-      handler(event);
-    } else {
-      const id = Number(event.key.slice('run:'.length));
-      const earlier = this.writeFailures.get(id);
-      try {
-        if (earlier !== undefined && (event.type === 'done' || event.type === 'failed' || event.type === 'dropped')) throw earlier;
-        this.onRunEvent(id, event);
-      } catch (error) {
-        this.onStoreFailure(id, event, error);
-      }
-    }
-  }
-
-  /**
-   * The store refused a write (a full disk, most likely): the run stops at its next step, and
-   * whoever waits for it hears why, even if its row cannot record it.
-   */
-  private onStoreFailure(id: number, event: JobEvent, error: unknown): void {
-    const message = explainStorageError(error, this.home).message;
-    this.pendingSteps.delete(id);
-    if (event.type !== 'done' && event.type !== 'failed' && event.type !== 'dropped') {
-      this.writeFailures.set(id, error);
-      this.pool?.cancel(runKey(id));
-      return;
-    }
-    this.writeFailures.delete(id);
-    try {
-      this.store.finishRun(id, { status: 'failed', error: message });
-    } catch {
-      // The row keeps saying running; the next open marks it interrupted, and it can be resumed.
-    }
-    const waiter = this.active.get(id);
-    this.active.delete(id);
-    waiter?.resolve({ id, status: 'failed', final: null, best: null, parent: null, dropVsParent: null, error: message });
-    this.emit({ type: 'run-status', id, status: 'failed', error: message });
-  }
-
-  /** Pool events of a training run become store writes (this thread is the only writer) and app events. */
-  private onRunEvent(id: number, event: JobEvent): void {
-    switch (event.type) {
-      case 'started':
-        this.store.recordBackend(id, event.backend, event.device);
-        break;
-      case 'progress': {
-        const pending = this.pendingSteps.get(id) ?? [];
-        pending.push(event.progress);
-        this.pendingSteps.set(id, pending);
-        this.flushTimer ??= setInterval(() => this.flushSteps(), FLUSH_MS);
-        const { epoch, step, totalSteps, loss, imagesPerSec } = event.progress;
-        this.active.get(id)?.onProgress?.(event.progress);
-        this.emit({ type: 'run-progress', id, epoch, step, totalSteps, loss, imagesPerSec });
-        break;
-      }
-      case 'epoch': {
-        this.flushSteps();
-        this.store.appendEpochMetrics(id, event.metrics);
-        const { epoch, trainLoss, test } = event.metrics;
-        this.emit({ type: 'run-epoch', id, epoch, trainLoss, testLoss: test.loss, testTop1: test.top1 });
-        break;
-      }
-      case 'checkpoint':
-        this.store.addCheckpoint({ runId: id, epoch: event.epoch, path: event.dir, bytes: event.bytes });
-        break;
-      case 'done':
-      case 'dropped':
-      case 'failed': {
-        this.flushSteps();
-        if (event.type === 'dropped') {
-          this.store.finishRun(id, { status: 'cancelled' });
-        } else if (event.type === 'done') {
-          const finished = event.status === 'completed';
-          // A cancelled run keeps the accuracy of its last finished epoch as its final one.
-          const recorded = this.store.epochCurves([id])[0]?.testTop1 ?? [];
-          const last = recorded.at(-1) ?? null;
-          // A resumed run trained only its last epochs: the best is over every recorded epoch.
-          const best = Math.max(event.bestTop1 ?? -Infinity, ...recorded.filter((t): t is number => t !== null));
-          this.store.finishRun(id, { status: event.status, finalTop1: finished ? event.finalTop1 : last, bestTop1: Number.isFinite(best) ? best : null });
-        } else {
-          this.store.finishRun(id, { status: 'failed', error: event.message });
-        }
-        const summary = this.summary(id);
-        this.emit({ type: 'run-status', id, status: summary.status, error: summary.error });
-        const waiter = this.active.get(id);
-        this.active.delete(id);
-        waiter?.resolve(summary);
-        break;
-      }
-    }
-  }
-
-  private flushSteps(): void {
-    if (this.pendingSteps.size === 0) return;
-    this.store.transaction(() => {
-      for (const [id, points] of this.pendingSteps) {
-        this.store.appendStepMetrics(id, points);
-        this.store.heartbeat(id);
-      }
-    });
-    this.pendingSteps.clear();
-  }
-
-  /** Cancel requests from other processes reach the pool; a queue host also claims queued runs. */
-  private startPolling(): void {
-    this.pollTimer ??= setInterval(() => this.poll(), POLL_MS);
-  }
-
-  private poll(): void {
-    for (const id of this.store.cancelRequests(this.owner)) {
-      if (this.active.has(id)) this.pool?.cancel(runKey(id));
-    }
-    if (this.servingQueue) {
-      while (this.pool === undefined || this.pool.hasFreeSlot) {
-        const id = this.store.claimNextQueued(this.owner);
-        if (id === undefined) break;
-        void this.execute(id);
-      }
-    }
+    return this.queue.cancel(key);
   }
 
   /** Trains queued runs (from this app, the CLI's --detach or a sweep) as the pool has room, until close(). */
   serveQueue(): void {
-    this.servingQueue = true;
-    this.startPolling();
-    this.poll();
+    this.queue.serve((id) => void this.execute(id));
   }
 
   /** True while this process trains or has queued work in its pool. */
   get busy(): boolean {
-    return this.active.size > 0;
+    return this.recorder.busy;
   }
 
   /**
@@ -396,7 +215,7 @@ export class RunService {
     const outcome = this.store.requestCancel(id);
     if (outcome === 'not-active') throw new Error(`run ${id} is ${run.status}; only a queued or running run can be cancelled`);
     if (outcome === 'cancelled') this.emit({ type: 'run-status', id, status: 'cancelled', error: null });
-    else if (this.active.has(id)) this.pool?.cancel(runKey(id));
+    else this.queue.cancelRun(id);
     return outcome;
   }
 
@@ -421,18 +240,6 @@ export class RunService {
   }
 
   summary(id: number): RunSummary {
-    const run = this.store.getRun(id);
-    if (!run) throw new Error(`no run ${id}`);
-    const last = this.store.epochCurves([id])[0];
-    const final = run.finalTop1 === null ? null : { testTop1: run.finalTop1, testLoss: last?.testLoss.at(-1) ?? NaN };
-    return {
-      id,
-      status: run.status,
-      final,
-      best: run.bestTop1 === null ? null : { testTop1: run.bestTop1 },
-      parent: run.parentId,
-      dropVsParent: run.dropVsParent,
-      error: run.error,
-    };
+    return this.recorder.summary(id);
   }
 }

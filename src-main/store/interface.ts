@@ -1,4 +1,5 @@
 import type { EpochMetrics, StepProgress } from '../../shared/metrics';
+import type { ClusterQueries } from './clusters';
 import type { DatasetImportReport } from './datasets';
 import type { RunCurves } from './metrics';
 import type { CancelOutcome, RunOwner } from './lifecycle';
@@ -83,6 +84,9 @@ export interface TemperStore {
   listDatasets(): DatasetRecord[];
   removeDataset(name: string): boolean;
   importDatasetCaches(home: string): DatasetImportReport;
+
+  /** Cluster profiles and the bundles of runs trained on a cluster or imported. */
+  readonly clusters: ClusterQueries;
 
   /** Runs `fn` in one write transaction (nested store calls join it). */
   transaction<T>(fn: () => T): T;

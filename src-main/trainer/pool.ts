@@ -1,10 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../../shared/config';
-import { startWorker } from '../engine/parallel/start-worker';
+import { startWorker } from '../engine/workers/start';
 import { CPU_BACKENDS, type FromWorker, type Job, type JobEvent, type ToWorker } from './protocol';
 
-/** The worker entry beside this file from source; the bundled one sits beside the main bundle. */
-const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? new URL('./worker.ts', import.meta.url) : new URL('./trainer-worker.js', import.meta.url);
 /** How long close() waits for a job to stop after cancelling it, before terminating its thread. */
 const STOP_TIMEOUT_MS = 60_000;
 
@@ -108,7 +106,7 @@ export class TrainerPool {
   }
 
   private spawn(): Slot {
-    const worker = startWorker(WORKER_ENTRY, { backend: this.options.backend });
+    const worker = startWorker('trainer-worker', { backend: this.options.backend });
     let markExited!: () => void;
     const slot: Slot = { worker, job: null, cancel: null, exited: new Promise((resolve) => (markExited = resolve)) };
     this.slots.push(slot);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointDir, RunService } from '../../src-main/services/runs';
+import { openStore } from '../../src-main/store/store';
 import { writeGratingsIdx } from '../helpers/idx-folder';
 
 /** Crash states a kill leaves in the store and the run folder, and what resuming or reopening does with them. */
@@ -24,14 +25,15 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 // Two or three tiny runs on the wasm pool: about 10 s on the 2-core EPYC, so 12x that.
 describe('a run killed around its last checkpoint', { timeout: 120_000 }, () => {
   it('resumes to completed with final and best top-1 and the drop vs its parent, even with its last epoch unrecorded', async () => {
-    const service = new RunService(home);
+    const store = openStore(home);
+    const service = new RunService(home, store);
     try {
       const parent = await service.train({ config, dataset: 'g' });
       const whole = await service.train({ config: { ...config, epochs: 2, quant: { quantizer: 'nt', bits: 4 } }, dataset: 'g', initFrom: parent.id });
       expect(whole).toMatchObject({ status: 'completed', final: { testTop1: expect.any(Number) } });
       // What a kill after the last checkpoint, before the last epoch row and the end were recorded, leaves.
-      service.store.db.prepare("UPDATE runs SET status = 'interrupted', final_top1 = NULL, best_top1 = NULL, drop_vs_parent = NULL WHERE id = ?").run(whole.id);
-      service.store.db.prepare('DELETE FROM epoch_metrics WHERE run_id = ? AND epoch = 2').run(whole.id);
+      store.db.prepare("UPDATE runs SET status = 'interrupted', final_top1 = NULL, best_top1 = NULL, drop_vs_parent = NULL WHERE id = ?").run(whole.id);
+      store.db.prepare('DELETE FROM epoch_metrics WHERE run_id = ? AND epoch = 2').run(whole.id);
       service.requeue(whole.id);
       expect(service.store.claimRun(whole.id, service.owner)).toBe(true);
       const resumed = await service.execute(whole.id);
@@ -45,11 +47,12 @@ describe('a run killed around its last checkpoint', { timeout: 120_000 }, () => 
   });
 
   it('leaves no staging or old checkpoint copies of a dead process once the store opens again', async () => {
-    const service = new RunService(home);
+    const store = openStore(home);
+    const service = new RunService(home, store);
     const run = await service.train({ config, dataset: 'g' });
     // The run as a process killed mid-save leaves it: running, owned by a pid that is gone, copies beside its checkpoint.
     const dead = 2 ** 22 + 12_345;
-    service.store.db.prepare("UPDATE runs SET status = 'running', owner_pid = ?, owner_host = ? WHERE id = ?").run(dead, service.owner.host, run.id);
+    store.db.prepare("UPDATE runs SET status = 'running', owner_pid = ?, owner_host = ? WHERE id = ?").run(dead, service.owner.host, run.id);
     const dir = checkpointDir(home, run.id);
     fs.cpSync(dir, `${dir}.tmp-${dead}`, { recursive: true });
     fs.renameSync(dir, `${dir}.old-${dead}`);

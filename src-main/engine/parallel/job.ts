@@ -1,6 +1,6 @@
-import type { TrainConfig } from '../../../shared/config';
 import type { BatchOptions, ImageSet } from '../../data/batches';
-import type { EpochMetrics, StepProgress } from '../train';
+import type { EpochMetrics, StepProgress } from '../../../shared/metrics';
+import type { TrainJob } from '../train';
 import type { CollectiveBuffers } from './collective';
 
 /**
@@ -8,16 +8,11 @@ import type { CollectiveBuffers } from './collective';
  * carries the images themselves (shared, not copied, with every worker) and the options each
  * worker builds its own sources from.
  */
-export interface ParallelTrainJob {
-  config: TrainConfig;
+export interface ParallelTrainJob extends Omit<TrainJob, 'data' | 'train' | 'test'> {
   /** Training images and batching; every replica walks the same batches and takes its rows of each. */
   train: { set: ImageSet; options: BatchOptions };
   /** Evaluation images, split into one contiguous shard per replica. */
   test: { set: ImageSet; options: BatchOptions };
-  checkpointDir?: string;
-  resumeFrom?: string;
-  initFrom?: string;
-  progressEvery?: number;
 }
 
 /** One replica's state, for checks that replicas agree and do not leak tensors. */

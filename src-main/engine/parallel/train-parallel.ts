@@ -4,10 +4,8 @@ import { abortBarrier } from './barrier';
 import { allocateCollective, type CollectiveBuffers } from './collective';
 import type { ParallelOptions, ParallelTrainJob, ReplicaInit, ReplicaMessage, ReplicaStatus, StartMessage } from './job';
 import { shareImageSet } from './shards';
-import { startWorker } from './start-worker';
+import { startWorker } from '../workers/start';
 
-/** The replica entry beside this file: worker.ts from source, worker.js when built. */
-const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 const DEFAULT_BARRIER_TIMEOUT_MS = 10 * 60_000;
 /** How often the coordinator asks hooks.shouldStop between replica messages. */
 const CANCEL_POLL_MS = 25;
@@ -44,119 +42,139 @@ export function trainParallel(job: ParallelTrainJob, hooks: TrainHooks, options:
   } catch (error) {
     return Promise.reject(error);
   }
-  const worldSize = options.workers;
-  const sharedJob: ParallelTrainJob = {
-    ...job,
-    train: { ...job.train, set: shareImageSet(job.train.set) },
-    test: { ...job.test, set: shareImageSet(job.test.set) },
-  };
-  const cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-  const cancelFlag = new Int32Array(cancel);
-  const init = (rank: number): ReplicaInit => ({
-    rank,
-    worldSize,
-    job: sharedJob,
-    cancel,
-    barrierTimeoutMs: options.barrierTimeoutMs ?? DEFAULT_BARRIER_TIMEOUT_MS,
-    replicaStateEvery: options.replicaStateEvery ?? 0,
-  });
+  return new Promise<TrainResult>((resolve, reject) => new Coordinator(job, hooks, options, resolve, reject).start());
+}
 
-  return new Promise<TrainResult>((resolve, reject) => {
-    const threads: Worker[] = [];
-    const capacities: number[] = [];
-    const statuses: (ReplicaStatus | undefined)[] = [];
-    const reported: boolean[] = [];
-    const epochs: EpochMetrics[] = [];
-    let collective: CollectiveBuffers | undefined;
-    let failure: Error | undefined;
-    /** A replica that stopped because another failed; reported only if no cause turns up. */
-    let knockOn: Error | undefined;
-    let exited = 0;
+/** The main-thread side of a data-parallel run: starts the replicas, relays rank 0's reports, gathers the end. */
+class Coordinator {
+  private readonly worldSize: number;
+  private readonly threads: Worker[] = [];
+  private readonly capacities: number[] = [];
+  private readonly statuses: (ReplicaStatus | undefined)[] = [];
+  private readonly reported: boolean[] = [];
+  private readonly epochs: EpochMetrics[] = [];
+  private readonly cancelFlag: Int32Array;
+  private readonly poll: NodeJS.Timeout;
+  private collective: CollectiveBuffers | undefined;
+  private failure: Error | undefined;
+  /** A replica that stopped because another failed; reported only if no cause turns up. */
+  private knockOn: Error | undefined;
+  private exited = 0;
 
-    const fail = (error: Error) => {
-      if (failure) return;
-      failure = error;
-      if (collective) abortBarrier(collective.barrier);
-      for (const thread of threads) void thread.terminate();
+  constructor(
+    private readonly job: ParallelTrainJob,
+    private readonly hooks: TrainHooks,
+    private readonly options: ParallelOptions,
+    private readonly resolve: (result: TrainResult) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    this.worldSize = options.workers;
+    this.cancelFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    this.poll = setInterval(() => this.pollCancel(), CANCEL_POLL_MS);
+  }
+
+  start(): void {
+    const sharedJob: ParallelTrainJob = {
+      ...this.job,
+      train: { ...this.job.train, set: shareImageSet(this.job.train.set) },
+      test: { ...this.job.test, set: shareImageSet(this.job.test.set) },
     };
-    const pollCancel = () => {
-      try {
-        if (hooks.shouldStop?.()) Atomics.store(cancelFlag, 0, 1);
-      } catch (error) {
-        fail(error as Error);
-      }
-    };
-    const poll = setInterval(pollCancel, CANCEL_POLL_MS);
-
-    const handle = (rank: number, message: ReplicaMessage) => {
-      switch (message.type) {
-        case 'ready':
-          capacities[rank] = message.capacity;
-          if (capacities.filter((c) => c !== undefined).length === worldSize) {
-            collective = allocateCollective(worldSize, Math.max(...capacities));
-            const start: StartMessage = { type: 'start', collective };
-            for (const thread of threads) thread.postMessage(start);
-          }
-          return;
-        case 'progress':
-          hooks.onProgress?.(message.progress);
-          pollCancel();
-          return;
-        case 'epoch':
-          epochs.push(message.metrics);
-          hooks.onEpoch?.(message.metrics);
-          return;
-        case 'checkpoint':
-          hooks.onCheckpoint?.(message.dir, message.epoch);
-          return;
-        case 'state':
-          options.onReplicaState?.(message.state);
-          return;
-        case 'done':
-          statuses[rank] = message.status;
-          reported[rank] = true;
-          void threads[rank].terminate();
-          return;
-        case 'failed':
-          reported[rank] = true;
-          if (message.aborted) knockOn ??= workerError(message);
-          else fail(workerError(message));
-          return;
-      }
-    };
-
-    const finish = () => {
-      clearInterval(poll);
-      const error = failure ?? knockOn;
-      if (error) {
-        reject(error);
-        return;
-      }
-      resolve({ status: statuses[0] ?? 'completed', epochs, final: epochs.at(-1)?.test ?? null, best: bestOf(epochs) });
-    };
-
     try {
-      for (let rank = 0; rank < worldSize; rank++) {
-        const thread = startWorker(WORKER_ENTRY, init(rank));
-        threads.push(thread);
-        thread.on('message', (message: ReplicaMessage) => {
-          try {
-            handle(rank, message);
-          } catch (error) {
-            fail(error as Error);
-          }
-        });
-        thread.on('error', (error) => fail(error));
-        thread.on('exit', (code) => {
-          if (!reported[rank]) fail(new Error(`trainParallel: worker ${rank} of ${worldSize} exited with code ${code} before finishing`));
-          // Exit events come after this loop has started every thread it could.
-          if (++exited === threads.length) finish();
-        });
+      for (let rank = 0; rank < this.worldSize; rank++) {
+        const init: ReplicaInit = {
+          rank,
+          worldSize: this.worldSize,
+          job: sharedJob,
+          cancel: this.cancelFlag.buffer as SharedArrayBuffer,
+          barrierTimeoutMs: this.options.barrierTimeoutMs ?? DEFAULT_BARRIER_TIMEOUT_MS,
+          replicaStateEvery: this.options.replicaStateEvery ?? 0,
+        };
+        this.watch(rank, startWorker('replica-worker', init));
       }
     } catch (error) {
       // The threads already started end (and are counted) through their exit events.
-      fail(error as Error);
-      if (threads.length === 0) finish();
+      this.fail(error as Error);
+      if (this.threads.length === 0) this.finish();
     }
-  });
+  }
+
+  private watch(rank: number, thread: Worker): void {
+    this.threads.push(thread);
+    thread.on('message', (message: ReplicaMessage) => {
+      try {
+        this.handle(rank, message);
+      } catch (error) {
+        this.fail(error as Error);
+      }
+    });
+    thread.on('error', (error) => this.fail(error));
+    thread.on('exit', (code) => {
+      if (!this.reported[rank]) this.fail(new Error(`trainParallel: worker ${rank} of ${this.worldSize} exited with code ${code} before finishing`));
+      // Exit events come after start() has started every thread it could.
+      if (++this.exited === this.threads.length) this.finish();
+    });
+  }
+
+  private handle(rank: number, message: ReplicaMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.capacities[rank] = message.capacity;
+        if (this.capacities.filter((c) => c !== undefined).length === this.worldSize) {
+          this.collective = allocateCollective(this.worldSize, Math.max(...this.capacities));
+          const start: StartMessage = { type: 'start', collective: this.collective };
+          for (const thread of this.threads) thread.postMessage(start);
+        }
+        return;
+      case 'progress':
+        this.hooks.onProgress?.(message.progress);
+        this.pollCancel();
+        return;
+      case 'epoch':
+        this.epochs.push(message.metrics);
+        this.hooks.onEpoch?.(message.metrics);
+        return;
+      case 'checkpoint':
+        this.hooks.onCheckpoint?.(message.dir, message.epoch);
+        return;
+      case 'state':
+        this.options.onReplicaState?.(message.state);
+        return;
+      case 'done':
+        this.statuses[rank] = message.status;
+        this.reported[rank] = true;
+        void this.threads[rank].terminate();
+        return;
+      case 'failed':
+        this.reported[rank] = true;
+        if (message.aborted) this.knockOn ??= workerError(message);
+        else this.fail(workerError(message));
+        return;
+    }
+  }
+
+  private pollCancel(): void {
+    try {
+      if (this.hooks.shouldStop?.()) Atomics.store(this.cancelFlag, 0, 1);
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    if (this.collective) abortBarrier(this.collective.barrier);
+    for (const thread of this.threads) void thread.terminate();
+  }
+
+  private finish(): void {
+    clearInterval(this.poll);
+    const error = this.failure ?? this.knockOn;
+    if (error) {
+      this.reject(error);
+      return;
+    }
+    const { epochs } = this;
+    this.resolve({ status: this.statuses[0] ?? 'completed', epochs, final: epochs.at(-1)?.test ?? null, best: bestOf(epochs) });
+  }
 }

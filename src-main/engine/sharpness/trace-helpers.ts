@@ -2,12 +2,10 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Worker } from 'node:worker_threads';
 import type { ImageSet } from '../../data/batches';
 import type { Model, ModelSpec } from '../models';
-import { startWorker } from '../parallel/start-worker';
+import { startWorker } from '../workers/start';
 import type { Rng } from '../../../shared/rng';
 import { hutchinsonSample, type TraceSampler } from './hutchinson';
 import type { HessianVectorProduct } from './hvp';
-
-const HELPER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './trace-worker.ts' : './sharpness-trace-worker.js', import.meta.url);
 
 /** What a helper thread needs to rebuild the job's objective exactly: the twin's tensors, the subset, the step. */
 export interface TraceHelperInit {
@@ -74,7 +72,7 @@ export function parallelTraceSampler(twin: Model, hvp: HessianVectorProduct, sha
 
   const helpers: Worker[] = [];
   for (let i = 1; i < threads; i++) {
-    const worker = startWorker(HELPER_ENTRY, helperInit);
+    const worker = startWorker('sharpness-trace-worker', helperInit);
     helpers.push(worker);
     const pending = new Map<number, Request>();
     const lane: Lane = (request) => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunBundleRecord } from '../../store/clusters';
-import type { SqliteStore } from '../../store/store';
+import type { TemperStore } from '../../store/interface';
 import { BUNDLE_FILES, type BundleResult, type BundleStatus, logTail, readEpochLines, readResult, readStatus, readStepLines } from './bundle';
 import type { TaskState } from './slurm';
 
@@ -68,7 +68,7 @@ export interface Imported {
  * Imports the epochs and steps a bundle has written since the last import, in one write
  * transaction that re-reads how far the last import got: two pollers never import a line twice.
  */
-export function importProgress(store: SqliteStore, runId: number): Imported {
+export function importProgress(store: TemperStore, runId: number): Imported {
   return store.transaction(() => {
     const link = store.clusters.bundleOf(runId) as RunBundleRecord;
     const epochs = readEpochLines(link.dir, link.epochsRead);
@@ -89,7 +89,7 @@ export function importProgress(store: SqliteStore, runId: number): Imported {
 }
 
 /** Applies a decision to the run's row, only while the run is still queued or running there. */
-export function applyDecision(store: SqliteStore, runId: number, decision: Decision, task: TaskState | undefined, status: BundleStatus | undefined): boolean {
+export function applyDecision(store: TemperStore, runId: number, decision: Decision, task: TaskState | undefined, status: BundleStatus | undefined): boolean {
   return store.transaction(() => {
     const run = store.getRun(runId);
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return false;

@@ -5,12 +5,12 @@ import type { TrainRequest } from '../../../shared/api';
 import { parseTrainConfig } from '../../../shared/config';
 import { APP_VERSION } from '../../../shared/version';
 import type { DatasetManifest } from '../../data/cache';
-import type { SqliteStore } from '../../store/store';
+import type { TemperStore } from '../../store/interface';
 import { BUNDLE_FILES, BUNDLE_FORMAT, type RunBundle, writeBundle } from './bundle';
 import { EXCHANGE_DATASETS, shareDataset } from './exchange';
 
 /** A run's checkpoint folder: where its last checkpoint row says (a cluster run's is in its bundle), else the data folder's. */
-function checkpointOf(home: string, store: SqliteStore, id: number): string {
+function checkpointOf(home: string, store: TemperStore, id: number): string {
   return store.latestCheckpoint(id)?.path ?? path.join(home, 'runs', String(id), 'checkpoint');
 }
 
@@ -23,7 +23,7 @@ export interface WrittenBundle {
  * Writes one bundle per request into `<sweepDir>/<index>/`, with the dataset cache shared once into
  * `<root>/datasets/` and a parent's checkpoint copied beside the bundle that starts from it.
  */
-export function writeSweepBundles(home: string, store: SqliteStore, manifest: DatasetManifest, requests: TrainRequest[], root: string, sweepDir: string): WrittenBundle[] {
+export function writeSweepBundles(home: string, store: TemperStore, manifest: DatasetManifest, requests: TrainRequest[], root: string, sweepDir: string): WrittenBundle[] {
   const checksum = shareDataset(home, requests[0].dataset, root);
   return requests.map((request, index) => {
     const dir = path.join(sweepDir, String(index));

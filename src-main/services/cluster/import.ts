@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SqliteStore } from '../../store/store';
+import type { TemperStore } from '../../store/interface';
 import { BUNDLE_FILES, type BundleResult, type RunBundle, readBundle, readEpochLines, readResult, readStatus, readStepLines } from './bundle';
 import { applyDecision, importProgress } from './bundle-state';
 
@@ -33,7 +33,7 @@ interface CheckedBundle {
 }
 
 /** Reads every file of a bundle that the import will use, so a corrupt one stops the import before anything is stored. */
-function checkBundle(store: SqliteStore, dir: string): CheckedBundle {
+function checkBundle(store: TemperStore, dir: string): CheckedBundle {
   const bundle = readBundle(dir);
   readEpochLines(dir);
   readStepLines(dir);
@@ -52,12 +52,12 @@ function checkBundle(store: SqliteStore, dir: string): CheckedBundle {
  * changes nothing. A bundle imported before gets its new epochs and its end, not a second run.
  * A bundle with no result yet becomes `interrupted`; importing it again later completes it.
  */
-export function importBundles(store: SqliteStore, dir: string): ImportedBundle[] {
+export function importBundles(store: TemperStore, dir: string): ImportedBundle[] {
   const checked = findBundles(dir).map((d) => checkBundle(store, d));
   return store.transaction(() => checked.map((c) => importOne(store, c)));
 }
 
-function importOne(store: SqliteStore, { dir, bundle, result, dataset }: CheckedBundle): ImportedBundle {
+function importOne(store: TemperStore, { dir, bundle, result, dataset }: CheckedBundle): ImportedBundle {
   const existing = store.clusters.bundleById(bundle.id);
   let runId = existing?.runId;
   if (runId === undefined) {

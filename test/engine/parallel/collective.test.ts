@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { abortBarrier } from '../../../src-main/engine/parallel/barrier';
 import { allocateCollective, type CollectiveBuffers } from '../../../src-main/engine/parallel/collective';
-import { startWorker } from '../../../src-main/engine/parallel/start-worker';
+import { startWorkerFile as startWorker } from '../../../src-main/engine/workers/start';
 import { type CollectiveScenario, contribution } from './collective-worker';
 
 const ENTRY = new URL('./collective-worker.ts', import.meta.url);

@@ -10,7 +10,7 @@ import type { CollectiveBuffers } from './collective';
 import type { ReplicaInit, ReplicaMessage, StartMessage } from './job';
 import { runReplica } from './replica';
 
-if (!parentPort) throw new Error('engine/parallel/worker.ts is a worker-thread entry; start it with trainParallel');
+if (!parentPort) throw new Error('engine/parallel/replica-worker.ts is a worker-thread entry; start it with trainParallel');
 const port = parentPort;
 const init = workerData as ReplicaInit;
 const post = (message: ReplicaMessage) => port.postMessage(message);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ApiMethod, EXPORT_FORMATS } from './api';
 import { BACKEND_CHOICES } from './config';
 import { datasetNameSchema, runNameSchema } from './names';
+import { LIMITS } from './records';
 
 /**
  * The arguments of every TemperApi call, checked on the main side before a call reaches a
@@ -10,7 +11,7 @@ import { datasetNameSchema, runNameSchema } from './names';
  */
 
 const id = z.number().int().positive();
-const ids = z.array(id).min(1).max(200);
+const ids = z.array(id).min(1).max(LIMITS.runsPerRequest);
 const text = (max: number) => z.string().min(1).max(max);
 const datasetName = datasetNameSchema;
 const config = z.record(z.string(), z.unknown());
@@ -23,10 +24,10 @@ const trainRequest = z.strictObject({
 });
 
 const listRunsQuery = z.strictObject({
-  filter: z.string().max(2000).optional(),
+  filter: z.string().max(LIMITS.filterLength).optional(),
   sort: z.string().max(64).optional(),
   order: z.enum(['asc', 'desc']).optional(),
-  limit: z.number().int().min(0).max(1000).optional(),
+  limit: z.number().int().min(1).max(LIMITS.pageSize).optional(),
   offset: z.number().int().min(0).optional(),
 });
 

@@ -9,6 +9,16 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export type SortOrder = 'asc' | 'desc';
 
+/** Limits every layer applies the same way: the API schemas, the store and the renderer. */
+export const LIMITS = {
+  /** Runs one curves or compare request may name. */
+  runsPerRequest: 200,
+  /** Rows of one page of the runs list (at least 1). */
+  pageSize: 1000,
+  defaultPageSize: 50,
+  filterLength: 2000,
+} as const;
+
 export interface RunRecord {
   id: number;
   name: string | null;

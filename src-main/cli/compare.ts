@@ -1,7 +1,6 @@
 import { DELTA_VS_PARENT_HELP, deltaVsParent, signedPoints } from '../../shared/accuracy';
 import type { CompareRow, Comparison } from '../../shared/api';
 import { comparisonCsv } from '../../shared/csv';
-import { compareRuns } from '../services/compare';
 import { RunService } from '../services/runs';
 import type { Command } from './command';
 import { runIdArg } from './flags';
@@ -33,7 +32,7 @@ export const compareCommand: Command = {
     const ids = positionals.map((p) => runIdArg(p));
     const service = new RunService(home);
     try {
-      const comparison = compareRuns(service.store, ids, (id) => service.store.latestSharpness(id));
+      const comparison = service.history.compare(ids);
       if (values.csv) {
         process.stdout.write(comparisonCsv(comparison));
       } else {

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import { deltaVsParent, signedPoints } from '../../shared/accuracy';
 import { toCsv } from '../../shared/csv';
 import { ensureQueueRunner } from '../services/queue-lock';
-import { RunService, runDir } from '../services/runs';
+import { RunService } from '../services/runs';
 import type { RunRecord } from '../store/types';
 import type { Command } from './command';
 import { parseRunId } from '../../shared/names';
@@ -75,7 +74,7 @@ export const runsCommand: Command = {
       if (sub === 'list') {
         const order = textFlag(values, 'order');
         if (order !== undefined && order !== 'asc' && order !== 'desc') throw new Error(`--order must be asc or desc, got '${order}'`);
-        const page = service.store.listRuns({
+        const page = service.history.listRuns({
           filter: textFlag(values, 'filter'),
           sort: textFlag(values, 'sort'),
           order,
@@ -88,14 +87,14 @@ export const runsCommand: Command = {
         else console.log(`${table(page.rows)}\n(${page.rows.length} of ${page.total})`);
       } else if (sub === 'show') {
         const id = runId(service, rest[0]);
-        const run = service.store.getRun(id)!;
-        if (json) console.log(JSON.stringify({ ...run, curves: service.store.epochCurves([id])[0] ?? null }));
+        const run = service.history.run(id);
+        if (json) console.log(JSON.stringify({ ...run, curves: service.history.curves([id])[0] ?? null }));
         else console.log(`${table([run])}\n\nconfig: ${JSON.stringify(run.config, null, 2)}${run.error ? `\nerror: ${run.error}` : ''}`);
       } else if (sub === 'tag') {
         const [id, tag] = [runId(service, rest[0]), rest[1]];
         if (!tag || rest.length !== 2) throw new Error('runs tag takes a run id and one tag');
-        service.store.addTag(id, tag);
-        console.log(json ? JSON.stringify({ id, tags: service.store.tagsOf(id) }) : `run ${id}: ${service.store.tagsOf(id).join(', ')}`);
+        const tags = service.history.tag(id, tag);
+        console.log(json ? JSON.stringify({ id, tags }) : `run ${id}: ${tags.join(', ')}`);
       } else if (sub === 'cancel') {
         const id = runId(service, rest[0]);
         if (service.cancel(id) === 'requested') await waitUntilStopped(service, id);
@@ -124,10 +123,7 @@ export const runsCommand: Command = {
         else console.log(imported.map((r) => `${r.created ? 'imported' : 'updated'} run ${r.runId} (${r.status}) from ${r.dir}`).join('\n'));
       } else if (sub === 'delete') {
         const id = runId(service, rest[0]);
-        const { status } = service.store.getRun(id)!;
-        if (status === 'running' || status === 'queued') throw new Error(`run ${id} is ${status}; cancel it first`);
-        service.store.deleteRun(id);
-        fs.rmSync(runDir(home, id), { recursive: true, force: true });
+        service.history.deleteRun(id);
         console.log(json ? JSON.stringify({ deleted: id }) : `deleted run ${id}`);
       } else {
         throw new Error(`expected a subcommand (list, show, cancel, resume, tag, import, delete), got ${sub === undefined ? 'none' : `'${sub}'`}`);

@@ -99,7 +99,7 @@ export const groupsCommand: Command = {
     const service = new RunService(home);
     try {
       if (sub === 'list') {
-        const groups = service.store.listGroups(1000);
+        const groups = service.history.groups(1000);
         console.log(json ? JSON.stringify(groups) : groups.map((g) => `${g.id}  ${g.name}  (${service.store.listGroupRuns(g.id).length} runs)`).join('\n') || 'no groups');
       } else if (sub === 'show') {
         const summary = groupSummary(service.store, runIdArg(arg, 'a group id'));

@@ -20,7 +20,6 @@ import { APP_VERSION } from '../../shared/version';
 import { checkDatasetName, datasetDir, type DatasetManifest, THUMBNAILS_FILE } from '../data/cache';
 import { writeDemoDataset } from '../data/demo';
 import { probeBackendsInWorker } from '../trainer/doctor';
-import { compareRuns, groupSummary } from './compare';
 import { estimateRun } from './estimate';
 import { exportRun } from './exports';
 import { acquireQueueLock, releaseQueueLock } from './queue-lock';
@@ -149,27 +148,11 @@ export class ApiService implements TemperApi {
   }
 
   async listRuns(query: ListRunsQuery) {
-    const page = this.runs.store.listRuns(query);
-    return { total: page.total, rows: page.rows.map((run) => ({ ...run, tags: this.runs.store.tagsOf(run.id) })) };
-  }
-
-  private run(id: number) {
-    const run = this.runs.store.getRun(id);
-    if (!run) throw new Error(`no run ${id}`);
-    return run;
+    return this.runs.history.listRuns(query);
   }
 
   async getRun(id: number): Promise<RunDetail> {
-    const run = this.run(id);
-    const { store } = this.runs;
-    return {
-      run,
-      tags: store.tagsOf(id),
-      notes: store.notesOf(id),
-      checkpoints: store.checkpointsOf(id),
-      parent: run.parentId === null ? null : (store.getRun(run.parentId) ?? null),
-      group: run.groupId === null ? null : (store.getGroup(run.groupId) ?? null),
-    };
+    return this.runs.history.detail(id);
   }
 
   async startRun(request: TrainRequest): Promise<{ id: number }> {
@@ -195,43 +178,35 @@ export class ApiService implements TemperApi {
   }
 
   async deleteRun(id: number): Promise<void> {
-    const run = this.run(id);
-    if (run.status === 'running' || run.status === 'queued') throw new Error(`run ${id} is ${run.status}; cancel it first`);
-    this.runs.store.deleteRun(id);
-    await fs.promises.rm(runDir(this.home, id), { recursive: true, force: true });
+    this.runs.history.deleteRun(id);
   }
 
   async tagRun(id: number, tag: string): Promise<string[]> {
-    this.run(id);
-    this.runs.store.addTag(id, tag);
-    return this.runs.store.tagsOf(id);
+    return this.runs.history.tag(id, tag);
   }
 
   async untagRun(id: number, tag: string): Promise<string[]> {
-    this.runs.store.removeTag(id, tag);
-    return this.runs.store.tagsOf(id);
+    return this.runs.history.untag(id, tag);
   }
 
   async addNote(id: number, text: string) {
-    this.run(id);
-    this.runs.store.addNote(id, text);
-    return this.runs.store.notesOf(id);
+    return this.runs.history.addNote(id, text);
   }
 
   async runCurves(ids: number[]): Promise<RunCurves[]> {
-    return this.runs.store.epochCurves(ids);
+    return this.runs.history.curves(ids);
   }
 
   async stepMetrics(id: number, maxPoints?: number) {
-    return this.runs.store.stepMetrics(id, maxPoints);
+    return this.runs.history.stepMetrics(id, maxPoints);
   }
 
   async layerStats(id: number) {
-    return this.runs.store.layerStats(id);
+    return this.runs.history.layerStats(id);
   }
 
   async compareRuns(ids: number[]) {
-    return compareRuns(this.runs.store, ids, (id) => this.runs.store.latestSharpness(id));
+    return this.runs.history.compare(ids);
   }
 
   async computeSharpness(runId: number, params: Record<string, unknown> = {}): Promise<{ id: number }> {
@@ -243,16 +218,15 @@ export class ApiService implements TemperApi {
   }
 
   async sharpnessOf(runId: number) {
-    this.run(runId);
-    return this.runs.store.sharpnessOf(runId);
+    return this.runs.history.sharpnessOf(runId);
   }
 
   async listGroups() {
-    return this.runs.store.listGroups();
+    return this.runs.history.groups();
   }
 
   async groupSummary(groupId: number) {
-    return groupSummary(this.runs.store, groupId);
+    return this.runs.history.groupSummary(groupId);
   }
 
   /** Over IPC and the web, an export goes inside the data folder (the CLI's --out may go anywhere its user chooses). */

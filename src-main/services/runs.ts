@@ -16,6 +16,7 @@ import type { RunRecord } from '../store/types';
 import { type Job, type JobEvent, runKey, type TrainJob } from '../trainer/protocol';
 import { ClusterService } from './cluster/clusters';
 import { DatasetService } from './datasets';
+import { HistoryService } from './history';
 import { checkpointDir, gitCommit, isProcessAlive } from './run-files';
 import { RunQueue } from './run-queue';
 import { RunRecorder } from './run-recorder';
@@ -47,6 +48,8 @@ export interface SubmitOptions {
 export class RunService {
   readonly store: TemperStore;
   readonly datasets: DatasetService;
+  /** Reading and editing the run history: what every front end calls instead of the store. */
+  readonly history: HistoryService;
   readonly owner: RunOwner = { pid: process.pid, host: os.hostname() };
   private readonly queue: RunQueue;
   private readonly recorder: RunRecorder;
@@ -60,6 +63,7 @@ export class RunService {
   ) {
     this.store = store;
     this.datasets = new DatasetService(home);
+    this.history = new HistoryService(home, store);
     this.queue = new RunQueue(home, store, this.owner);
     this.recorder = new RunRecorder(home, store, (event) => this.emit(event), (id) => this.queue.cancelRun(id));
     const orphans = store.interruptOrphans(this.owner.host, isProcessAlive);

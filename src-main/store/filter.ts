@@ -1,3 +1,4 @@
+import { LIMITS } from '../../shared/records';
 /**
  * The runs filter language, shared by the CLI (`--filter`) and the GUI's filter box:
  *
@@ -36,7 +37,7 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const KEYWORDS = new Set(['and', 'or', 'not', 'in']);
 
 /** Longer filters are refused before parsing (the API caps the text at the same length). */
-export const MAX_FILTER_LENGTH = 2000;
+export const MAX_FILTER_LENGTH = LIMITS.filterLength;
 /** Parentheses and `not`s nested deeper than this are refused, long before the parser's stack runs out. */
 export const MAX_FILTER_DEPTH = 32;
 

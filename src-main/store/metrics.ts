@@ -1,10 +1,11 @@
+import { LIMITS } from '../../shared/records';
 import type { EpochMetrics, StepProgress } from '../../shared/metrics';
 import { forExistingRun } from './annotations';
 import type { Db } from './db';
 import type { EpochCurves, LayerStatsRow, RunCurves, StepPoint } from './types';
 
 /** The most runs one curves request may ask for: charts fetch what they draw, never everything. */
-export const MAX_CURVE_RUNS = 200;
+export const MAX_CURVE_RUNS = LIMITS.runsPerRequest;
 
 const CURVE_KEYS = ['epoch', 'step', 'trainLoss', 'trainTop1', 'testLoss', 'testTop1', 'testTop5', 'lr', 'lambda', 'seconds', 'imagesPerSec'] as const;
 

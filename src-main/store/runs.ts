@@ -1,11 +1,12 @@
+import { LIMITS } from '../../shared/records';
 import { type TrainConfig, parseTrainConfig } from '../../shared/config';
 import type { Db } from './db';
 import { compileRunFilter, compileRunSort } from './filter-sql';
 import type { RunStatus } from './schema';
 import type { ListRunsQuery, NewRun, Page, RunFinish, RunRecord, RunStart } from './types';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = LIMITS.defaultPageSize;
+export const MAX_PAGE_SIZE = LIMITS.pageSize;
 
 const RUN_COLUMNS = `runs.id, runs.name, runs.config, runs.model, runs.dataset, runs.quantizer, runs.bits, runs.seed,
   runs.status, runs.parent_id AS parentId, runs.group_id AS groupId, runs.created_at AS createdAt,

@@ -34,7 +34,7 @@ function leastMse(v: tf.Tensor, candidates: tf.Tensor1D, levels: QuantLevels): t
 export function mseStep(v: tf.Tensor, levels: QuantLevels, floor: number): tf.Scalar {
   const search = tf.customGrad((...args) => {
     const [x] = args as [tf.Tensor];
-    return { value: searchStep(x, levels, floor), gradFunc: (dy: tf.Tensor) => tf.zerosLike(x) };
+    return { value: searchStep(x, levels, floor), gradFunc: (_dy: tf.Tensor) => tf.zerosLike(x) };
   });
   return search(v) as tf.Scalar;
 }

@@ -11,6 +11,10 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 export const QUANTIZER_KINDS = ['fp', 'lsq', 'pqn', 'nt', 'nt-pqn'] as const;
 export type QuantizerKind = (typeof QUANTIZER_KINDS)[number];
 
+/** How a quantizer's step size starts (docs/method.md §2.2): LSQ's formula, or the step of least squared error. */
+export const STEP_INITS = ['lsq', 'mse'] as const;
+export type StepInit = (typeof STEP_INITS)[number];
+
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'onednn', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
@@ -52,7 +56,7 @@ function strictObject<T extends z.ZodRawShape>(shape: T) {
 const bits = z.number().int().min(2).max(8);
 const fraction = z.number().gt(0).lte(1);
 
-/** method.md §3: λ_t = λ0·exp(-t/τ), τ as a fraction of all training steps. */
+/** docs/method.md §3: λ_t = λ0·exp(-t/τ), τ as a fraction of all training steps. */
 export const temperSchema = strictObject({
   lambda0: z.number().min(0).default(1),
   // λ/λ0 reaches 1e-3 at 75 % of training.
@@ -68,8 +72,10 @@ export const quantSchema = strictObject({
   /** First conv and last dense layer: 8 bits by default, null keeps them full precision. */
   firstLastBits: bits.nullable().default(8),
   noise: z.enum(['uniform', 'gaussian']).default('uniform'),
+  /** Step-size init; configs saved before the field existed mean 'lsq'. */
+  init: z.enum(STEP_INITS).default('lsq'),
   temper: temperSchema.prefault({}),
-  /** Floor that keeps learned step sizes positive (method.md §2). */
+  /** Floor that keeps learned step sizes positive (docs/method.md §2). */
   stepEpsilon: z.number().gt(0).default(1e-5),
 });
 

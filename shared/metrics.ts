@@ -10,6 +10,11 @@ export interface QuantStats {
   meanAbsError: number;
   /** Fraction of elements the clip moved: u < -Qn or u > Qp (a value on a bound, e.g. a ReLU zero with Qn = 0, is not clipped). */
   clipFraction: number;
+  /**
+   * Distinct grid levels (of 2^b) the codes round(ū) occupy in the recorded tensor. Optional:
+   * records written before it was measured lack it.
+   */
+  levelsUsed?: number;
 }
 
 export interface LayerStats {

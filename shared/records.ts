@@ -94,9 +94,12 @@ export interface LayerStatsRow {
   weightStep: number | null;
   weightMeanAbsError: number | null;
   weightClipFraction: number | null;
+  /** Distinct grid levels of 2^b the recorded batch used; null in rows recorded before it was measured. */
+  weightLevelsUsed: number | null;
   inputStep: number | null;
   inputMeanAbsError: number | null;
   inputClipFraction: number | null;
+  inputLevelsUsed: number | null;
   lambda: number | null;
 }
 

@@ -7,6 +7,7 @@ import type { Command } from './command';
 import { parseRunId } from '../../shared/names';
 import { numberFlag, textFlag } from './flags';
 import { percent } from './format';
+import { lastEpochLayers, layerStatsTable } from './layer-table';
 import { importBundles } from '../services/cluster/import';
 import { pollInterval, refreshClusterRuns, watchClusterRuns } from './cluster-watch';
 import { trainInForeground } from './train';
@@ -88,8 +89,12 @@ export const runsCommand: Command = {
       } else if (sub === 'show') {
         const id = runId(service, rest[0]);
         const run = service.history.run(id);
-        if (json) console.log(JSON.stringify({ ...run, curves: service.history.curves([id])[0] ?? null }));
-        else console.log(`${table([run])}\n\nconfig: ${JSON.stringify(run.config, null, 2)}${run.error ? `\nerror: ${run.error}` : ''}`);
+        const layers = service.history.layerStats(id);
+        if (json) console.log(JSON.stringify({ ...run, curves: service.history.curves([id])[0] ?? null, layers: lastEpochLayers(layers) }));
+        else {
+          const stats = layerStatsTable(layers);
+          console.log(`${table([run])}\n\nconfig: ${JSON.stringify(run.config, null, 2)}${stats ? `\n\n${stats}` : ''}${run.error ? `\nerror: ${run.error}` : ''}`);
+        }
       } else if (sub === 'tag') {
         const [id, tag] = [runId(service, rest[0]), rest[1]];
         if (!tag || rest.length !== 2) throw new Error('runs tag takes a run id and one tag');

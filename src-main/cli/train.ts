@@ -1,4 +1,4 @@
-import { MODEL_NAMES, QUANTIZER_KINDS, BACKEND_CHOICES, type TrainConfigInput } from '../../shared/config';
+import { MODEL_NAMES, QUANTIZER_KINDS, BACKEND_CHOICES, STEP_INITS, type TrainConfigInput } from '../../shared/config';
 import type { StepProgress } from '../../shared/metrics';
 import { ClusterService } from '../services/cluster/clusters';
 import { ensureQueueRunner } from '../services/queue-lock';
@@ -30,6 +30,8 @@ function requestOf(values: Values): TrainRequest {
   if (quantizer !== undefined) quant.quantizer = quantizer as NonNullable<typeof quant.quantizer>;
   const bits = numberFlag(values, 'bits', 'integer');
   if (bits !== undefined) quant.bits = bits;
+  const stepInit = textFlag(values, 'step-init');
+  if (stepInit !== undefined) quant.init = stepInit as NonNullable<typeof quant.init>;
   config.quant = quant;
   const epochs = numberFlag(values, 'epochs', 'integer');
   if (epochs !== undefined) config.epochs = epochs;
@@ -69,7 +71,7 @@ export async function trainInForeground(service: RunService, start: (onProgress:
 export const trainCommand: Command = {
   summary: 'train one run (in the foreground, or queued with --detach) and record it in the store',
   usage: [
-    `temper train --dataset <name> --model ${MODEL_NAMES.join('|')} [--quantizer ${QUANTIZER_KINDS.join('|')}] [--bits 2-8]`,
+    `temper train --dataset <name> --model ${MODEL_NAMES.join('|')} [--quantizer ${QUANTIZER_KINDS.join('|')}] [--bits 2-8] [--step-init ${STEP_INITS.join('|')}]`,
     `             [--epochs <n>] [--batch-size <n>] [--lr <x>] [--seed <n>] [--init-from <run id>] [--backend ${BACKEND_CHOICES.join('|')}]`,
     '             [--limit-train <n>] [--limit-test <n>] [--name <text>] [--config run.json] [--detach] [--json]',
     '             [--on <cluster profile> [--poll <seconds>]]   train on a Slurm cluster (see temper clusters)',
@@ -79,6 +81,7 @@ export const trainCommand: Command = {
     model: { type: 'string' },
     quantizer: { type: 'string' },
     bits: { type: 'string' },
+    'step-init': { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
     lr: { type: 'string' },

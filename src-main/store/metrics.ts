@@ -29,9 +29,9 @@ export class MetricQueries {
         test_loss, test_top1, test_top5, lr, lambda, seconds, images_per_sec)
       VALUES (@runId, @epoch, @step, @trainLoss, @trainTop1, @testLoss, @testTop1, @testTop5, @lr, @lambda, @seconds, @imagesPerSec)`);
     this.insertLayer = db.prepare(`INSERT OR REPLACE INTO layer_stats (run_id, epoch, layer, weight_step, weight_mean_abs_err,
-        weight_clip, input_step, input_mean_abs_err, input_clip, lambda)
-      VALUES (@runId, @epoch, @layer, @weightStep, @weightMeanAbsError, @weightClipFraction, @inputStep,
-        @inputMeanAbsError, @inputClipFraction, @lambda)`);
+        weight_clip, weight_levels, input_step, input_mean_abs_err, input_clip, input_levels, lambda)
+      VALUES (@runId, @epoch, @layer, @weightStep, @weightMeanAbsError, @weightClipFraction, @weightLevelsUsed, @inputStep,
+        @inputMeanAbsError, @inputClipFraction, @inputLevelsUsed, @lambda)`);
     this.advanceRun = db.prepare(`UPDATE runs SET epochs_done = max(epochs_done, @epoch),
         best_top1 = max(coalesce(best_top1, @top1), @top1), heartbeat_at = @now WHERE id = @runId`);
     this.insertStep = db.prepare(`INSERT OR REPLACE INTO step_metrics (run_id, step, loss, lr, lambda, images_per_sec)
@@ -45,8 +45,8 @@ export class MetricQueries {
         SELECT step, loss, lr, lambda, images_per_sec AS imagesPerSec, row_number() OVER (ORDER BY step) - 1 AS i
         FROM step_metrics WHERE run_id = ?) WHERE i % ? = 0 ORDER BY step`);
     const layerColumns = `epoch, layer, weight_step AS weightStep, weight_mean_abs_err AS weightMeanAbsError,
-      weight_clip AS weightClipFraction, input_step AS inputStep, input_mean_abs_err AS inputMeanAbsError,
-      input_clip AS inputClipFraction, lambda`;
+      weight_clip AS weightClipFraction, weight_levels AS weightLevelsUsed, input_step AS inputStep,
+      input_mean_abs_err AS inputMeanAbsError, input_clip AS inputClipFraction, input_levels AS inputLevelsUsed, lambda`;
     this.selectLayers = db.prepare<[number], LayerStatsRow>(`SELECT ${layerColumns} FROM layer_stats WHERE run_id = ? ORDER BY epoch, layer`);
     this.selectLayersAt = db.prepare<[number, number], LayerStatsRow>(`SELECT ${layerColumns} FROM layer_stats WHERE run_id = ? AND epoch = ? ORDER BY layer`);
   }
@@ -77,9 +77,11 @@ export class MetricQueries {
           weightStep: layer.weight?.step ?? null,
           weightMeanAbsError: layer.weight?.meanAbsError ?? null,
           weightClipFraction: layer.weight?.clipFraction ?? null,
+          weightLevelsUsed: layer.weight?.levelsUsed ?? null,
           inputStep: layer.input?.step ?? null,
           inputMeanAbsError: layer.input?.meanAbsError ?? null,
           inputClipFraction: layer.input?.clipFraction ?? null,
+          inputLevelsUsed: layer.input?.levelsUsed ?? null,
           lambda,
         });
       }

@@ -153,7 +153,7 @@ const addRunOwner: Migration = (db) => {
 };
 
 /**
- * Version 3: sharpness results (method.md §5). A run can have several, each with the parameters it
+ * Version 3: sharpness results (docs/method.md §5). A run can have several, each with the parameters it
  * was measured with; the headline numbers are columns, the whole result (landscape curves) JSON.
  */
 const addSharpness: Migration = (db) => {
@@ -207,4 +207,15 @@ const addClusters: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters];
+/**
+ * Levels used (docs/method.md §5.4): how many of a quantizer's 2^b grid levels the recorded batch
+ * occupied. Rows written before it stay NULL and show as unknown.
+ */
+export const addLevelsUsed: Migration = (db) => {
+  db.exec(`
+    ALTER TABLE layer_stats ADD COLUMN weight_levels INTEGER;
+    ALTER TABLE layer_stats ADD COLUMN input_levels INTEGER;
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed];

@@ -183,7 +183,7 @@ describe('New run form: every config field', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Start run' }));
     await waitFor(() => expect(client.startRun).toHaveBeenCalled());
     const config = (client.startRun as unknown as { mock: { calls: [{ config: { quant: unknown } }][] } }).mock.calls[0][0].config;
-    expect(config.quant).toEqual({ quantizer: 'nt', bits: 4, firstLastBits: 8, noise: 'uniform', temper: { lambda0: 2, tau: 0.2, noiseOffAt: null, unit: 'step' }, stepEpsilon: 1e-5 });
+    expect(config.quant).toEqual({ quantizer: 'nt', bits: 4, firstLastBits: 8, noise: 'uniform', init: 'lsq', temper: { lambda0: 2, tau: 0.2, noiseOffAt: null, unit: 'step' }, stepEpsilon: 1e-5 });
   });
 
   it('switching the optimizer shows its own fields', async () => {

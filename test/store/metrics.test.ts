@@ -34,8 +34,8 @@ describe('metrics', () => {
     t.store.appendEpochMetrics(id, epochMetrics(2, 0.5, 2));
     expect(t.store.layerStats(id)).toHaveLength(4);
     expect(t.store.layerStats(id, 2)).toEqual([
-      { epoch: 2, layer: 'conv0', weightStep: 0.01, weightMeanAbsError: 0.25, weightClipFraction: 0.01, inputStep: null, inputMeanAbsError: null, inputClipFraction: null, lambda: 0.5 },
-      { epoch: 2, layer: 'conv1', weightStep: 0.02, weightMeanAbsError: 0.25, weightClipFraction: 0.01, inputStep: 0.02, inputMeanAbsError: 0.24, inputClipFraction: 0.02, lambda: 0.5 },
+      { epoch: 2, layer: 'conv0', weightStep: 0.01, weightMeanAbsError: 0.25, weightClipFraction: 0.01, weightLevelsUsed: null, inputStep: null, inputMeanAbsError: null, inputClipFraction: null, inputLevelsUsed: null, lambda: 0.5 },
+      { epoch: 2, layer: 'conv1', weightStep: 0.02, weightMeanAbsError: 0.25, weightClipFraction: 0.01, weightLevelsUsed: null, inputStep: 0.02, inputMeanAbsError: 0.24, inputClipFraction: 0.02, inputLevelsUsed: null, lambda: 0.5 },
     ]);
   });
 

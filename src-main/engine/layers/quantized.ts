@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createQuantizer } from '../quantizers';
 import type { ExportNode } from '../models/graph';
+import type { StepInit } from '../../../shared/config';
 import type { Quantizer, QuantizeContext, QuantizerKind } from '../quantizers/quantizer';
 import type { ParamStore } from './params';
 
@@ -10,11 +11,14 @@ export interface LayerQuant {
   bits: number;
   /** The raw (normalized) image is signed; inputs after ReLU are not. */
   inputSigned: boolean;
+  /** Step-size init of both quantizers (docs/method.md §2.2); default 'lsq'. */
+  init?: StepInit;
 }
 
 function quantizersFor(store: ParamStore, name: string, quant: LayerQuant, weight: tf.Variable) {
-  const input = createQuantizer({ kind: quant.kind, bits: quant.bits, signed: quant.inputSigned, target: 'activation', name: `${name}/input_step` });
-  const weightQ = createQuantizer({ kind: quant.kind, bits: quant.bits, signed: true, target: 'weight', name: `${name}/weight_step` });
+  const { kind, bits, init } = quant;
+  const input = createQuantizer({ kind, bits, init, signed: quant.inputSigned, target: 'activation', name: `${name}/input_step` });
+  const weightQ = createQuantizer({ kind, bits, init, signed: true, target: 'weight', name: `${name}/weight_step` });
   weightQ.initFrom(weight);
   store.addQuantizers({ layer: name, input, weight: weightQ, weightVariable: weight });
   return { input, weight: weightQ };

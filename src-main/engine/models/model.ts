@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelName, QuantConfig } from '../../../shared/config';
+import type { ModelName, QuantConfig, StepInit } from '../../../shared/config';
 import type { ParamStore } from '../layers/params';
 import type { LayerQuant } from '../layers/quantized';
 import type { QuantizeContext } from '../quantizers/quantizer';
@@ -42,10 +42,15 @@ export class LayerPlan {
     return { graph, input: graph.input([...this.spec.inputShape]) };
   }
 
+  /** Configs stored before quant.init existed trained with LSQ's init. */
+  private get init(): StepInit {
+    return this.quant.init ?? 'lsq';
+  }
+
   private edge(inputSigned: boolean): LayerQuant {
     const { quantizer, firstLastBits } = this.quant;
     if (quantizer === 'fp' || firstLastBits === null) return { kind: 'fp', bits: 8, inputSigned };
-    return { kind: quantizer, bits: firstLastBits, inputSigned };
+    return { kind: quantizer, bits: firstLastBits, inputSigned, init: this.init };
   }
 
   /** The first layer sees the normalized image, which is signed. */
@@ -60,6 +65,6 @@ export class LayerPlan {
 
   /** Every other layer sees post-ReLU activations. */
   inner(): LayerQuant {
-    return { kind: this.quant.quantizer, bits: this.quant.bits, inputSigned: false };
+    return { kind: this.quant.quantizer, bits: this.quant.bits, inputSigned: false, init: this.init };
   }
 }

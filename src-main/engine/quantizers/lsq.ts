@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { StepInit } from '../../../shared/config';
 import { fakeQuant, lsqGradScale, lsqLevels, type QuantLevels } from './fake-quant';
+import { mseStep } from './mse-step';
 import { syncReadsAvailable } from './sync-reads';
 import type {
   QuantizeContext,
@@ -13,7 +15,7 @@ import type {
 export const MIN_INIT_STEP = 1e-6;
 
 /**
- * LSQ (method.md §2): a learnable scalar step size with gradient scale g, hard quantizer in both
+ * LSQ (docs/method.md §2): a learnable scalar step size with gradient scale g, hard quantizer in both
  * training and eval. The noisy quantizers (nt, pqn, nt-pqn) extend it and override only
  * `trainingForward`, so init, clamping, stats and eval are the same for all of them.
  */
@@ -25,8 +27,9 @@ export class LsqQuantizer implements Quantizer {
   readonly step: tf.Variable;
   readonly name: string;
   readonly levels: QuantLevels;
+  readonly init: StepInit;
   initialized = false;
-  /** [s, Σ|e| inside, count inside, count clipped] of the last forward with ctx.collectStats, until readStats(). */
+  /** [s, Σ|e| inside, count inside, count clipped, levels used] of the last forward with ctx.collectStats, until readStats(). */
   private recorded: { sums: tf.Tensor1D; size: number } | null = null;
   private stats: QuantStats | null = null;
 
@@ -37,6 +40,7 @@ export class LsqQuantizer implements Quantizer {
     this.bits = options.bits;
     this.signed = options.signed;
     this.target = options.target;
+    this.init = options.init ?? 'lsq';
     this.levels = lsqLevels(options.bits, options.signed);
     // tfjs variable names are process-global; two models in one process would clash, so name only our side.
     const initial = tf.scalar(1);
@@ -45,15 +49,25 @@ export class LsqQuantizer implements Quantizer {
   }
 
   /**
-   * s0 = 2·mean(|v|)/sqrt(Qp) (method.md §2), floored at MIN_INIT_STEP. Where the backend reads
-   * synchronously, computed in float64 and rounded to float32 once, and a non-finite v is an error;
-   * on WebGPU computed on the device instead (see initOnDevice).
+   * Init 'lsq': s0 = 2·mean(|v|)/sqrt(Qp) (docs/method.md §2.1), floored at MIN_INIT_STEP. Where the
+   * backend reads synchronously, computed in float64 and rounded to float32 once, and a non-finite v
+   * is an error; on WebGPU computed on the device instead (see initOnDevice).
+   * Init 'mse': the step of least squared quantization error on v (docs/method.md §2.2, mse-step.ts).
    */
   initFrom(v: tf.Tensor): void {
     this.assertTensor(v, 'initFrom');
-    if (syncReadsAvailable()) this.initOnHost(v);
+    if (this.init === 'mse') this.initMse(v);
+    else if (syncReadsAvailable()) this.initOnHost(v);
     else this.initOnDevice(v);
     this.initialized = true;
+  }
+
+  /** On WebGPU a non-finite v cannot be reported here: s becomes NaN and the run diverges at once. */
+  private initMse(v: tf.Tensor): void {
+    tf.tidy(() => this.step.assign(mseStep(v, this.levels, MIN_INIT_STEP)));
+    if (syncReadsAvailable() && !Number.isFinite(this.step.dataSync()[0])) {
+      throw this.error(`initFrom got non-finite values (init 'mse', shape [${v.shape}])`);
+    }
   }
 
   private initOnHost(v: tf.Tensor): void {
@@ -105,11 +119,12 @@ export class LsqQuantizer implements Quantizer {
     if (!recorded) return this.stats;
     this.recorded = null;
     try {
-      const [step, sumAbsError, insideCount, clippedCount] = await recorded.sums.data();
+      const [step, sumAbsError, insideCount, clippedCount, levelsUsed] = await recorded.sums.data();
       this.stats = {
         step,
         meanAbsError: insideCount > 0 ? sumAbsError / insideCount : 0,
         clipFraction: clippedCount / recorded.size,
+        levelsUsed,
       };
     } finally {
       recorded.sums.dispose();
@@ -150,7 +165,7 @@ export class LsqQuantizer implements Quantizer {
   }
 
   /**
-   * Per-tensor statistics of method.md §5.4, measured on the deterministic q. Kept on the device
+   * Per-tensor statistics of docs/method.md §5.4, measured on the deterministic q. Kept on the device
    * (no readback inside the step: WebGPU cannot read synchronously) until readStats().
    */
   private record(v: tf.Tensor): void {
@@ -163,7 +178,7 @@ export class LsqQuantizer implements Quantizer {
       const absError = tf.abs(tf.sub(tf.round(clipped), clipped));
       // Clipped: the clip moved the value. An element on the bound (a ReLU zero with Qn = 0) is exact, not clipped.
       const moved = tf.cast(tf.logicalOr(tf.less(u, -qn), tf.greater(u, qp)), 'float32');
-      return tf.stack([this.step, tf.sum(tf.mul(absError, inside)), tf.sum(inside), tf.sum(moved)]) as tf.Tensor1D;
+      return tf.stack([this.step, tf.sum(tf.mul(absError, inside)), tf.sum(inside), tf.sum(moved), levelsUsed(clipped, this.levels)]) as tf.Tensor1D;
     });
     // Inside the training step's tidy: kept until readStats() or dropStats() disposes it.
     this.recorded = { sums: tf.keep(sums), size: v.size };
@@ -178,6 +193,9 @@ function assertOptions(options: QuantizerOptions, kind: QuantizerKind): void {
   if (!Number.isInteger(options.bits) || options.bits < 2 || options.bits > 8) {
     throw new Error(`${prefix}: bits must be an integer in 2..8, got ${options.bits}`);
   }
+  if (options.init !== undefined && options.init !== 'lsq' && options.init !== 'mse') {
+    throw new Error(`${prefix}: init must be 'lsq' or 'mse', got ${String(options.init)}`);
+  }
   if (typeof options.signed !== 'boolean') {
     throw new Error(`${prefix}: signed must be a boolean, got ${String(options.signed)}`);
   }
@@ -186,4 +204,11 @@ function assertOptions(options: QuantizerOptions, kind: QuantizerKind): void {
       `${prefix}: target must be 'weight' or 'activation', got ${String(options.target)}`,
     );
   }
+}
+
+/** How many of the Qn + Qp + 1 grid levels the codes round(ū) occupy: a histogram of codes, its non-empty bins. */
+function levelsUsed(clipped: tf.Tensor, { qn, qp }: QuantLevels): tf.Scalar {
+  const codes = tf.cast(tf.add(tf.reshape(tf.round(clipped), [-1]), qn), 'int32') as tf.Tensor1D;
+  const histogram = tf.bincount(codes, tf.tensor1d([], 'float32'), qn + qp + 1);
+  return tf.sum(tf.cast(tf.greater(histogram, 0), 'float32'));
 }

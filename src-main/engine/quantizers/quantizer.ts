@@ -3,18 +3,18 @@ import type { QuantStats } from '../../../shared/metrics';
 
 export type { QuantStats } from '../../../shared/metrics';
 
-import type { QuantizerKind } from '../../../shared/config';
+import type { QuantizerKind, StepInit } from '../../../shared/config';
 
-/** The quantizers of method.md §2–4 (`fp` is the identity); the list lives with the config schema. */
+/** The quantizers of docs/method.md §2–4 (`fp` is the identity); the list lives with the config schema. */
 export { QUANTIZER_KINDS, type QuantizerKind } from '../../../shared/config';
 
 export type NoiseDistribution = 'uniform' | 'gaussian';
 
 /** What one forward pass tells every quantizer in the model. */
 export interface QuantizeContext {
-  /** Training forward (noise on) or the deployment forward (hard quantizer, method.md §2). */
+  /** Training forward (noise on) or the deployment forward (hard quantizer, docs/method.md §2). */
   training: boolean;
-  /** The global temper λ_t for this step (method.md §3); ignored by lsq, pqn and fp. */
+  /** The global temper λ_t for this step (docs/method.md §3); ignored by lsq, pqn and fp. */
   lambda: number;
   noise: NoiseDistribution;
   /** Returns a fresh integer seed for one noise draw, so a run's noise is reproducible. */
@@ -32,6 +32,8 @@ export interface QuantizerOptions {
   target: 'weight' | 'activation';
   /** Variable name of the step size, used by checkpoints. */
   name: string;
+  /** How initFrom sets the step size (docs/docs/method.md §2.2); default 'lsq'. */
+  init?: StepInit;
 }
 
 
@@ -42,13 +44,13 @@ export interface Quantizer {
   readonly target: 'weight' | 'activation';
   /** Learnable step size s (a scalar variable), or null for fp. */
   readonly step: tf.Variable | null;
-  /** False until the step size has been initialized from data (LSQ init, method.md §2). */
+  /** False until the step size has been initialized from data (LSQ init, docs/method.md §2). */
   initialized: boolean;
-  /** s0 = 2·mean(|v|)/sqrt(Qp); for activations called with the first training batch. */
+  /** s0 = 2·mean(|v|)/sqrt(Qp) (init 'lsq') or the least-MSE step (init 'mse'); for activations called with the first training batch. */
   initFrom(v: tf.Tensor): void;
   /** Fake-quantized v: noisy in training, hard LSQ when ctx.training is false. */
   apply(v: tf.Tensor, ctx: QuantizeContext): tf.Tensor;
-  /** Keeps s ≥ eps after an optimizer update (method.md §2: negative learned steps are a known LSQ bug). */
+  /** Keeps s ≥ eps after an optimizer update (docs/method.md §2: negative learned steps are a known LSQ bug). */
   clampStep(eps: number): void;
   /**
    * Stats recorded by the last apply() with ctx.collectStats (null if none), read after the step:

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isProcessAlive } from './runs';
+import { isProcessAlive } from './run-files';
 
 /**
  * One process per data folder drains the run queue: the app (temper serve, Electron) while it is

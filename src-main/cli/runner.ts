@@ -23,7 +23,7 @@ export const runnerCommand: Command = {
       let idleSince = Date.now();
       while (Date.now() - idleSince < IDLE_EXIT_MS) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const queued = service.store.listRuns({ filter: 'status = queued', limit: 1 }).total;
+        const queued = service.history.listRuns({ filter: 'status = queued', limit: 1 }).total;
         if (service.busy || queued > 0) idleSince = Date.now();
       }
     } finally {

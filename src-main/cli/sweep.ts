@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { GroupSummary, SweepRequest } from '../../shared/api';
-import { groupSummary } from '../services/compare';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService } from '../services/runs';
 import { ClusterService } from '../services/cluster/clusters';
@@ -65,7 +64,7 @@ export const sweepCommand: Command = {
         else console.error(`group ${groupId}: ${runIds.length} runs submitted to ${on} as job array ${jobId} (runs ${runIds.join(', ')}; bundles in ${submitted.sweepDir})`);
         if (values.detach) return;
         await watchClusterRuns(service, runIds, interval);
-        const summary = groupSummary(service.store, groupId!);
+        const summary = service.history.groupSummary(groupId!);
         console.log(json ? JSON.stringify(summary) : formatGroup(summary));
         return;
       }
@@ -77,12 +76,12 @@ export const sweepCommand: Command = {
       }
       // In the foreground this process trains its own group's runs, in order.
       for (const [i, id] of runIds.entries()) {
-        if (!service.store.claimRun(id, service.owner)) continue;
+        if (!service.claim(id)) continue;
         const bar = createProgressBar(`run ${id} (${i + 1}/${runIds.length})`);
         const summary = await service.execute(id, (p) => bar.update(p.step, p.totalSteps, `epoch ${p.epoch + 1}, loss ${p.loss.toFixed(4)}`));
         bar.finish(`run ${id} ${summary.status}${summary.final ? `: test top-1 ${percent(summary.final.testTop1)} %` : ''}${summary.error ? ` (${summary.error})` : ''}`);
       }
-      const summary = groupSummary(service.store, groupId);
+      const summary = service.history.groupSummary(groupId);
       console.log(json ? JSON.stringify(summary) : formatGroup(summary));
     } finally {
       await service.close();
@@ -100,9 +99,9 @@ export const groupsCommand: Command = {
     try {
       if (sub === 'list') {
         const groups = service.history.groups(1000);
-        console.log(json ? JSON.stringify(groups) : groups.map((g) => `${g.id}  ${g.name}  (${service.store.listGroupRuns(g.id).length} runs)`).join('\n') || 'no groups');
+        console.log(json ? JSON.stringify(groups) : groups.map((g) => `${g.id}  ${g.name}  (${service.history.groupRuns(g.id).length} runs)`).join('\n') || 'no groups');
       } else if (sub === 'show') {
-        const summary = groupSummary(service.store, runIdArg(arg, 'a group id'));
+        const summary = service.history.groupSummary(runIdArg(arg, 'a group id'));
         console.log(json ? JSON.stringify(summary) : formatGroup(summary));
       } else {
         throw new Error(`expected a subcommand (list, show), got ${sub === undefined ? 'none' : `'${sub}'`}`);

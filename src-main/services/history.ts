@@ -91,6 +91,10 @@ export class HistoryService {
     return this.store.listGroups(limit);
   }
 
+  groupRuns(groupId: number) {
+    return this.store.listGroupRuns(groupId);
+  }
+
   groupSummary(groupId: number) {
     return groupSummary(this.store, groupId);
   }

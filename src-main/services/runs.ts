@@ -235,11 +235,16 @@ export class RunService {
     this.emit({ type: 'run-status', id, status: 'queued', error: null });
   }
 
+  /** Claims a queued run for this process (foreground training); false when another process has it. */
+  claim(id: number): boolean {
+    return this.store.claimRun(id, this.owner);
+  }
+
   /** Resumes a run in this process and waits for it. */
   async resume(id: number, onProgress?: (p: StepProgress) => void): Promise<RunSummary> {
     if (this.store.clusters.bundleOf(id)?.cluster) throw new Error(`run ${id} trains on a cluster: resume it with --detach (a new Slurm submission)`);
     this.requeue(id);
-    if (!this.store.claimRun(id, this.owner)) throw new Error(`run ${id} was claimed by another process`);
+    if (!this.claim(id)) throw new Error(`run ${id} was claimed by another process`);
     return this.execute(id, onProgress);
   }
 

@@ -169,6 +169,7 @@ export class ApiService implements TemperApi {
       checkpoints: store.checkpointsOf(id),
       parent: run.parentId === null ? null : (store.getRun(run.parentId) ?? null),
       group: run.groupId === null ? null : (store.getGroup(run.groupId) ?? null),
+      events: store.runEvents(id),
     };
   }
 

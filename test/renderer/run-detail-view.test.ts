@@ -116,19 +116,49 @@ describe('Run detail', () => {
     const revealPath = vi.fn();
     window.temperNative = { revealPath };
     const { client } = setup(detail({ id: 5 }), { exportRun: async () => ({ dir: '/home/u/.temper/runs/5/export' }) });
+    window.temper = client;
     await fireEvent.click(await screen.findByRole('button', { name: 'Export' }));
     expect(await screen.findByText('/home/u/.temper/runs/5/export')).toBeTruthy();
     expect(client.exportRun).toHaveBeenCalledWith(5);
     await fireEvent.click(screen.getByRole('button', { name: 'Reveal' }));
     expect(revealPath).toHaveBeenCalledWith('/home/u/.temper/runs/5/export');
     delete window.temperNative;
+    delete window.temper;
   });
 
-  it('exports a completed run as ONNX into its folder', async () => {
+  it('exports a completed run as ONNX into its folder in Electron', async () => {
     const { client } = setup(detail({ id: 5 }), { exportRun: async () => ({ dir: '/home/u/.temper/runs/5/model.onnx' }) });
+    window.temper = client;
     await fireEvent.click(await screen.findByRole('button', { name: 'Export ONNX' }));
     expect(await screen.findByText('/home/u/.temper/runs/5/model.onnx')).toBeTruthy();
     expect(client.exportRun).toHaveBeenCalledWith(5, null, 'onnx');
+    delete window.temper;
+  });
+
+  it('in web mode, downloads the export as the zip the server streams, or shows why it cannot', async () => {
+    const saved: string[] = [];
+    URL.createObjectURL = () => 'blob:zip';
+    URL.revokeObjectURL = () => undefined;
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    const zip = new Response(new Uint8Array([0x50, 0x4b, 5, 6]), {
+      headers: { 'Content-Disposition': 'attachment; filename="temper-run-5-export.zip"', 'X-Temper-Export': encodeURIComponent('/srv/temper/runs/5/export') },
+    });
+    const fetchMock = vi.fn(async () => zip);
+    vi.stubGlobal('fetch', fetchMock);
+    setup(detail({ id: 5 }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Export' }));
+    expect(await screen.findByText('temper-run-5-export.zip')).toBeTruthy();
+    expect(screen.getByText('/srv/temper/runs/5/export')).toBeTruthy();
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/export.zip?run=5&format=temper');
+    expect(saved).toEqual(['temper-run-5-export.zip']);
+    fetchMock.mockImplementation(async () => new Response(JSON.stringify({ error: 'run 5 is running; only a completed run can be exported' }), { status: 422 }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Export ONNX' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('run 5 is running; only a completed run can be exported');
+    expect(fetchMock.mock.calls[1][0]).toBe('/api/export.zip?run=5&format=onnx');
+    click.mockRestore();
+    vi.unstubAllGlobals();
   });
 
   it('adds a tag', async () => {

@@ -7,6 +7,7 @@ import type {
   NoteRecord,
   Page,
   RunCurves,
+  RunEvent,
   RunRecord,
   RunStatus,
   SharpnessRecord,
@@ -112,6 +113,8 @@ export interface RunDetail {
   checkpoints: CheckpointRecord[];
   parent: RunRecord | null;
   group: GroupRecord | null;
+  /** What happened to the run, oldest first: created, started, cancels, resumes, the end. */
+  events: RunEvent[];
 }
 
 /** A mean and standard deviation over the completed runs of a sweep cell (std 0 for one run). */

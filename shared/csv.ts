@@ -1,5 +1,6 @@
 import { deltaVsParent, percentShown } from './accuracy';
-import type { Comparison } from './api';
+import type { CompareRow, Comparison } from './api';
+import type { RunCurves } from './records';
 
 /** RFC 4180 CSV: fields with a comma, quote or newline are quoted, quotes doubled. Shared by the CLI and the renderer. */
 export function csvField(value: unknown): string {
@@ -28,5 +29,22 @@ export function comparisonCsv(c: Comparison): string {
     deltaVsParent(r), r.sharpness?.trace ?? null, r.sharpness?.eigen ?? null, r.sharpness?.perturb ?? null, r.finalTop1, r.bestTop1,
     ...c.differing.map((d) => (d.applies?.[i] === false ? null : d.values[i])),
   ]);
+  return toCsv(header, rows);
+}
+
+/** Every epoch of every compared run, one row each: the metrics the curves draw, accuracies as fractions. */
+export function metricsCsv(runs: readonly CompareRow[], curves: ReadonlyMap<number, RunCurves>): string {
+  const header = [
+    'runId', 'name', 'quantizer', 'bits', 'seed', 'epoch', 'step', 'wallSeconds', 'trainLoss', 'trainTop1Fraction', 'testLoss',
+    'testTop1Fraction', 'testTop5Fraction', 'lr', 'lambda', 'trainSeconds', 'imagesPerSec',
+  ];
+  const rows = runs.flatMap((run) => {
+    const c = curves.get(run.id);
+    if (!c) return [];
+    return c.epoch.map((epoch, i) => [
+      run.id, run.name, run.quantizer, run.bits, run.seed, epoch, c.step[i], c.wallSeconds?.[i] ?? null, c.trainLoss[i], c.trainTop1[i],
+      c.testLoss[i], c.testTop1[i], c.testTop5[i], c.lr[i], c.lambda[i], c.seconds[i], c.imagesPerSec[i],
+    ]);
+  });
   return toCsv(header, rows);
 }

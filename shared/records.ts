@@ -50,6 +50,21 @@ export interface RunRecord {
   epochsTotal: number;
 }
 
+/** What happened to a run, in the order it happened: the run's history (the log, the markers on its curves). */
+export const RUN_EVENT_KINDS = ['created', 'started', 'cancel-requested', 'cancelled', 'interrupted', 'resumed', 'completed', 'failed'] as const;
+export type RunEventKind = (typeof RUN_EVENT_KINDS)[number];
+
+export interface RunEvent {
+  kind: RunEventKind;
+  at: number;
+  /** Epochs finished when it happened. */
+  epoch: number;
+  /** The last optimizer step recorded when it happened; for `resumed`, the step of the checkpoint it continues from. */
+  step: number;
+  /** The error of a failed or interrupted run, where there is one. */
+  detail: string | null;
+}
+
 export interface ListRunsQuery {
   /** The filter language of filter.ts, e.g. `quantizer=nt and bits in (2,3)`. */
   filter?: string;
@@ -78,6 +93,8 @@ export interface EpochCurves {
   lambda: number[];
   seconds: number[];
   imagesPerSec: number[];
+  /** Seconds from the run's first start to the epoch's end, pauses included; null for epochs recorded before Temper kept it. */
+  wallSeconds: (number | null)[];
 }
 
 export interface StepPoint {

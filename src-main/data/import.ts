@@ -52,7 +52,7 @@ export function defaultDatasetName(source: string): string {
     .replace(/^[^a-z0-9]+/, '')
     .replace(/-+$/, '')
     .slice(0, 64);
-  if (!slug) throw new Error(`cannot derive a dataset name from '${source}'; give one with --name`);
+  if (!slug) throw new Error(`cannot derive a dataset name from '${source}'; give the dataset a name`);
   return slug;
 }
 
@@ -87,7 +87,7 @@ function checkFraction(value: number, what: string): number {
 
 function refuseExisting(home: string, name: string): void {
   if (fs.existsSync(datasetDir(home, name))) {
-    throw new Error(`a dataset named '${name}' already exists in ${datasetsDir(home)}; choose another --name or remove it first`);
+    throw new Error(`a dataset named '${name}' already exists in ${datasetsDir(home)}; choose another name or remove it first`);
   }
 }
 

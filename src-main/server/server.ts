@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { TemperApi } from '../../shared/api';
 import { answerApiCall } from './api-call';
 import { type Subscribe, streamEvents } from './events';
+import { EXPORT_ZIP_PATH, sendExportZip } from './export-download';
 import { foreignRequest, hostHeaderProblem } from './guard';
 import { oneLine, sendJson, sendText, setSecurityHeaders } from './respond';
 import { INDEX_FILE, isIndexPath, sendStatic } from './static-files';
@@ -44,7 +45,8 @@ const HOST = '127.0.0.1';
  *   other GETs: files of the renderer build (cookie or ?token=);
  * - POST /api/<method>, `Authorization: Bearer T` or the cookie, JSON `{"args": [...]}`:
  *   200 `{"value": ...}`, or `{"error": "..."}` with 400, 404, 405, 413, 415 or 422;
- * - GET /api/events (cookie or ?token=): each TemperEvent as server-sent `data: <json>`.
+ * - GET /api/events (cookie or ?token=): each TemperEvent as server-sent `data: <json>`;
+ * - GET /api/export.zip?run=<id>&format=temper|onnx (cookie or ?token=): the run's export as a zip download.
  */
 export async function startWebServer(api: ServedApi, options: WebServerOptions): Promise<WebServer> {
   const root = fs.realpathSync(options.rendererDir);
@@ -70,6 +72,10 @@ export async function startWebServer(api: ServedApi, options: WebServerOptions):
       streams.add(res);
       await streamEvents(req, res, (listener) => api.onEvent(listener), options.heartbeatMs);
       streams.delete(res);
+    } else if (url.pathname === EXPORT_ZIP_PATH) {
+      if (!hasToken(req, token, url.searchParams)) return sendJson(res, 401, { error: 'missing or wrong token' });
+      if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
+      await sendExportZip(res, api, url.searchParams);
     } else if (isApi) {
       if (!hasToken(req, token)) return sendJson(res, 401, { error: 'missing or wrong token' });
       if (req.method !== 'POST') return methodNotAllowed(res, 'POST');

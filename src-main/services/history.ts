@@ -38,6 +38,7 @@ export class HistoryService {
       checkpoints: store.checkpointsOf(id),
       parent: run.parentId === null ? null : (store.getRun(run.parentId) ?? null),
       group: run.groupId === null ? null : (store.getGroup(run.groupId) ?? null),
+      events: store.runEvents(id),
     };
   }
 

@@ -60,7 +60,7 @@ function configure(db: Db, file: string): void {
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-      throw new Error(`${file}: not a SQLite database (${code}); move it away or point --home at another data folder`);
+      throw new Error(`${file}: not a SQLite database (${code}); move it away or use another data folder`);
     }
     throw new Error(`${file}: cannot open the store: ${(error as Error).message}`);
   }

@@ -3,7 +3,7 @@ import type { ClusterQueries } from './clusters';
 import type { DatasetImportReport } from './datasets';
 import type { RunCurves } from './metrics';
 import type { CancelOutcome, RunOwner } from './lifecycle';
-import type { SharpnessRecord, SharpnessStatus, SharpnessValues } from '../../shared/records';
+import type { RunEvent, SharpnessRecord, SharpnessStatus, SharpnessValues } from '../../shared/records';
 import type { RunStatus } from './schema';
 import type {
   CheckpointRecord,
@@ -35,6 +35,8 @@ export interface TemperStore {
   heartbeat(id: number, now?: number): boolean;
   markStaleRunsInterrupted(olderThanMs: number, now?: number): number[];
   deleteRun(id: number): boolean;
+  /** The run's history: each lifecycle change with its time, epoch and step, oldest first. */
+  runEvents(id: number): RunEvent[];
 
   // The queue, across processes
   claimRun(id: number, owner: RunOwner, now?: number): boolean;

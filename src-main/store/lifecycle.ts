@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import type { RunEventQueries } from './events';
 
 /** The process that trains a run: its pid on its host. */
 export interface RunOwner {
@@ -23,8 +24,12 @@ export class LifecycleQueries {
   private readonly selectOwned;
   private readonly interrupt;
   private readonly setBackend;
+  private readonly selectStartedAt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly events: RunEventQueries,
+  ) {
     this.claim = db.prepare(`UPDATE runs SET status = 'running', owner_pid = @pid, owner_host = @host, cancel_requested = 0,
         started_at = coalesce(started_at, @now), heartbeat_at = @now, finished_at = NULL, error = NULL
       WHERE id = @id AND status = 'queued'`);
@@ -40,11 +45,18 @@ export class LifecycleQueries {
       WHERE status = 'running' AND owner_host = ? AND owner_pid IS NOT NULL`);
     this.setBackend = db.prepare(`UPDATE runs SET backend = @backend, device = @device, heartbeat_at = @now WHERE id = @id AND status = 'running'`);
     this.interrupt = db.prepare(`UPDATE runs SET status = 'interrupted', error = @error WHERE id = @id AND status = 'running'`);
+    this.selectStartedAt = db.prepare<[number], { startedAt: number | null }>('SELECT started_at AS startedAt FROM runs WHERE id = ?');
   }
 
   /** Queued → running, owned by `owner`; false when another process claimed it first (or it is not queued). */
   claimRun(id: number, owner: RunOwner, now = Date.now()): boolean {
-    return this.claim.run({ id, pid: owner.pid, host: owner.host, now }).changes === 1;
+    return this.db.transaction(() => {
+      const before = this.selectStartedAt.get(id);
+      const claimed = this.claim.run({ id, pid: owner.pid, host: owner.host, now }).changes === 1;
+      // A run that started before (then was cancelled or interrupted, and requeued) resumes.
+      if (claimed) this.events.record(id, before?.startedAt == null ? 'started' : 'resumed', now);
+      return claimed;
+    }).immediate();
   }
 
   /** The backend and device a claimed run trains on, once its worker has loaded them. */
@@ -63,8 +75,13 @@ export class LifecycleQueries {
   /** A queued run is cancelled at once; a running one is asked to stop (its owner polls for this). */
   requestCancel(id: number, now = Date.now()): CancelOutcome {
     return this.db.transaction((): CancelOutcome => {
-      if (this.cancelQueued.run({ id, now }).changes === 1) return 'cancelled';
-      return this.flagCancel.run(id).changes === 1 ? 'requested' : 'not-active';
+      if (this.cancelQueued.run({ id, now }).changes === 1) {
+        this.events.record(id, 'cancelled', now);
+        return 'cancelled';
+      }
+      if (this.flagCancel.run(id).changes !== 1) return 'not-active';
+      this.events.record(id, 'cancel-requested', now);
+      return 'requested';
     }).immediate();
   }
 
@@ -82,7 +99,11 @@ export class LifecycleQueries {
   interruptOrphans(host: string, isAlive: (pid: number) => boolean): number[] {
     return this.db.transaction(() => {
       const orphans = this.selectOwned.all(host).filter((r) => !isAlive(r.pid));
-      for (const { id, pid } of orphans) this.interrupt.run({ id, error: `interrupted: the process training it (pid ${pid}) ended` });
+      for (const { id, pid } of orphans) {
+        const error = `interrupted: the process training it (pid ${pid}) ended`;
+        this.interrupt.run({ id, error });
+        this.events.record(id, 'interrupted', Date.now(), error);
+      }
       return orphans.map((r) => r.id);
     }).immediate();
   }

@@ -7,11 +7,11 @@ import type { EpochCurves, LayerStatsRow, RunCurves, StepPoint } from './types';
 /** The most runs one curves request may ask for: charts fetch what they draw, never everything. */
 export const MAX_CURVE_RUNS = LIMITS.runsPerRequest;
 
-const CURVE_KEYS = ['epoch', 'step', 'trainLoss', 'trainTop1', 'testLoss', 'testTop1', 'testTop5', 'lr', 'lambda', 'seconds', 'imagesPerSec'] as const;
+const CURVE_KEYS = ['epoch', 'step', 'trainLoss', 'trainTop1', 'testLoss', 'testTop1', 'testTop5', 'lr', 'lambda', 'seconds', 'imagesPerSec', 'wallSeconds'] as const;
 
 export type { RunCurves };
 
-/** Epoch metrics, downsampled step metrics and per-layer quantizer statistics. */
+/** Epoch metrics, step metrics and per-layer quantizer statistics. */
 export class MetricQueries {
   private readonly insertEpoch;
   private readonly insertLayer;
@@ -26,8 +26,8 @@ export class MetricQueries {
   constructor(private readonly db: Db) {
     // OR REPLACE: a resumed run writes again the epochs and steps it lost.
     this.insertEpoch = db.prepare(`INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, step, train_loss, train_top1,
-        test_loss, test_top1, test_top5, lr, lambda, seconds, images_per_sec)
-      VALUES (@runId, @epoch, @step, @trainLoss, @trainTop1, @testLoss, @testTop1, @testTop5, @lr, @lambda, @seconds, @imagesPerSec)`);
+        test_loss, test_top1, test_top5, lr, lambda, seconds, images_per_sec, recorded_at)
+      VALUES (@runId, @epoch, @step, @trainLoss, @trainTop1, @testLoss, @testTop1, @testTop5, @lr, @lambda, @seconds, @imagesPerSec, @now)`);
     this.insertLayer = db.prepare(`INSERT OR REPLACE INTO layer_stats (run_id, epoch, layer, weight_step, weight_mean_abs_err,
         weight_clip, weight_levels, input_step, input_mean_abs_err, input_clip, input_levels, lambda)
       VALUES (@runId, @epoch, @layer, @weightStep, @weightMeanAbsError, @weightClipFraction, @weightLevelsUsed, @inputStep,
@@ -37,8 +37,10 @@ export class MetricQueries {
     this.insertStep = db.prepare(`INSERT OR REPLACE INTO step_metrics (run_id, step, loss, lr, lambda, images_per_sec)
       VALUES (@runId, @step, @loss, @lr, @lambda, @imagesPerSec)`);
     this.selectCurve = db
-      .prepare<[number], unknown[]>(`SELECT epoch, step, train_loss, train_top1, test_loss, test_top1, test_top5, lr, lambda,
-          seconds, images_per_sec FROM epoch_metrics WHERE run_id = ? ORDER BY epoch`)
+      // Wall time: from the run's first start to the epoch's record, stops between a cancel and a resume included.
+      .prepare<[number], unknown[]>(`SELECT e.epoch, e.step, e.train_loss, e.train_top1, e.test_loss, e.test_top1, e.test_top5, e.lr,
+          e.lambda, e.seconds, e.images_per_sec, (e.recorded_at - r.started_at) / 1000.0
+        FROM epoch_metrics e JOIN runs r ON r.id = e.run_id WHERE e.run_id = ? ORDER BY e.epoch`)
       .raw();
     this.countSteps = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM step_metrics WHERE run_id = ?');
     this.selectSteps = db.prepare<[number, number], StepPoint>(`SELECT step, loss, lr, lambda, imagesPerSec FROM (
@@ -68,6 +70,7 @@ export class MetricQueries {
         lambda,
         seconds: metrics.seconds,
         imagesPerSec: metrics.imagesPerSec,
+        now,
       });
       for (const layer of metrics.layers) {
         this.insertLayer.run({
@@ -90,7 +93,7 @@ export class MetricQueries {
     forExistingRun('appendEpochMetrics', runId, () => write.immediate());
   }
 
-  /** A batch of (already downsampled) step progress points, in one transaction. */
+  /** A batch of step progress points (every logged step, as reported), in one transaction. */
   appendStepMetrics(runId: number, points: readonly (StepPoint | StepProgress)[]): void {
     const write = this.db.transaction(() => {
       for (const p of points) this.insertStep.run({ runId, step: p.step, loss: p.loss, lr: p.lr, lambda: p.lambda, imagesPerSec: p.imagesPerSec });

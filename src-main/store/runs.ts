@@ -1,6 +1,7 @@
 import { LIMITS } from '../../shared/records';
 import { type TrainConfig, parseTrainConfig } from '../../shared/config';
 import type { Db } from './db';
+import type { RunEventQueries } from './events';
 import { compileRunFilter, compileRunSort } from './filter-sql';
 import type { RunStatus } from './schema';
 import type { ListRunsQuery, NewRun, Page, RunFinish, RunRecord, RunStart } from './types';
@@ -36,8 +37,12 @@ export class RunQueries {
   private readonly setHeartbeat;
   private readonly interruptStale;
   private readonly deleteById;
+  private readonly selectState;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly events: RunEventQueries,
+  ) {
     this.datasetExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM datasets WHERE name = ?');
     this.runExists = db.prepare<[number], { model: string }>('SELECT model FROM runs WHERE id = ?');
     this.groupExists = db.prepare<[number], { one: number }>('SELECT 1 AS one FROM groups WHERE id = ?');
@@ -61,6 +66,7 @@ export class RunQueries {
       WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < @cutoff
         AND NOT EXISTS (SELECT 1 FROM run_bundles b WHERE b.run_id = runs.id AND b.cluster IS NOT NULL) RETURNING id`);
     this.deleteById = db.prepare('DELETE FROM runs WHERE id = ?');
+    this.selectState = db.prepare<[number], { status: RunStatus; startedAt: number | null }>('SELECT status, started_at AS startedAt FROM runs WHERE id = ?');
   }
 
   /** Validates the config, checks what the run refers to, and stores it `queued`. */
@@ -69,7 +75,8 @@ export class RunQueries {
     if (!this.datasetExists.get(run.dataset)) throw new Error(`insertRun: dataset '${run.dataset}' is not registered`);
     if (run.parentId != null && !this.runExists.get(run.parentId)) throw new Error(`insertRun: parent run ${run.parentId} does not exist`);
     if (run.groupId != null && !this.groupExists.get(run.groupId)) throw new Error(`insertRun: group ${run.groupId} does not exist`);
-    const result = this.insert.run({
+    const createdAt = run.createdAt ?? Date.now();
+    const insert = () => this.insert.run({
       name: run.name ?? null,
       config: JSON.stringify(config),
       model: config.model,
@@ -79,13 +86,17 @@ export class RunQueries {
       seed: config.seed,
       parentId: run.parentId ?? null,
       groupId: run.groupId ?? null,
-      createdAt: run.createdAt ?? Date.now(),
+      createdAt,
       appVersion: run.appVersion ?? null,
       gitCommit: run.gitCommit ?? null,
       datasetHash: run.datasetHash ?? null,
       epochsTotal: config.epochs,
     });
-    return Number(result.lastInsertRowid);
+    return this.db.transaction(() => {
+      const id = Number(insert().lastInsertRowid);
+      this.events.record(id, 'created', createdAt);
+      return id;
+    })();
   }
 
   getRun(id: number): RunRecord | undefined {
@@ -117,26 +128,47 @@ export class RunQueries {
 
   /** Sets the status and replaces the error message (cleared unless given). */
   updateRunStatus(id: number, status: RunStatus, error: string | null = null): boolean {
-    return this.setStatus.run({ id, status, error }).changes === 1;
+    return this.db.transaction(() => {
+      const before = this.selectState.get(id);
+      const changed = this.setStatus.run({ id, status, error }).changes === 1;
+      if (changed && before && before.status !== status) this.recordStatus(id, status, before.startedAt, error);
+      return changed;
+    }).immediate();
   }
 
   /** Queued, interrupted or cancelled → running; false if the run is in any other state. */
   markRunning(id: number, start: RunStart): boolean {
-    return this.setRunning.run({ id, startedAt: start.startedAt ?? Date.now(), backend: start.backend, device: start.device }).changes === 1;
+    return this.db.transaction(() => {
+      const before = this.selectState.get(id);
+      const at = start.startedAt ?? Date.now();
+      const changed = this.setRunning.run({ id, startedAt: at, backend: start.backend, device: start.device }).changes === 1;
+      if (changed) this.events.record(id, before?.startedAt == null ? 'started' : 'resumed', at);
+      return changed;
+    }).immediate();
+  }
+
+  /** The event a status change means: running is a start, or a resume of a run that started before. */
+  private recordStatus(id: number, status: RunStatus, startedAt: number | null, error: string | null, at = Date.now()): void {
+    if (status === 'running') this.events.record(id, startedAt === null ? 'started' : 'resumed', at);
+    else if (status !== 'queued') this.events.record(id, status, at, error);
   }
 
   /** Ends a run; the drop against its parent is computed from the parent's final top-1. */
   finishRun(id: number, finish: RunFinish): boolean {
-    return (
-      this.setFinished.run({
-        id,
-        status: finish.status,
-        finishedAt: finish.finishedAt ?? Date.now(),
-        error: finish.error ?? null,
-        finalTop1: finish.finalTop1 ?? null,
-        bestTop1: finish.bestTop1 ?? null,
-      }).changes === 1
-    );
+    const finishedAt = finish.finishedAt ?? Date.now();
+    return this.db.transaction(() => {
+      const changed =
+        this.setFinished.run({
+          id,
+          status: finish.status,
+          finishedAt,
+          error: finish.error ?? null,
+          finalTop1: finish.finalTop1 ?? null,
+          bestTop1: finish.bestTop1 ?? null,
+        }).changes === 1;
+      if (changed) this.events.record(id, finish.status, finishedAt, finish.error ?? null);
+      return changed;
+    })();
   }
 
   heartbeat(id: number, now = Date.now()): boolean {
@@ -146,10 +178,14 @@ export class RunQueries {
   /** Runs left `running` whose last heartbeat is older than `olderThanMs` become `interrupted`. */
   markStaleRunsInterrupted(olderThanMs: number, now = Date.now()): number[] {
     const error = `interrupted: no heartbeat for ${Math.round(olderThanMs / 1000)} s (the process running it stopped)`;
-    return this.interruptStale
-      .all({ cutoff: now - olderThanMs, error })
-      .map((r) => r.id)
-      .sort((a, b) => a - b);
+    return this.db.transaction(() => {
+      const ids = this.interruptStale
+        .all({ cutoff: now - olderThanMs, error })
+        .map((r) => r.id)
+        .sort((a, b) => a - b);
+      for (const id of ids) this.events.record(id, 'interrupted', now, error);
+      return ids;
+    })();
   }
 
   /** Deletes the run and, by cascade, its metrics, tags, notes and checkpoint rows; children lose their parent link. */

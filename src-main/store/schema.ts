@@ -218,4 +218,26 @@ export const addLevelsUsed: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed];
+/**
+ * Version 6: a run's history. Each lifecycle change (created, started, cancel requested, cancelled,
+ * interrupted, resumed, completed, failed) is a row with its time and the epoch and step it
+ * happened at, so the log and the curves can show cancels and resumes. Epoch rows get the time they
+ * were recorded, for curves against wall time.
+ */
+const addRunEvents: Migration = (db) => {
+  db.exec(`
+    CREATE TABLE run_events (
+      id      INTEGER PRIMARY KEY,
+      run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      kind    TEXT NOT NULL,
+      at      INTEGER NOT NULL,
+      epoch   INTEGER NOT NULL,
+      step    INTEGER NOT NULL,
+      detail  TEXT
+    );
+    CREATE INDEX run_events_by_run ON run_events(run_id, id);
+    ALTER TABLE epoch_metrics ADD COLUMN recorded_at INTEGER;
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents];

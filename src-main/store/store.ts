@@ -2,6 +2,7 @@ import { AnnotationQueries } from './annotations';
 import { ClusterQueries } from './clusters';
 import { DatasetQueries } from './datasets';
 import { type Db, openDatabase, storeFile } from './db';
+import { RunEventQueries } from './events';
 import { GroupQueries } from './groups';
 import { LifecycleQueries } from './lifecycle';
 import type { TemperStore } from './interface';
@@ -18,17 +19,19 @@ export class SqliteStore implements TemperStore {
   private readonly datasets: DatasetQueries;
   private readonly lifecycle: LifecycleQueries;
   private readonly sharpness: SharpnessQueries;
+  private readonly events: RunEventQueries;
   /** Cluster profiles and the bundles of runs trained on a cluster or imported. */
   readonly clusters: ClusterQueries;
 
   constructor(readonly db: Db) {
     this.clusters = new ClusterQueries(db);
-    this.runs = new RunQueries(db);
+    this.events = new RunEventQueries(db);
+    this.runs = new RunQueries(db, this.events);
     this.metrics = new MetricQueries(db);
     this.annotations = new AnnotationQueries(db);
     this.groups = new GroupQueries(db);
     this.datasets = new DatasetQueries(db);
-    this.lifecycle = new LifecycleQueries(db);
+    this.lifecycle = new LifecycleQueries(db, this.events);
     this.sharpness = new SharpnessQueries(db);
   }
 
@@ -41,6 +44,7 @@ export class SqliteStore implements TemperStore {
   heartbeat: TemperStore['heartbeat'] = (id, now) => this.runs.heartbeat(id, now);
   markStaleRunsInterrupted: TemperStore['markStaleRunsInterrupted'] = (olderThanMs, now) => this.runs.markStaleRunsInterrupted(olderThanMs, now);
   deleteRun: TemperStore['deleteRun'] = (id) => this.runs.deleteRun(id);
+  runEvents: TemperStore['runEvents'] = (id) => this.events.eventsOf(id);
 
   claimRun: TemperStore['claimRun'] = (id, owner, now) => this.lifecycle.claimRun(id, owner, now);
   recordBackend: TemperStore['recordBackend'] = (id, backend, device, now) => this.lifecycle.recordBackend(id, backend, device, now);

@@ -2,7 +2,7 @@ import type { CompareRow, Comparison, GroupSummary } from '../../shared/api';
 import type { RunCurves } from '../../shared/records';
 import { cellLabel } from './compare-table';
 import { configValue, quantLabel } from './format';
-import { type ChartSeries, type CurveKey, curvePoints, meanStdBand, seriesColor } from './series';
+import { type ChartSeries, type CurveAxis, type CurveKey, curvePoints, meanStdBand, seriesColor, smooth } from './series';
 
 /** Runs that differ only by seed, drawn as one mean ± std band. */
 export interface SeedCell {
@@ -31,19 +31,20 @@ export function runSeriesLabel(run: CompareRow): string {
 }
 
 /** One line per run, in the comparison's order (colour i for run i). */
-export function runSeries(runs: CompareRow[], curves: Map<number, RunCurves>, key: CurveKey): ChartSeries[] {
+export function runSeries(runs: CompareRow[], curves: Map<number, RunCurves>, key: CurveKey, axis: CurveAxis = 'epoch'): ChartSeries[] {
   return runs.map((run, i) => {
     const curve = curves.get(run.id);
-    return { label: runSeriesLabel(run), color: seriesColor(i), points: curve ? curvePoints(curve, key) : [] };
+    return { label: runSeriesLabel(run), color: seriesColor(i), points: curve ? curvePoints(curve, key, axis) : [] };
   });
 }
 
 /** Per cell: the lower and upper edges of the ±std band (filled between), then the mean line. */
-export function bandSeries(cells: SeedCell[], curves: Map<number, RunCurves>, key: CurveKey): ChartSeries[] {
+export function bandSeries(cells: SeedCell[], curves: Map<number, RunCurves>, key: CurveKey, axis: 'epoch' | 'step' = 'epoch'): ChartSeries[] {
   return cells.flatMap((cell, i) => {
     const band = meanStdBand(
       cell.runIds.flatMap((id) => curves.get(id) ?? []),
       key,
+      axis,
     );
     const fill = seriesColor(i, 0.18);
     return [
@@ -52,4 +53,18 @@ export function bandSeries(cells: SeedCell[], curves: Map<number, RunCurves>, ke
       { label: `${cell.label} (n=${cell.runIds.length})`, color: seriesColor(i), points: band.mean },
     ];
   });
+}
+
+export interface CurveView {
+  axis: CurveAxis;
+  /** EMA weight, 0 for none. */
+  smoothing: number;
+  /** Mean ± std bands per seed cell; not over wall time, where seeds do not share x values. */
+  bands: boolean;
+}
+
+/** The series of one Compare chart: per run or per cell, against the chosen axis, smoothed. */
+export function compareSeries(runs: CompareRow[], cells: SeedCell[], curves: Map<number, RunCurves>, key: CurveKey, view: CurveView): ChartSeries[] {
+  const series = view.bands && view.axis !== 'wall' ? bandSeries(cells, curves, key, view.axis) : runSeries(runs, curves, key, view.axis);
+  return view.smoothing > 0 ? series.map((s) => ({ ...s, points: smooth(s.points, view.smoothing) })) : series;
 }

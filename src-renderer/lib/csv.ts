@@ -1,4 +1,4 @@
-export { comparisonCsv } from '../../shared/csv';
+export { comparisonCsv, metricsCsv } from '../../shared/csv';
 
 /** temper-compare-runs-3-4-<date>.csv, temper-compare-group-2-<date>.csv, or a count when the ids would make a long name. */
 export function compareFileName(source: { groupId: number | null; ids: number[] }, ext: 'csv' | 'html', date: string): string {

@@ -1,4 +1,5 @@
-import type { RunCurves, RunRecord } from '../../shared/records';
+import type { RunCurves, RunEvent, RunRecord } from '../../shared/records';
+import type { ChartMarker } from '../charts/markers';
 import type { LiveProgress } from './live';
 import { dateTime, percent } from './format';
 
@@ -9,24 +10,21 @@ export interface LogLine {
   kind: 'status' | 'epoch' | 'error' | 'live';
 }
 
-/** A run's history as log lines: queued, started, each epoch, how it ended, and the live step while it trains. */
-export function runLog(run: RunRecord, curves: RunCurves | null, live: (LiveProgress & { loss: number }) | null): LogLine[] {
-  const lines: LogLine[] = [{ at: run.createdAt, text: `queued (${run.epochsTotal} epochs)`, kind: 'status' }];
-  if (run.startedAt !== null) {
-    const where = run.backend ? ` on ${run.backend}${run.device ? ` (${run.device})` : ''}` : '';
-    lines.push({ at: run.startedAt, text: `started${where}`, kind: 'status' });
-  }
-  if (curves) {
-    for (let i = 0; i < curves.epoch.length; i++) {
-      const seconds = curves.seconds[i];
-      lines.push({
-        at: null,
-        kind: 'epoch',
-        text:
-          `epoch ${curves.epoch[i]}/${run.epochsTotal}: train loss ${fixed(curves.trainLoss[i])}, test loss ${fixed(curves.testLoss[i])}, ` +
-          `test top-1 ${percent(curves.testTop1[i])}${Number.isFinite(seconds) ? ` (${seconds.toFixed(1)} s)` : ''}`,
-      });
+/**
+ * A run's history as log lines: its events (created, started, cancels, resumes, the end) with each
+ * epoch placed after the events that came before it, and the live step while it trains.
+ */
+export function runLog(run: RunRecord, curves: RunCurves | null, live: (LiveProgress & { loss: number }) | null, events: RunEvent[] = []): LogLine[] {
+  const epochs = epochLines(run, curves);
+  const lines: LogLine[] = [];
+  if (events.length) {
+    for (const event of events) {
+      while (epochs.length && epochs[0].epoch <= event.epoch) lines.push(epochs.shift()!.line);
+      lines.push(eventLine(run, event));
     }
+    lines.push(...epochs.map((e) => e.line));
+  } else {
+    lines.push(...legacyLines(run, epochs.map((e) => e.line)));
   }
   if (run.status === 'running' && live) {
     lines.push({
@@ -35,11 +33,75 @@ export function runLog(run: RunRecord, curves: RunCurves | null, live: (LiveProg
       text: `epoch ${live.epoch + 1}/${run.epochsTotal}, step ${live.step}/${live.totalSteps}, loss ${fixed(live.loss)}`,
     });
   }
+  if (run.error && !events.some((e) => e.detail === run.error)) lines.push({ at: null, text: run.error, kind: 'error' });
+  return lines;
+}
+
+function eventLine(run: RunRecord, event: RunEvent): LogLine {
+  const where = `epoch ${event.epoch}, step ${event.step}`;
+  const at = event.at;
+  switch (event.kind) {
+    case 'created':
+      return { at, kind: 'status', text: `queued (${run.epochsTotal} epochs)` };
+    case 'started':
+      return { at, kind: 'status', text: `started${run.backend ? ` on ${run.backend}${run.device ? ` (${run.device})` : ''}` : ''}` };
+    case 'cancel-requested':
+      return { at, kind: 'status', text: `cancel requested (${where})` };
+    case 'cancelled':
+      return { at, kind: 'status', text: event.step > 0 ? `cancelled at ${where}` : 'cancelled before it started' };
+    case 'interrupted':
+      return { at, kind: 'error', text: `interrupted at ${where}${event.detail ? `: ${event.detail}` : ''}` };
+    case 'resumed':
+      return { at, kind: 'status', text: `resumed from the checkpoint of epoch ${event.epoch} (step ${event.step})` };
+    case 'completed':
+      return { at, kind: 'status', text: `completed (${where})` };
+    case 'failed':
+      return { at, kind: 'error', text: `failed at ${where}${event.detail ? `: ${event.detail}` : ''}` };
+  }
+}
+
+function epochLines(run: RunRecord, curves: RunCurves | null): { epoch: number; line: LogLine }[] {
+  if (!curves) return [];
+  return curves.epoch.map((epoch, i) => {
+    const seconds = curves.seconds[i];
+    const wall = curves.wallSeconds?.[i];
+    return {
+      epoch,
+      line: {
+        at: wall !== null && wall !== undefined && run.startedAt !== null ? run.startedAt + wall * 1000 : null,
+        kind: 'epoch' as const,
+        text:
+          `epoch ${epoch}/${run.epochsTotal}: train loss ${fixed(curves.trainLoss[i])}, test loss ${fixed(curves.testLoss[i])}, ` +
+          `test top-1 ${percent(curves.testTop1[i])}${Number.isFinite(seconds) ? ` (${seconds.toFixed(1)} s)` : ''}`,
+      },
+    };
+  });
+}
+
+/** Runs recorded before Temper kept their events: the history the run's row itself tells. */
+function legacyLines(run: RunRecord, epochs: LogLine[]): LogLine[] {
+  const lines: LogLine[] = [{ at: run.createdAt, text: `queued (${run.epochsTotal} epochs)`, kind: 'status' }];
+  if (run.startedAt !== null) {
+    const where = run.backend ? ` on ${run.backend}${run.device ? ` (${run.device})` : ''}` : '';
+    lines.push({ at: run.startedAt, text: `started${where}`, kind: 'status' });
+  }
+  lines.push(...epochs);
   if (run.finishedAt !== null && run.status !== 'running' && run.status !== 'queued') {
     lines.push({ at: run.finishedAt, text: run.status, kind: run.status === 'failed' ? 'error' : 'status' });
   }
-  if (run.error) lines.push({ at: null, text: run.error, kind: 'error' });
   return lines;
+}
+
+/** Cancels, interruptions and resumes as vertical lines on the curves: at their epoch on epoch charts, at their step on step charts. */
+export function historyMarkers(events: RunEvent[], axis: 'epoch' | 'step'): ChartMarker[] {
+  return events.flatMap((event): ChartMarker[] => {
+    // A run cancelled while queued never trained: nothing to mark.
+    if (event.epoch === 0 && event.step === 0) return [];
+    const x = axis === 'epoch' ? event.epoch : event.step;
+    if (event.kind === 'cancelled' || event.kind === 'interrupted') return [{ x, label: event.kind, color: '--danger' }];
+    if (event.kind === 'resumed') return [{ x, label: 'resumed', color: '--ok' }];
+    return [];
+  });
 }
 
 function fixed(value: number | null | undefined): string {

@@ -140,6 +140,6 @@ describe('defaultDatasetName', () => {
   });
 
   it('asks for a name when none can be made', () => {
-    expect(() => defaultDatasetName('/x/%%%')).toThrow('give one with --name');
+    expect(() => defaultDatasetName('/x/%%%')).toThrow('give the dataset a name');
   });
 });

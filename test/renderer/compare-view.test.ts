@@ -78,6 +78,10 @@ describe('Compare view', () => {
     expect([...charts].map((f) => [f.querySelector('figcaption')!.textContent, f.dataset.series, f.dataset.points])).toEqual([
       ['Test top-1', '2', '6'],
       ['Test loss', '2', '6'],
+      ['Train loss', '2', '6'],
+      ['Learning rate', '2', '6'],
+      // Run 2 is nt: its temper λ decays.
+      ['Temper λ', '2', '6'],
     ]);
   });
 
@@ -130,7 +134,7 @@ describe('Compare view', () => {
 
   it('points to the Runs table when nothing is selected', async () => {
     setup({});
-    expect(await screen.findByText(/Select runs in the/)).toBeTruthy();
+    expect(await screen.findByText(/Add runs above by id or filter/)).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Export CSV' }) as HTMLButtonElement).disabled).toBe(true);
   });
 

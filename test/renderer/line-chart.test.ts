@@ -2,6 +2,7 @@ import { cleanup, render } from '@testing-library/svelte';
 import { Chart } from 'chart.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import LineChart from '../../src-renderer/charts/LineChart.svelte';
+import { markerPlugin } from '../../src-renderer/charts/markers';
 import type { ChartSeries } from '../../src-renderer/lib/series';
 import { drawableCanvas } from './fake-canvas';
 
@@ -61,6 +62,31 @@ describe('LineChart', () => {
     const loss = Chart.getChart(b.container.querySelector('canvas')!)!.data.datasets[0] as unknown as { _data: unknown; data: unknown[] };
     expect(loss._data).toBe(steps);
     expect(loss.data.length).toBeLessThanOrEqual(500);
+  });
+
+  it('draws a vertical line and a label for each marker inside the x range', () => {
+    const view = render(LineChart, {
+      props: { title: 't', series: [{ label: 'a', color: 'red', points: line(30, 0) }], xLabel: 'step', yLabel: 'y', markers: [{ x: 10, label: 'cancelled', color: 'red' }] },
+    });
+    const chart = Chart.getChart(view.container.querySelector('canvas')!)!;
+    expect(chart.config.plugins.map((p) => p.id)).toContain('runMarkers');
+    const calls: unknown[][] = [];
+    const ctx = new Proxy({}, { get: (_, key) => (key === 'save' || key === 'restore' || typeof key === 'symbol' ? () => undefined : (...args: unknown[]) => calls.push([key, ...args])), set: () => true });
+    const fake = { ctx, chartArea: { left: 0, right: 300, top: 5, bottom: 200 }, scales: { x: { getPixelForValue: (v: number) => v * 10 } } };
+    const plugin = markerPlugin(() => [
+      { x: 10, label: 'cancelled', color: 'red' },
+      { x: 8, label: 'resumed', color: 'green' },
+      { x: 99, label: 'outside', color: 'red' },
+    ]);
+    (plugin.afterDatasetsDraw as unknown as (c: unknown) => void)(fake);
+    expect(calls.filter((c) => c[0] === 'fillText').map((c) => [c[1], c[2]])).toEqual([
+      ['cancelled', 103],
+      ['resumed', 83],
+    ]);
+    expect(calls.filter((c) => c[0] === 'lineTo')).toEqual([
+      ['lineTo', 100, 200],
+      ['lineTo', 80, 200],
+    ]);
   });
 
   it('gives its picture for the report', () => {

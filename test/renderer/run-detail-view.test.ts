@@ -1,18 +1,29 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunDetail } from '../../shared/api';
-import type { RunCurves } from '../../shared/records';
+import type { RunCurves, RunEvent } from '../../shared/records';
 import RunDetailView from '../../src-renderer/views/run-detail/RunDetailView.svelte';
 import { fakeClient, runRecord, stubCanvas } from './fake-client';
 
 const curves: RunCurves = {
   runId: 5, epoch: [1], step: [10], trainLoss: [0.9], trainTop1: [0.6], testLoss: [0.8], testTop1: [0.7], testTop5: [0.9],
-  lr: [0.01], lambda: [0.5], seconds: [3.2], imagesPerSec: [800],
+  lr: [0.01], lambda: [0.5], seconds: [3.2], imagesPerSec: [800], wallSeconds: [40],
 };
 
-function detail(patch: Parameters<typeof runRecord>[0]): RunDetail {
-  return { run: runRecord(patch), tags: ['w4'], notes: [], checkpoints: [], parent: runRecord({ id: 4, finalTop1: 0.92 }), group: null };
+function detail(patch: Parameters<typeof runRecord>[0], events: RunEvent[] = []): RunDetail {
+  return { run: runRecord(patch), tags: ['w4'], notes: [], checkpoints: [], parent: runRecord({ id: 4, finalTop1: 0.92 }), group: null, events };
 }
+
+const T0 = 1_700_000_005_000;
+/** Cancelled at step 14 in epoch 2, resumed from epoch 1's checkpoint (step 10), completed. */
+const history: RunEvent[] = [
+  { kind: 'created', at: T0 - 1000, epoch: 0, step: 0, detail: null },
+  { kind: 'started', at: T0, epoch: 0, step: 0, detail: null },
+  { kind: 'cancel-requested', at: T0 + 20_000, epoch: 1, step: 14, detail: null },
+  { kind: 'cancelled', at: T0 + 21_000, epoch: 1, step: 14, detail: null },
+  { kind: 'resumed', at: T0 + 600_000, epoch: 1, step: 10, detail: null },
+  { kind: 'completed', at: T0 + 640_000, epoch: 1, step: 10, detail: null },
+];
 
 function setup(first: RunDetail, extra = {}) {
   let current = first;
@@ -45,9 +56,8 @@ describe('Run detail', () => {
     expect(await screen.findByRole('heading', { name: '#5' })).toBeTruthy();
     // Every logged step, not a thinned copy: the chart decimates only for drawing.
     expect(client.stepMetrics).toHaveBeenCalledWith(5, 100_000);
-    // Time trained is the epochs' own time, apart from the wall time.
-    expect((await screen.findByTestId('time-trained')).textContent).toBe('3 s');
-    expect(screen.getByText('Wall time')).toBeTruthy();
+    // Time trained is the epochs' own time, apart from the wall time (the fixture's run took 60 s).
+    expect((await screen.findByTestId('duration')).textContent).toBe('trained 3 s · wall 1 min 0 s');
     expect(screen.getByText('nt W4A4')).toBeTruthy();
     expect(screen.getByText('−2.00 pt')).toBeTruthy();
     expect(screen.getByText('Intel Xeon (16 threads)')).toBeTruthy();
@@ -58,6 +68,25 @@ describe('Run detail', () => {
     expect(screen.getByRole('link', { name: 'Compare with parent' }).getAttribute('href')).toBe('#/compare?ids=4,5');
     expect(screen.getByRole('heading', { name: 'Sharpness' })).toBeTruthy();
     expect(await screen.findByText('No sharpness results yet.')).toBeTruthy();
+  });
+
+  it('lists cancel and resume in the log, between the epochs, and marks them on the curves', async () => {
+    setup(detail({ id: 5, status: 'completed', startedAt: T0, finishedAt: T0 + 640_000 }, history));
+    expect((await screen.findByTestId('duration')).textContent).toBe('trained 3 s · wall 10 min 40 s');
+    const texts = [...document.querySelectorAll('.log li')].map((li) => li.textContent!.slice(li.querySelector('.time')!.textContent!.length).trim());
+    expect(texts).toEqual([
+      'queued (1 epochs)',
+      'started on wasm',
+      'epoch 1/1: train loss 0.9000, test loss 0.8000, test top-1 70.00% (3.2 s)',
+      'cancel requested (epoch 1, step 14)',
+      'cancelled at epoch 1, step 14',
+      'resumed from the checkpoint of epoch 1 (step 10)',
+      'completed (epoch 1, step 10)',
+    ]);
+    const markers = (title: string) => screen.getByText(title).closest('figure')!.getAttribute('data-markers');
+    expect(markers('Loss')).toBe('cancelled@1 resumed@1');
+    expect(markers('Training loss by step')).toBe('cancelled@14 resumed@10');
+    expect(markers('Learning rate')).toBe('cancelled@14 resumed@10');
   });
 
   it('cancels a running run and follows its status live', async () => {
@@ -87,19 +116,49 @@ describe('Run detail', () => {
     const revealPath = vi.fn();
     window.temperNative = { revealPath };
     const { client } = setup(detail({ id: 5 }), { exportRun: async () => ({ dir: '/home/u/.temper/runs/5/export' }) });
+    window.temper = client;
     await fireEvent.click(await screen.findByRole('button', { name: 'Export' }));
     expect(await screen.findByText('/home/u/.temper/runs/5/export')).toBeTruthy();
     expect(client.exportRun).toHaveBeenCalledWith(5);
     await fireEvent.click(screen.getByRole('button', { name: 'Reveal' }));
     expect(revealPath).toHaveBeenCalledWith('/home/u/.temper/runs/5/export');
     delete window.temperNative;
+    delete window.temper;
   });
 
-  it('exports a completed run as ONNX into its folder', async () => {
+  it('exports a completed run as ONNX into its folder in Electron', async () => {
     const { client } = setup(detail({ id: 5 }), { exportRun: async () => ({ dir: '/home/u/.temper/runs/5/model.onnx' }) });
+    window.temper = client;
     await fireEvent.click(await screen.findByRole('button', { name: 'Export ONNX' }));
     expect(await screen.findByText('/home/u/.temper/runs/5/model.onnx')).toBeTruthy();
     expect(client.exportRun).toHaveBeenCalledWith(5, null, 'onnx');
+    delete window.temper;
+  });
+
+  it('in web mode, downloads the export as the zip the server streams, or shows why it cannot', async () => {
+    const saved: string[] = [];
+    URL.createObjectURL = () => 'blob:zip';
+    URL.revokeObjectURL = () => undefined;
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    const zip = new Response(new Uint8Array([0x50, 0x4b, 5, 6]), {
+      headers: { 'Content-Disposition': 'attachment; filename="temper-run-5-export.zip"', 'X-Temper-Export': encodeURIComponent('/srv/temper/runs/5/export') },
+    });
+    const fetchMock = vi.fn(async () => zip);
+    vi.stubGlobal('fetch', fetchMock);
+    setup(detail({ id: 5 }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Export' }));
+    expect(await screen.findByText('temper-run-5-export.zip')).toBeTruthy();
+    expect(screen.getByText('/srv/temper/runs/5/export')).toBeTruthy();
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/export.zip?run=5&format=temper');
+    expect(saved).toEqual(['temper-run-5-export.zip']);
+    fetchMock.mockImplementation(async () => new Response(JSON.stringify({ error: 'run 5 is running; only a completed run can be exported' }), { status: 422 }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Export ONNX' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('run 5 is running; only a completed run can be exported');
+    expect(fetchMock.mock.calls[1][0]).toBe('/api/export.zip?run=5&format=onnx');
+    click.mockRestore();
+    vi.unstubAllGlobals();
   });
 
   it('adds a tag', async () => {

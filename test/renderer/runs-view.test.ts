@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RunRow } from '../../shared/api';
+import type { DatasetInfo, RunRow } from '../../shared/api';
 import type { ListRunsQuery } from '../../shared/records';
 import RunsView from '../../src-renderer/views/runs/RunsView.svelte';
 import { fakeClient, runRecord } from './fake-client';
@@ -155,5 +155,50 @@ describe('Runs table columns', () => {
     setup({}, async () => ({ rows: [{ ...rows[0], status: 'failed' }, rows[1]], total: 2 }));
     await screen.findByText('fp baseline');
     expect([...document.querySelectorAll('td[data-column="delta"]')].map((td) => td.textContent)).toEqual(['—', '—']);
+  });
+});
+
+describe('the first screen of an empty data folder', () => {
+  afterEach(() => cleanup());
+
+  it('says what to do in order and loads the demo dataset from there, then offers New run', async () => {
+    let datasets: DatasetInfo[] = [];
+    const client = fakeClient({
+      listRuns: async () => ({ rows: [], total: 0 }),
+      listDatasets: async () => datasets,
+      createDemoDataset: async () => {
+        datasets = [{ name: 'demo' } as DatasetInfo];
+        return datasets[0];
+      },
+    });
+    render(RunsView, { props: { client, query: {} } });
+    expect(await screen.findByRole('heading', { name: 'Start here' })).toBeTruthy();
+    expect(screen.getByText(/No runs yet\./)).toBeTruthy();
+    const steps = screen.getAllByRole('listitem').map((li) => li.querySelector('strong')!.textContent);
+    expect(steps).toEqual(['Get a dataset.', 'Train a full-precision baseline.', 'Quantize it.', 'Compare.']);
+    expect(screen.getByRole('link', { name: 'Import a dataset' }).getAttribute('href')).toBe('#/datasets');
+    expect(screen.queryByRole('button', { name: 'New run' })).toBeNull();
+    await fireEvent.click(await screen.findByRole('button', { name: 'Load the demo dataset' }));
+    expect(await screen.findByText('Ready: demo.')).toBeTruthy();
+    expect(client.createDemoDataset).toHaveBeenCalledOnce();
+    await fireEvent.click(screen.getByRole('button', { name: 'New run' }));
+    expect(location.hash).toBe('#/new');
+  });
+
+  it('shows why the demo could not be made, and keeps plain words for a filter that matches nothing', async () => {
+    const client = fakeClient({
+      listRuns: async () => ({ rows: [], total: 0 }),
+      listDatasets: async () => [],
+      createDemoDataset: async () => {
+        throw new Error('/data/sources: no space left on the device');
+      },
+    });
+    render(RunsView, { props: { client, query: {} } });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Load the demo dataset' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('/data/sources: no space left on the device');
+    cleanup();
+    render(RunsView, { props: { client, query: { filter: 'bits = 3' } } });
+    expect(await screen.findByText('No runs match the filter.')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Start here' })).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import type { TemperStore } from './interface';
 import { MetricQueries } from './metrics';
 import { RunQueries } from './runs';
 import { SharpnessQueries } from './sharpness';
+import { StudyQueries } from './studies';
 
 /** TemperStore over one better-sqlite3 connection; each concept's statements live in its own file. */
 export class SqliteStore implements TemperStore {
@@ -20,9 +21,12 @@ export class SqliteStore implements TemperStore {
   private readonly sharpness: SharpnessQueries;
   /** Cluster profiles and the bundles of runs trained on a cluster or imported. */
   readonly clusters: ClusterQueries;
+  /** Studies: specs and the links to their runs and sharpness results. */
+  readonly studies: StudyQueries;
 
   constructor(readonly db: Db) {
     this.clusters = new ClusterQueries(db);
+    this.studies = new StudyQueries(db);
     this.runs = new RunQueries(db);
     this.metrics = new MetricQueries(db);
     this.annotations = new AnnotationQueries(db);

@@ -77,6 +77,11 @@ export const API_ARGS = {
   computeSharpness: z.tuple([id, z.record(z.string(), z.unknown()).optional()]),
   cancelSharpness: z.tuple([id]),
   sharpnessOf: z.tuple([id]),
+  listStudies: z.tuple([]),
+  getStudy: z.tuple([id]),
+  // The study's own schema (shared/study.ts) checks the spec and names the bad field.
+  createStudy: z.tuple([z.record(z.string(), z.unknown())]),
+  resumeStudy: z.tuple([id]),
 } satisfies Record<ApiMethod, z.ZodTuple>;
 
 export class ApiArgumentError extends Error {}

@@ -14,6 +14,7 @@ import type {
   SharpnessStatus,
   StepPoint,
 } from './records';
+import type { StudyView } from './study-results';
 
 /**
  * TemperApi: every call the renderer can make. Electron IPC, the web transport (temper serve) and
@@ -235,6 +236,13 @@ export interface TemperApi {
   cancelSharpness(id: number): Promise<void>;
   /** A run's sharpness results, newest first. */
   sharpnessOf(runId: number): Promise<SharpnessRecord[]>;
+  /** Studies, newest first (a study's runs, progress and results as in `temper study show`). */
+  listStudies(): Promise<StudyView[]>;
+  getStudy(id: number): Promise<StudyView>;
+  /** Validates a study spec, stores it and starts training it in this process (parent, runs, measures). */
+  createStudy(spec: unknown): Promise<{ id: number }>;
+  /** Continues a study that stopped part way (the app was closed, a run was interrupted). */
+  resumeStudy(id: number): Promise<{ id: number }>;
   /** A config with every default filled in, or the validation errors by field path. */
   validateConfig(config: unknown): Promise<{ config: TrainConfig } | { errors: { path: string; message: string }[] }>;
 }
@@ -278,6 +286,10 @@ export const API_CHANNELS = {
   computeSharpness: 'temper:compute-sharpness',
   cancelSharpness: 'temper:cancel-sharpness',
   sharpnessOf: 'temper:sharpness-of',
+  listStudies: 'temper:list-studies',
+  getStudy: 'temper:get-study',
+  createStudy: 'temper:create-study',
+  resumeStudy: 'temper:resume-study',
 } as const satisfies Record<ApiMethod, string>;
 
 /** The channel the main process pushes TemperEvents on. */

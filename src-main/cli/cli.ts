@@ -13,6 +13,7 @@ import { runnerCommand } from './runner';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { sharpnessCommand } from './sharpness';
+import { studyCommand } from './study';
 import { groupsCommand, sweepCommand } from './sweep';
 import { trainCommand } from './train';
 
@@ -31,6 +32,7 @@ const commands: Record<string, Command> = {
   groups: groupsCommand,
   compare: compareCommand,
   sharpness: sharpnessCommand,
+  study: studyCommand,
   serve: serveCommand,
   runner: runnerCommand,
   'run-bundle': runBundleCommand,

@@ -27,6 +27,7 @@ import { RunService, runDir } from './runs';
 import { readSettings, writeSettings } from './settings';
 import { SharpnessService } from './sharpness';
 import { startSweep } from './sweep-service';
+import { StudyService } from './study';
 
 /** How often an app that does not drain the queue (a runner had the lock) checks whether it may now. */
 const LOCK_RETRY_MS = 2000;
@@ -57,6 +58,7 @@ export interface ApiServiceOptions {
 export class ApiService implements TemperApi {
   readonly runs: RunService;
   readonly sharpness: SharpnessService;
+  readonly studies: StudyService;
   private readonly listeners = new Set<(event: TemperEvent) => void>();
   private holdsQueue = false;
   private lockTimer: NodeJS.Timeout | undefined;
@@ -69,6 +71,7 @@ export class ApiService implements TemperApi {
   ) {
     this.runs = new RunService(home);
     this.sharpness = new SharpnessService(this.runs);
+    this.studies = new StudyService(this.runs);
     this.runs.onEvent((event) => this.emit(event));
     this.clusterPoller = new ClusterPoller(this.runs);
     this.clusterPoller.onError = (profile, error) => console.error(`cluster ${profile}: ${error}`);
@@ -219,6 +222,25 @@ export class ApiService implements TemperApi {
 
   async sharpnessOf(runId: number) {
     return this.runs.history.sharpnessOf(runId);
+  }
+
+  async listStudies() {
+    return this.studies.list();
+  }
+
+  async getStudy(id: number) {
+    return this.studies.view(id);
+  }
+
+  async createStudy(spec: unknown) {
+    return this.resumeStudy(await this.studies.create(spec));
+  }
+
+  /** Trains in the background; a failure is recorded on the study (its status and error). */
+  async resumeStudy(id: number) {
+    this.studies.view(id);
+    this.studies.run(id).catch((error: Error) => console.error(`study ${id}: ${error.message}`));
+    return { id };
   }
 
   async listGroups() {

@@ -1,5 +1,6 @@
 import type { EpochMetrics, StepProgress } from '../../shared/metrics';
 import type { ClusterQueries } from './clusters';
+import type { StudyQueries } from './studies';
 import type { DatasetImportReport } from './datasets';
 import type { RunCurves } from './metrics';
 import type { CancelOutcome, RunOwner } from './lifecycle';
@@ -89,6 +90,8 @@ export interface TemperStore {
 
   /** Cluster profiles and the bundles of runs trained on a cluster or imported. */
   readonly clusters: ClusterQueries;
+  /** Studies: specs and the links to their runs and sharpness results. */
+  readonly studies: StudyQueries;
 
   /** Runs `fn` in one write transaction (nested store calls join it). */
   transaction<T>(fn: () => T): T;

@@ -240,4 +240,33 @@ const addRunEvents: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents];
+/**
+ * Studies: a spec (parent, grid, recipe, measures, baseline) whose runs share a group; each run's
+ * row says which cell and seed it is and which sharpness job measured it. Touches no other table.
+ */
+const addStudies: Migration = (db) => {
+  db.exec(`
+    CREATE TABLE studies (
+      id            INTEGER PRIMARY KEY,
+      name          TEXT NOT NULL,
+      spec          TEXT NOT NULL,
+      group_id      INTEGER REFERENCES groups(id) ON DELETE SET NULL,
+      parent_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+      status        TEXT NOT NULL CHECK (status IN ('created', 'running', 'completed', 'failed')),
+      error         TEXT,
+      created_at    INTEGER NOT NULL
+    );
+
+    CREATE TABLE study_runs (
+      study_id     INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+      run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      cell         TEXT NOT NULL,
+      seed         INTEGER NOT NULL,
+      sharpness_id INTEGER REFERENCES sharpness(id) ON DELETE SET NULL,
+      PRIMARY KEY (study_id, run_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX study_runs_by_run ON study_runs(run_id);
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies];

@@ -9,6 +9,7 @@ import type { TemperStore } from './interface';
 import { MetricQueries } from './metrics';
 import { RunQueries } from './runs';
 import { SharpnessQueries } from './sharpness';
+import { StudyQueries } from './studies';
 
 /** TemperStore over one better-sqlite3 connection; each concept's statements live in its own file. */
 export class SqliteStore implements TemperStore {
@@ -22,10 +23,13 @@ export class SqliteStore implements TemperStore {
   private readonly events: RunEventQueries;
   /** Cluster profiles and the bundles of runs trained on a cluster or imported. */
   readonly clusters: ClusterQueries;
+  /** Studies: specs and the links to their runs and sharpness results. */
+  readonly studies: StudyQueries;
 
   constructor(readonly db: Db) {
     this.clusters = new ClusterQueries(db);
     this.events = new RunEventQueries(db);
+    this.studies = new StudyQueries(db);
     this.runs = new RunQueries(db, this.events);
     this.metrics = new MetricQueries(db);
     this.annotations = new AnnotationQueries(db);

@@ -4,7 +4,7 @@
  * that mirrors its own state into the URL uses replaceQuery, which does not.
  */
 
-export type ViewName = 'runs' | 'run' | 'compare' | 'datasets' | 'new' | 'settings' | 'not-found';
+export type ViewName = 'runs' | 'run' | 'compare' | 'datasets' | 'new' | 'settings' | 'studies' | 'not-found';
 
 export interface Route {
   view: ViewName;
@@ -24,7 +24,7 @@ export function parseHash(hash: string): Omit<Route, 'visit'> {
     const id = Number(second);
     return Number.isInteger(id) && id > 0 ? { view: 'run', id, query } : { view: 'not-found', id: null, query };
   }
-  const simple: ViewName[] = ['runs', 'compare', 'datasets', 'new', 'settings'];
+  const simple: ViewName[] = ['runs', 'compare', 'datasets', 'new', 'settings', 'studies'];
   if (second === undefined && (simple as string[]).includes(head)) return { view: head as ViewName, id: null, query };
   return { view: 'not-found', id: null, query };
 }

@@ -21,7 +21,7 @@ describe('openDatabase', () => {
     const { db, previousVersion } = openDatabase(storeFile(home));
     expect(previousVersion).toBe(0);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
-    expect(tables(db)).toEqual(['checkpoints', 'clusters', 'datasets', 'epoch_metrics', 'groups', 'layer_stats', 'notes', 'run_bundles', 'run_events', 'runs', 'sharpness', 'step_metrics', 'tags']);
+    expect(tables(db)).toEqual(['checkpoints', 'clusters', 'datasets', 'epoch_metrics', 'groups', 'layer_stats', 'notes', 'run_bundles', 'run_events', 'runs', 'sharpness', 'step_metrics', 'studies', 'study_runs', 'tags']);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeGratingsIdx } from '../helpers/idx-folder';
+import { lines, temper } from './temper';
+
+let tmp: string;
+let home: string;
+const cli = (...args: string[]) => temper([...args, '--home', home]);
+const TINY = ['--template', 'nt-vs-lsq', '--dataset', 'g', '--model', 'mlp', '--epochs', '1', '--seeds', '1', '--bits', '3', '--quantizers', 'lsq,nt', '--backend', 'wasm', '--trace-images', '64', '--trace-probes', '2'];
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-study-cli-'));
+  home = path.join(tmp, 'home');
+  writeGratingsIdx(path.join(tmp, 'gratings'));
+  expect((await cli('datasets', 'add', path.join(tmp, 'gratings'), '--name', 'g')).code).toBe(0);
+}, 60_000);
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// Three tiny runs and two 2-probe traces in one CLI process: about 60 s on the loaded 2-core EPYC, so 5x that.
+describe('temper study', { timeout: 300_000 }, () => {
+  it('creates a study from the template, trains it in the foreground, shows it and writes the report', async () => {
+    const created = await cli('study', 'create', ...TINY, '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const view = JSON.parse(lines(created.stdout).at(-1)!);
+    expect(view).toMatchObject({ id: 1, status: 'completed', progress: { total: 2, completed: 2, measured: 2 } });
+    expect(view.spec.grid).toEqual({ quantizers: ['lsq', 'nt'], bits: [3], seeds: [0], paths: {} });
+
+    const shown = await cli('study', 'show', '1');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^study 1: noise tempering vs LSQ vs PQN \(completed\)$/m);
+    expect(shown.stdout).toMatch(/^lsq +W3A3 +\d+\.\d\d ± 0\.00 \(n=1\)/m);
+    // One seed: a difference, and no interval.
+    expect(shown.stdout).toMatch(/^ {2}nt − lsq at W3A3: [+−]\d+\.\d\d pt, no interval at n=1$/m);
+    expect(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{')))).toEqual(view.spec);
+
+    const html = path.join(tmp, 'study.html');
+    const csv = path.join(tmp, 'study.csv');
+    const report = await cli('study', 'report', '1', '--html', html, '--csv', csv);
+    expect(report.code, report.stderr).toBe(0);
+    const page = fs.readFileSync(html, 'utf8');
+    expect(page.match(/<svg /g)).toHaveLength(2);
+    expect(page).toContain('nt − lsq at W3A3');
+    const rows = lines(fs.readFileSync(csv, 'utf8').replaceAll('\r', ''));
+    expect(rows[0]).toBe('kind,quantizer,bits,paths,measure,n,mean,sd,baseline,difference,low95,high95,df,method,verdict');
+    expect(rows.filter((r) => r.startsWith('cell,'))).toHaveLength(4);
+    expect(rows.filter((r) => r.startsWith('difference,nt,3,,top1,1,'))).toHaveLength(1);
+  });
+
+  it('prints the spec of a template, and refuses bad input naming it', async () => {
+    const printed = await cli('study', 'create', ...TINY, '--print-spec');
+    expect(JSON.parse(printed.stdout)).toMatchObject({ baseline: 'lsq', measures: ['trace'], sharpness: { samples: 64 } });
+    expect((await cli('study', 'create', '--template', 'nope', '--dataset', 'g')).stderr).toMatch(/--template: unknown template 'nope' \(known: nt-vs-lsq\)/);
+    const file = path.join(tmp, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ dataset: 'g', parent: { run: 1 }, recipe: { model: 'mlp' }, grid: { quantizers: ['nt'], bits: [2], seeds: [0] } }));
+    expect((await cli('study', 'create', '--config', file)).stderr).toMatch(/baseline: 'lsq' is not one of grid.quantizers \(nt\)/);
+    expect((await cli('study', 'show', '7')).stderr).toMatch(/no study 7/);
+    expect((await cli('study', 'report', '1')).stderr).toMatch(/--html <file> and\/or --csv <file>/);
+  });
+});

@@ -1,3 +1,4 @@
+import type { ClusterJob, ClusterProfile, ClusterProfileInput, ConnectionReport } from './cluster-profile';
 import type { BackendChoice, TrainConfig, TrainConfigInput } from './config';
 import type {
   CheckpointRecord,
@@ -112,6 +113,8 @@ export interface RunDetail {
   checkpoints: CheckpointRecord[];
   parent: RunRecord | null;
   group: GroupRecord | null;
+  /** The Slurm task of a run sent to a cluster (or the bundle of an imported one); null for a run trained here. */
+  cluster: ClusterJob | null;
 }
 
 /** A mean and standard deviation over the completed runs of a sweep cell (std 0 for one run). */
@@ -200,9 +203,13 @@ export interface TemperApi {
 
   listRuns(query: ListRunsQuery): Promise<Page<RunRow>>;
   getRun(id: number): Promise<RunDetail>;
-  /** Validates and queues a run; it trains on the trainer pool. */
-  startRun(request: TrainRequest): Promise<{ id: number }>;
-  startSweep(request: SweepRequest): Promise<{ groupId: number; runIds: number[] }>;
+  /**
+   * Validates and queues a run; it trains on the trainer pool, or with `where` (a cluster
+   * profile's name; null or left out: this machine) as a Slurm job, whose id comes back.
+   */
+  startRun(request: TrainRequest, where?: string | null): Promise<{ id: number; jobId?: string }>;
+  /** A sweep's runs, queued here or (`where`: a cluster profile) sent as one Slurm job array. */
+  startSweep(request: SweepRequest, where?: string | null): Promise<{ groupId: number; runIds: number[]; jobId?: string }>;
   cancelRun(id: number): Promise<RunSummary>;
   /** Queues an interrupted or cancelled run again; it continues from its last checkpoint. */
   resumeRun(id: number): Promise<{ id: number }>;
@@ -232,6 +239,16 @@ export interface TemperApi {
   cancelSharpness(id: number): Promise<void>;
   /** A run's sharpness results, newest first. */
   sharpnessOf(runId: number): Promise<SharpnessRecord[]>;
+  /** Slurm cluster profiles (Settings → Clusters), by name. */
+  listClusters(): Promise<ClusterProfile[]>;
+  /** A new profile; refused when the name is taken. Errors name the field. */
+  addCluster(profile: ClusterProfileInput): Promise<ClusterProfile>;
+  /** Replaces the profile of that name. */
+  updateCluster(profile: ClusterProfileInput): Promise<ClusterProfile>;
+  /** Refused while runs on that cluster are queued or running. */
+  removeCluster(name: string): Promise<void>;
+  /** Checks the profile (exchange folder, sbatch, partition) and runs a tiny job: the node's name and the backend picked there. */
+  testCluster(name: string): Promise<ConnectionReport>;
   /** A config with every default filled in, or the validation errors by field path. */
   validateConfig(config: unknown): Promise<{ config: TrainConfig } | { errors: { path: string; message: string }[] }>;
 }
@@ -275,6 +292,11 @@ export const API_CHANNELS = {
   computeSharpness: 'temper:compute-sharpness',
   cancelSharpness: 'temper:cancel-sharpness',
   sharpnessOf: 'temper:sharpness-of',
+  listClusters: 'temper:list-clusters',
+  addCluster: 'temper:add-cluster',
+  updateCluster: 'temper:update-cluster',
+  removeCluster: 'temper:remove-cluster',
+  testCluster: 'temper:test-cluster',
 } as const satisfies Record<ApiMethod, string>;
 
 /** The channel the main process pushes TemperEvents on. */

@@ -11,7 +11,7 @@ const curves: RunCurves = {
 };
 
 function detail(patch: Parameters<typeof runRecord>[0]): RunDetail {
-  return { run: runRecord(patch), tags: ['w4'], notes: [], checkpoints: [], parent: runRecord({ id: 4, finalTop1: 0.92 }), group: null };
+  return { run: runRecord(patch), tags: ['w4'], notes: [], checkpoints: [], parent: runRecord({ id: 4, finalTop1: 0.92 }), group: null, cluster: null };
 }
 
 function setup(first: RunDetail, extra = {}) {

@@ -14,7 +14,8 @@ import { writeGratingsIdx } from '../helpers/idx-folder';
  * The cluster calls of TemperApi on a real store, and against the real single-node Slurm of
  * test/cluster/slurm-cluster.sh: profiles added, edited and removed with errors naming the field,
  * "Test connection", runs and sweeps sent with `where`, followed by the app's own poller (their
- * epochs land in the store as live events), cancel as scancel and resume as a new submission.
+ * epochs land in the store as live events), cancel as scancel, resume as a new submission, and a
+ * task past its time limit requeued where the profile asks for it.
  */
 
 const cluster = startSlurm();
@@ -121,4 +122,15 @@ describe.skipIf(!ready)(`the API on a real Slurm${ready ? '' : `: skipped, ${(cl
     expect((await backend.getRun(id)).run.epochsDone).toBe(30);
     expect(fs.readFileSync(path.join(dir, 'log.txt'), 'utf8')).toContain('resuming on');
   });
+
+  it('a profile with requeueOnTimeout submits a task stopped at its time limit again, from its checkpoint', async () => {
+    await backend.addCluster(profile('short', { timeLimit: '1', requeueOnTimeout: true }));
+    const { id, jobId } = await backend.startRun({ config: { ...config, epochs: 5000 }, dataset: 'g' }, 'short');
+    // Slurm's shortest limit is a minute; then SIGTERM, KillWait and the app's next poll.
+    await until('the task is submitted again', async () => (await backend.getRun(id)).cluster!.jobId !== jobId, 200_000);
+    const statuses = events.filter((e) => e.type === 'run-status' && e.id === id).map((e) => (e as { status: string }).status);
+    expect(statuses).toEqual(['queued', 'running', 'interrupted', 'queued']);
+    expect((await backend.getRun(id)).checkpoints.length).toBeGreaterThan(0);
+    expect(await backend.cancelRun(id)).toMatchObject({ status: 'cancelled' });
+  }, 280_000);
 });

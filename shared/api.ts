@@ -203,10 +203,7 @@ export interface TemperApi {
 
   listRuns(query: ListRunsQuery): Promise<Page<RunRow>>;
   getRun(id: number): Promise<RunDetail>;
-  /**
-   * Validates and queues a run; it trains on the trainer pool, or with `where` (a cluster
-   * profile's name; null or left out: this machine) as a Slurm job, whose id comes back.
-   */
+  /** Validates and queues a run for the trainer pool, or (`where`: a cluster profile's name) submits it as a Slurm job. */
   startRun(request: TrainRequest, where?: string | null): Promise<{ id: number; jobId?: string }>;
   /** A sweep's runs, queued here or (`where`: a cluster profile) sent as one Slurm job array. */
   startSweep(request: SweepRequest, where?: string | null): Promise<{ groupId: number; runIds: number[]; jobId?: string }>;
@@ -241,9 +238,8 @@ export interface TemperApi {
   sharpnessOf(runId: number): Promise<SharpnessRecord[]>;
   /** Slurm cluster profiles (Settings → Clusters), by name. */
   listClusters(): Promise<ClusterProfile[]>;
-  /** A new profile; refused when the name is taken. Errors name the field. */
+  /** A new profile (refused when the name is taken), or a replacement of the one of that name; errors name the field. */
   addCluster(profile: ClusterProfileInput): Promise<ClusterProfile>;
-  /** Replaces the profile of that name. */
   updateCluster(profile: ClusterProfileInput): Promise<ClusterProfile>;
   /** Refused while runs on that cluster are queued or running. */
   removeCluster(name: string): Promise<void>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ApiMethod, EXPORT_FORMATS } from './api';
+import { clusterProfileSchema } from './cluster-profile';
 import { BACKEND_CHOICES } from './config';
 import { datasetNameSchema, runNameSchema } from './names';
 import { LIMITS } from './records';
@@ -22,6 +23,10 @@ const trainRequest = z.strictObject({
   initFrom: id.optional(),
   name: runNameSchema.optional(),
 });
+
+/** Where a run trains: a cluster profile's name, or null (or left out) for this machine. */
+const where = clusterProfileSchema.shape.name.nullish();
+const clusterProfile = clusterProfileSchema.strict();
 
 const listRunsQuery = z.strictObject({
   filter: z.string().max(LIMITS.filterLength).optional(),
@@ -57,8 +62,8 @@ export const API_ARGS = {
   removeDataset: z.tuple([datasetName]),
   listRuns: z.tuple([listRunsQuery]),
   getRun: z.tuple([id]),
-  startRun: z.tuple([trainRequest]),
-  startSweep: z.tuple([trainRequest.extend({ sweep: z.record(z.string(), z.array(z.unknown()).min(1).max(100)) })]),
+  startRun: z.tuple([trainRequest, where.optional()]),
+  startSweep: z.tuple([trainRequest.extend({ sweep: z.record(z.string(), z.array(z.unknown()).min(1).max(100)) }), where.optional()]),
   cancelRun: z.tuple([id]),
   resumeRun: z.tuple([id]),
   deleteRun: z.tuple([id]),
@@ -82,6 +87,11 @@ export const API_ARGS = {
   // The study's own schema (shared/study.ts) checks the spec and names the bad field.
   createStudy: z.tuple([z.record(z.string(), z.unknown())]),
   resumeStudy: z.tuple([id]),
+  listClusters: z.tuple([]),
+  addCluster: z.tuple([clusterProfile]),
+  updateCluster: z.tuple([clusterProfile]),
+  removeCluster: z.tuple([clusterProfileSchema.shape.name]),
+  testCluster: z.tuple([clusterProfileSchema.shape.name]),
 } satisfies Record<ApiMethod, z.ZodTuple>;
 
 export class ApiArgumentError extends Error {}

@@ -1,3 +1,4 @@
+import type { ClusterJob, ClusterProfile, ClusterProfileInput, ConnectionReport } from './cluster-profile';
 import type { BackendChoice, TrainConfig, TrainConfigInput } from './config';
 import type {
   CheckpointRecord,
@@ -15,6 +16,7 @@ import type {
   StepPoint,
 } from './records';
 import type { StudyView } from './study-results';
+import type { Comparison, GroupSummary } from './comparison';
 
 /**
  * TemperApi: every call the renderer can make. Electron IPC, the web transport (temper serve) and
@@ -116,56 +118,11 @@ export interface RunDetail {
   group: GroupRecord | null;
   /** What happened to the run, oldest first: created, started, cancels, resumes, the end. */
   events: RunEvent[];
+  /** The Slurm task of a run sent to a cluster (or the bundle of an imported one); null for a run trained here. */
+  cluster: ClusterJob | null;
 }
 
-/** A mean and standard deviation over the completed runs of a sweep cell (std 0 for one run). */
-export interface MeanStd {
-  mean: number;
-  std: number;
-  n: number;
-}
-
-export interface GroupCell {
-  /** The swept values of this cell, seed excluded: e.g. { "quant.quantizer": "nt", "quant.bits": 2 }. */
-  values: Record<string, unknown>;
-  runIds: number[];
-  completed: number;
-  final: MeanStd | null;
-  best: MeanStd | null;
-}
-
-export interface GroupSummary {
-  group: GroupRecord;
-  cells: GroupCell[];
-}
-
-export interface CompareRow {
-  id: number;
-  name: string | null;
-  model: string;
-  dataset: string;
-  quantizer: string;
-  bits: number | null;
-  seed: number;
-  status: RunStatus;
-  finalTop1: number | null;
-  bestTop1: number | null;
-  parentId: number | null;
-  dropVsParent: number | null;
-  /** The latest sharpness result's headline numbers, when one was computed. */
-  sharpness: { trace: number | null; eigen: number | null; perturb: number | null } | null;
-}
-
-export interface Comparison {
-  runs: CompareRow[];
-  /** Config fields (dotted paths) whose values differ between the runs, with each run's value. */
-  differing: {
-    path: string;
-    values: unknown[];
-    /** False where the field has no effect on that run (quant.bits of an fp run: shown "—"); absent when it applies to all. */
-    applies?: boolean[];
-  }[];
-}
+export type { CompareRow, Comparison, GroupCell, GroupSummary, MeanStd } from './comparison';
 
 export interface RunEstimate {
   seconds: number;
@@ -204,9 +161,10 @@ export interface TemperApi {
 
   listRuns(query: ListRunsQuery): Promise<Page<RunRow>>;
   getRun(id: number): Promise<RunDetail>;
-  /** Validates and queues a run; it trains on the trainer pool. */
-  startRun(request: TrainRequest): Promise<{ id: number }>;
-  startSweep(request: SweepRequest): Promise<{ groupId: number; runIds: number[] }>;
+  /** Validates and queues a run for the trainer pool, or (`where`: a cluster profile's name) submits it as a Slurm job. */
+  startRun(request: TrainRequest, where?: string | null): Promise<{ id: number; jobId?: string }>;
+  /** A sweep's runs, queued here or (`where`: a cluster profile) sent as one Slurm job array. */
+  startSweep(request: SweepRequest, where?: string | null): Promise<{ groupId: number; runIds: number[]; jobId?: string }>;
   cancelRun(id: number): Promise<RunSummary>;
   /** Queues an interrupted or cancelled run again; it continues from its last checkpoint. */
   resumeRun(id: number): Promise<{ id: number }>;
@@ -243,6 +201,15 @@ export interface TemperApi {
   createStudy(spec: unknown): Promise<{ id: number }>;
   /** Continues a study that stopped part way (the app was closed, a run was interrupted). */
   resumeStudy(id: number): Promise<{ id: number }>;
+  /** Slurm cluster profiles (Settings → Clusters), by name. */
+  listClusters(): Promise<ClusterProfile[]>;
+  /** A new profile (refused when the name is taken), or a replacement of the one of that name; errors name the field. */
+  addCluster(profile: ClusterProfileInput): Promise<ClusterProfile>;
+  updateCluster(profile: ClusterProfileInput): Promise<ClusterProfile>;
+  /** Refused while runs on that cluster are queued or running. */
+  removeCluster(name: string): Promise<void>;
+  /** Checks the profile (exchange folder, sbatch, partition) and runs a tiny job: the node's name and the backend picked there. */
+  testCluster(name: string): Promise<ConnectionReport>;
   /** A config with every default filled in, or the validation errors by field path. */
   validateConfig(config: unknown): Promise<{ config: TrainConfig } | { errors: { path: string; message: string }[] }>;
 }
@@ -290,6 +257,11 @@ export const API_CHANNELS = {
   getStudy: 'temper:get-study',
   createStudy: 'temper:create-study',
   resumeStudy: 'temper:resume-study',
+  listClusters: 'temper:list-clusters',
+  addCluster: 'temper:add-cluster',
+  updateCluster: 'temper:update-cluster',
+  removeCluster: 'temper:remove-cluster',
+  testCluster: 'temper:test-cluster',
 } as const satisfies Record<ApiMethod, string>;
 
 /** The channel the main process pushes TemperEvents on. */

@@ -1,5 +1,4 @@
 import { ClusterService } from '../services/cluster/clusters';
-import { testConnection } from '../services/cluster/connection-test';
 import type { ClusterProfile, ClusterProfileInput } from '../services/cluster/profile';
 import { RunService } from '../services/runs';
 import type { Command, ParsedArgs } from './command';
@@ -24,6 +23,7 @@ function profileOf(name: string | undefined, values: ParsedArgs['values'], extra
     if (value !== undefined) (input as Record<string, unknown>)[field] = value;
   }
   if (extraSbatch.length > 0) input.extraSbatch = extraSbatch;
+  if (values['requeue-on-timeout']) input.requeueOnTimeout = true;
   if (name !== undefined) input.name = name;
   return input as ClusterProfileInput;
 }
@@ -31,7 +31,7 @@ function profileOf(name: string | undefined, values: ParsedArgs['values'], extra
 function describe(p: ClusterProfile): string {
   const asks = [
     p.partition && `partition ${p.partition}`, p.account && `account ${p.account}`, p.qos && `qos ${p.qos}`, p.timeLimit && `time ${p.timeLimit}`,
-    `${p.cpusPerTask} cpu`, p.gpusPerTask > 0 && `${p.gpusPerTask} gpu`, p.memPerTask && `mem ${p.memPerTask}`, p.maxParallel && `at most ${p.maxParallel} at once`,
+    `${p.cpusPerTask} cpu`, p.gpusPerTask > 0 && `${p.gpusPerTask} gpu`, p.memPerTask && `mem ${p.memPerTask}`, p.maxParallel && `at most ${p.maxParallel} at once`, p.requeueOnTimeout && 'requeued on time limit',
   ].filter(Boolean);
   return `${p.name}  via ${p.commandPrefix || '(this machine)'}  exchange ${p.exchange}  ${asks.join(', ')}  temper: ${p.temperCommand}${p.setup ? `  setup: ${p.setup}` : ''}`;
 }
@@ -41,7 +41,8 @@ export const clustersCommand: Command = {
   usage: [
     'temper clusters add <name> --exchange <shared folder> [--prefix "ssh login1"] [--partition p] [--account a] [--qos q]',
     '              [--time 01:00:00] [--cpus n] [--gpus n] [--mem 8G] [--sbatch "#SBATCH --constraint=a100" ...]',
-    '              [--setup "module load nodejs"] [--temper "/shared/temper/bin/temper.js"] [--max-parallel K] [--from profile.json]',
+    '              [--setup "module load nodejs"] [--temper "/shared/temper/bin/temper.js"] [--max-parallel K]',
+    '              [--requeue-on-timeout] [--from profile.json]',
     '       temper clusters list [--json]',
     '       temper clusters test <name> [--json]    submits a tiny job: node name and the backend temper doctor picks there',
     '       temper clusters remove <name>',
@@ -50,6 +51,7 @@ export const clustersCommand: Command = {
     from: { type: 'string' }, prefix: { type: 'string' }, partition: { type: 'string' }, account: { type: 'string' }, qos: { type: 'string' },
     time: { type: 'string' }, cpus: { type: 'string' }, gpus: { type: 'string' }, mem: { type: 'string' }, sbatch: { type: 'string', multiple: true },
     setup: { type: 'string' }, temper: { type: 'string' }, exchange: { type: 'string' }, 'max-parallel': { type: 'string' },
+    'requeue-on-timeout': { type: 'boolean' },
   },
   async run({ positionals, values, home, json }) {
     const [sub, name, ...rest] = positionals;
@@ -66,10 +68,8 @@ export const clustersCommand: Command = {
         console.log(json ? JSON.stringify(profiles) : profiles.map(describe).join('\n') || 'no cluster profiles (temper clusters add)');
       } else if (sub === 'test') {
         if (!name) throw new Error('clusters test takes a profile name');
-        const profile = clusters.profile(name);
-        const { partitions } = clusters.checkProfile(profile);
-        const report = await testConnection(profile, partitions);
-        console.log(json ? JSON.stringify(report) : `${name}: job ${report.jobId} ran on ${report.node}; temper picked ${report.backend} (${report.device}); partitions: ${partitions.join(', ')}`);
+        const report = await clusters.testProfile(name);
+        console.log(json ? JSON.stringify(report) : `${name}: job ${report.jobId} ran on ${report.node}; temper picked ${report.backend} (${report.device}); partitions: ${report.partitions.join(', ')}`);
       } else if (sub === 'remove') {
         if (!name) throw new Error('clusters remove takes a profile name');
         clusters.removeProfile(name);

@@ -1,4 +1,3 @@
-import { ClusterPoller } from './cluster/poller';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
@@ -15,13 +14,17 @@ import type {
   TrainRequest,
 } from '../../shared/api';
 import { trainConfigSchema } from '../../shared/config';
+import type { ClusterProfileInput } from '../../shared/cluster-profile';
 import type { ListRunsQuery, RunCurves } from '../../shared/records';
 import { APP_VERSION } from '../../shared/version';
 import { checkDatasetName, datasetDir, type DatasetManifest, THUMBNAILS_FILE } from '../data/cache';
 import { writeDemoDataset } from '../data/demo';
 import { probeBackendsInWorker } from '../trainer/doctor';
+import { ClusterService } from './cluster/clusters';
+import { ClusterPoller } from './cluster/poller';
 import { estimateRun } from './estimate';
 import { exportRun } from './exports';
+import { insideFolder } from './home';
 import { acquireQueueLock, releaseQueueLock } from './queue-lock';
 import { RunService, runDir } from './runs';
 import { readSettings, writeSettings } from './settings';
@@ -31,20 +34,12 @@ import { StudyService } from './study';
 
 /** How often an app that does not drain the queue (a runner had the lock) checks whether it may now. */
 const LOCK_RETRY_MS = 2000;
+/** Under the web server's 5-minute request timeout: a test job stuck in the queue ends with a message, not a dropped connection. */
+const TEST_JOB_MS = 4 * 60_000;
 
 export function datasetInfo(manifest: DatasetManifest): DatasetInfo {
   const { name, format, source, shape, classes, splits, contentHash, createdAt, skipped } = manifest;
   return { name, format, source, shape, classes, splits, contentHash, createdAt, skipped };
-}
-
-/** `target` resolved against `root`; refused when it leaves it ('..', an absolute path elsewhere). */
-export function insideFolder(root: string, target: string, what: string): string {
-  const resolved = path.resolve(root, target);
-  const relative = path.relative(path.resolve(root), resolved);
-  if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
-    throw new Error(`${what} '${target}' is outside the data folder ${root}`);
-  }
-  return resolved;
 }
 
 export interface ApiServiceOptions {
@@ -59,6 +54,7 @@ export class ApiService implements TemperApi {
   readonly runs: RunService;
   readonly sharpness: SharpnessService;
   readonly studies: StudyService;
+  readonly clusters: ClusterService;
   private readonly listeners = new Set<(event: TemperEvent) => void>();
   private holdsQueue = false;
   private lockTimer: NodeJS.Timeout | undefined;
@@ -72,6 +68,7 @@ export class ApiService implements TemperApi {
     this.runs = new RunService(home);
     this.sharpness = new SharpnessService(this.runs);
     this.studies = new StudyService(this.runs);
+    this.clusters = new ClusterService(this.runs);
     this.runs.onEvent((event) => this.emit(event));
     this.clusterPoller = new ClusterPoller(this.runs);
     this.clusterPoller.onError = (profile, error) => console.error(`cluster ${profile}: ${error}`);
@@ -155,17 +152,20 @@ export class ApiService implements TemperApi {
   }
 
   async getRun(id: number): Promise<RunDetail> {
-    return this.runs.history.detail(id);
+    return { ...this.runs.history.detail(id), cluster: this.clusters.jobOf(id) };
   }
 
-  async startRun(request: TrainRequest): Promise<{ id: number }> {
-    const id = await this.runs.submit(request);
+  /** `where`: a cluster profile's name (a Slurm job), or null for this machine's trainer pool. */
+  async startRun(request: TrainRequest, where?: string | null): Promise<{ id: number; jobId?: string }> {
+    const sent = where ? await this.clusters.submitRun(request, where) : null;
+    const id = sent ? sent.runIds[0] : await this.runs.submit(request);
     this.emit({ type: 'run-status', id, status: 'queued', error: null });
-    return { id };
+    return sent ? { id, jobId: `${sent.jobId}_0` } : { id };
   }
 
-  async startSweep(request: SweepRequest) {
-    const started = await startSweep(this.runs, request);
+  async startSweep(request: SweepRequest, where?: string | null): Promise<{ groupId: number; runIds: number[]; jobId?: string }> {
+    const sent = where ? await this.clusters.submitSweep(request, where) : null;
+    const started = sent ? { groupId: sent.groupId!, runIds: sent.runIds, jobId: sent.jobId } : await startSweep(this.runs, request);
     for (const id of started.runIds) this.emit({ type: 'run-status', id, status: 'queued', error: null });
     return started;
   }
@@ -260,6 +260,26 @@ export class ApiService implements TemperApi {
 
   async estimateRun(request: TrainRequest): Promise<RunEstimate> {
     return estimateRun(this.runs.store, request);
+  }
+
+  async listClusters() {
+    return this.clusters.listProfiles();
+  }
+
+  async addCluster(profile: ClusterProfileInput) {
+    return this.clusters.addProfile(profile);
+  }
+
+  async updateCluster(profile: ClusterProfileInput) {
+    return this.clusters.updateProfile(profile);
+  }
+
+  async removeCluster(name: string): Promise<void> {
+    this.clusters.removeProfile(name);
+  }
+
+  async testCluster(name: string) {
+    return this.clusters.testProfile(name, TEST_JOB_MS);
   }
 
   async validateConfig(config: unknown) {

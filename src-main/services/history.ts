@@ -28,7 +28,8 @@ export class HistoryService {
     return { total: page.total, rows: page.rows.map((run) => ({ ...run, tags: this.store.tagsOf(run.id) })) };
   }
 
-  detail(id: number): RunDetail {
+  /** Everything of the run the store holds (the API adds the cluster job). */
+  detail(id: number): Omit<RunDetail, 'cluster'> {
     const run = this.run(id);
     const { store } = this;
     return {

@@ -13,3 +13,13 @@ export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Temper');
   return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'temper');
 }
+
+/** `target` resolved against `root`; refused when it leaves it ('..', an absolute path elsewhere). */
+export function insideFolder(root: string, target: string, what: string): string {
+  const resolved = path.resolve(root, target);
+  const relative = path.relative(path.resolve(root), resolved);
+  if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+    throw new Error(`${what} '${target}' is outside the data folder ${root}`);
+  }
+  return resolved;
+}

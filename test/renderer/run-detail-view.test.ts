@@ -11,7 +11,7 @@ const curves: RunCurves = {
 };
 
 function detail(patch: Parameters<typeof runRecord>[0], events: RunEvent[] = []): RunDetail {
-  return { run: runRecord(patch), tags: ['w4'], notes: [], checkpoints: [], parent: runRecord({ id: 4, finalTop1: 0.92 }), group: null, events };
+  return { run: runRecord(patch), tags: ['w4'], notes: [], checkpoints: [], parent: runRecord({ id: 4, finalTop1: 0.92 }), group: null, events, cluster: null };
 }
 
 const T0 = 1_700_000_005_000;

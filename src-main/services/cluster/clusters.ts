@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SweepRequest, TrainRequest } from '../../../shared/api';
+import type { ClusterJob } from '../../../shared/cluster-profile';
 import type { RunService } from '../runs';
 import { checkSweepCells, expandSweep, sweepGroupName } from '../sweep';
 import { BUNDLE_FILES } from './bundle';
 import { sweepFolderName, writeSweepBundles } from './bundles-out';
+import { type ConnectionReport, testConnection } from './connection-test';
 import { type ClusterProfile, parseClusterProfile } from './profile';
 import { slurmSync, submitScript, sweepScript } from './slurm';
 
@@ -41,8 +43,25 @@ export class ClusterService {
     return this.runs.store;
   }
 
+  /** Adds a profile, or replaces the one of that name (`temper clusters add`). */
   saveProfile(input: unknown): ClusterProfile {
     const profile = parseClusterProfile(input);
+    this.store.clusters.saveProfile(profile.name, profile);
+    return profile;
+  }
+
+  /** A new profile; refused when one of that name exists. */
+  addProfile(input: unknown): ClusterProfile {
+    const profile = parseClusterProfile(input);
+    if (this.store.clusters.getProfile(profile.name) !== undefined) throw new Error(`cluster profile '${profile.name}': name: a profile of that name exists (edit it instead)`);
+    this.store.clusters.saveProfile(profile.name, profile);
+    return profile;
+  }
+
+  /** Replaces an existing profile; its runs refer to it by name, so the name stays. */
+  updateProfile(input: unknown): ClusterProfile {
+    const profile = parseClusterProfile(input);
+    this.profile(profile.name);
     this.store.clusters.saveProfile(profile.name, profile);
     return profile;
   }
@@ -60,9 +79,19 @@ export class ClusterService {
     return parseClusterProfile(raw);
   }
 
+  /** Refused while runs on it are queued or running: nothing would follow them any more. */
   removeProfile(name: string): void {
     this.profile(name);
+    const active = this.store.clusters.activeBundles().filter((b) => b.cluster === name).map((b) => b.runId);
+    if (active.length > 0) throw new Error(`cluster profile '${name}' has queued or running runs (${active.join(', ')}): cancel them or let them end first`);
     this.store.clusters.removeProfile(name);
+  }
+
+  /** `clusters test` and "Test connection": the checks of checkProfile, then a tiny job on a node. */
+  async testProfile(name: string, timeoutMs?: number): Promise<ConnectionReport> {
+    const profile = this.profile(name);
+    const { partitions } = this.checkProfile(profile);
+    return testConnection(profile, partitions, timeoutMs);
   }
 
   /**
@@ -116,6 +145,12 @@ export class ClusterService {
       fs.rmSync(sweepDir, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** Where a run trains away from this app, as Run detail shows it; null for a run trained here. */
+  jobOf(runId: number): ClusterJob | null {
+    const link = this.store.clusters.bundleOf(runId);
+    return link ? { cluster: link.cluster, jobId: link.jobId, slurmState: link.slurmState, slurmReason: link.slurmReason, dir: link.dir } : null;
   }
 
   /** scancel for a queued or running cluster run; it becomes cancelled at once and keeps its last checkpoint in its bundle. */

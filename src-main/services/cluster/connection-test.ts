@@ -1,27 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ConnectionReport } from '../../../shared/cluster-profile';
 import type { ClusterProfile } from './profile';
 import { slurm, sweepScript } from './slurm';
 import { sweepFolderName } from './bundles-out';
 
 /** How long `clusters test` waits for its tiny job, queue time included. */
-const TEST_JOB_TIMEOUT_MS = 10 * 60_000;
+export const TEST_JOB_TIMEOUT_MS = 10 * 60_000;
 
-export interface ConnectionReport {
-  jobId: string;
-  node: string;
-  /** The backend `temper doctor` picked on the node, and its device. */
-  backend: string;
-  device: string;
-  partitions: string[];
-}
+export type { ConnectionReport };
 
 /**
  * A tiny job with the profile's settings: it prints the node's name and `temper doctor --json`
  * into the exchange folder, proving the whole path (sbatch, the partition, the setup line, the
  * Temper command, the shared folder) works before a sweep relies on it.
  */
-export async function testConnection(profile: ClusterProfile, partitions: string[]): Promise<ConnectionReport> {
+export async function testConnection(profile: ClusterProfile, partitions: string[], timeoutMs = TEST_JOB_TIMEOUT_MS): Promise<ConnectionReport> {
   const dir = path.join(profile.exchange, 'tests', sweepFolderName());
   fs.mkdirSync(dir, { recursive: true });
   const script = sweepScript(profile, { jobName: 'temper-test', sweepDir: dir, tasks: 1, maxParallel: null })
@@ -29,9 +23,11 @@ export async function testConnection(profile: ClusterProfile, partitions: string
   const file = path.join(dir, 'test.sbatch');
   fs.mkdirSync(path.join(dir, '0'));
   fs.writeFileSync(file, script);
-  const out = await slurm(profile, 'sbatch', ['--parsable', '--wait', file], TEST_JOB_TIMEOUT_MS).catch((error: Error) => {
+  const out = await slurm(profile, 'sbatch', ['--parsable', '--wait', file], timeoutMs).catch((error: Error & { killed?: boolean }) => {
     const output = readIfThere(path.join(dir, '0'), (f) => f.endsWith('.out'));
-    throw new Error(`${error.message}${output ? `\njob output:\n${output}` : ''}`);
+    // A busy queue: the job may still be pending; say so rather than Node's "Command failed".
+    const message = error.killed ? `cluster '${profile.name}': the test job did not finish within ${Math.round(timeoutMs / 1000)} s (still pending? see squeue --me)` : error.message;
+    throw new Error(`${message}${output ? `\njob output:\n${output}` : ''}`);
   });
   const node = readIfThere(dir, (f) => f === 'node.txt').trim();
   let doctor: { selected?: string; device?: string };

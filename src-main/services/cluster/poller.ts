@@ -1,5 +1,6 @@
 import type { RunBundleRecord } from '../../store/clusters';
 import type { RunService } from '../runs';
+import { ClusterService } from './clusters';
 import { applyDecision, decide, importProgress, readBundleEnd } from './bundle-state';
 import { type ClusterProfile, parseClusterProfile } from './profile';
 import { queuedTasks, type TaskState } from './slurm';
@@ -94,11 +95,11 @@ export class ClusterPoller {
       if (this.stopped) return;
       // Stored but not yet taken by sbatch (the submitting process is between the two).
       if (!link.jobId) continue;
-      this.updateRun(link, tasks.get(link.jobId));
+      this.updateRun(link, tasks.get(link.jobId), profile);
     }
   }
 
-  private updateRun(link: RunBundleRecord, task: TaskState | undefined): void {
+  private updateRun(link: RunBundleRecord, task: TaskState | undefined, profile: ClusterProfile): void {
     const { runId } = link;
     try {
       // The result is read before the progress: whatever the run wrote before its result is then imported too.
@@ -109,6 +110,8 @@ export class ClusterPoller {
       if (decision && applyDecision(this.runs.store, runId, decision, task, imported.status)) {
         const run = this.runs.store.getRun(runId)!;
         this.runs.emit({ type: 'run-status', id: runId, status: run.status, error: run.error });
+        // The profile asks for it: a task stopped at its time limit goes back to Slurm from its checkpoint.
+        if (run.status === 'interrupted' && task?.state === 'TIMEOUT' && profile.requeueOnTimeout) new ClusterService(this.runs).resume(runId);
       }
     } catch (error) {
       this.onError(link.cluster!, `run ${runId}: ${(error as Error).message}`);

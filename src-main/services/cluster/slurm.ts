@@ -51,7 +51,8 @@ export function slurm(profile: ClusterProfile, tool: SlurmTool, args: string[], 
   const argv = slurmArgv(profile, tool, args);
   return new Promise((resolve, reject) => {
     execFile(argv[0], argv.slice(1), { encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error) reject(failure(profile, argv, Object.assign(error, { stderr })));
+      // `killed`: the timeout ended it, which a caller may word for its own wait.
+      if (error) reject(Object.assign(failure(profile, argv, Object.assign(error, { stderr })), { killed: error.killed === true }));
       else resolve(stdout);
     });
   });

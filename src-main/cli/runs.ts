@@ -1,4 +1,4 @@
-import { deltaVsParent, signedPoints } from '../../shared/accuracy';
+import { deltaVsParent, percentShown, signedPoints } from '../../shared/accuracy';
 import { toCsv } from '../../shared/csv';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService } from '../services/runs';
@@ -13,10 +13,16 @@ import { pollInterval, refreshClusterRuns, watchClusterRuns } from './cluster-wa
 import { trainInForeground } from './train';
 
 /** The columns of `runs list --csv`, in order. */
+/** Accuracies in percent and Δ in points, rounded as the GUI shows them (as `compare --csv`). */
 const CSV_COLUMNS = [
-  'id', 'name', 'status', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'epochsDone', 'epochsTotal', 'bestTop1', 'finalTop1',
-  'dropVsParent', 'parentId', 'groupId', 'backend', 'device', 'createdAt', 'startedAt', 'finishedAt', 'gitCommit', 'datasetHash', 'error',
-] as const satisfies readonly (keyof RunRecord)[];
+  'id', 'name', 'status', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'epochsDone', 'epochsTotal', 'bestTop1Percent', 'finalTop1Percent',
+  'deltaTop1VsParentPoints', 'parentId', 'groupId', 'backend', 'device', 'createdAt', 'startedAt', 'finishedAt', 'gitCommit', 'datasetHash', 'error',
+] as const;
+
+function csvRow(run: RunRecord): unknown[] {
+  const shown = { ...run, bestTop1Percent: percentShown(run.bestTop1), finalTop1Percent: percentShown(run.finalTop1), deltaTop1VsParentPoints: deltaVsParent(run) };
+  return CSV_COLUMNS.map((c) => shown[c]);
+}
 
 /** How long `runs cancel` waits for a running run to stop. */
 const CANCEL_WAIT_MS = 120_000;
@@ -82,7 +88,7 @@ export const runsCommand: Command = {
           limit: numberFlag(values, 'limit', 'nonNegative'),
           offset: numberFlag(values, 'offset', 'nonNegative'),
         });
-        if (values.csv) process.stdout.write(toCsv(CSV_COLUMNS, page.rows.map((r) => CSV_COLUMNS.map((c) => r[c]))));
+        if (values.csv) process.stdout.write(toCsv(CSV_COLUMNS, page.rows.map(csvRow)));
         // `parent` is the contract's name for the parent run's id.
         else if (json) console.log(JSON.stringify(page.rows.map((r) => ({ ...r, parent: r.parentId }))));
         else console.log(`${table(page.rows)}\n(${page.rows.length} of ${page.total})`);

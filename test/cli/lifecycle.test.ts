@@ -184,7 +184,7 @@ describe('sweeps, groups, compare and CSV', { timeout: 60_000 }, () => {
   it('lists runs as CSV with a header and one line per run', async () => {
     const total = storeRead((s) => s.listRuns().total);
     const csv = (await cli('runs', 'list', '--csv', '--limit', '1000')).stdout.trim().split('\r\n');
-    expect(csv[0]).toMatch(/^id,name,status,model,dataset,quantizer,bits,seed,/);
+    expect(csv[0]).toMatch(/^id,name,status,model,dataset,quantizer,bits,seed,epochsDone,epochsTotal,bestTop1Percent,finalTop1Percent,deltaTop1VsParentPoints,/);
     expect(csv).toHaveLength(total + 1);
   });
 });

@@ -64,8 +64,8 @@ async function measure(model: ModelName, subset: ImageSet): Promise<Row> {
     let last = performance.now();
     const trace = await computeSharpness(session.model, subset, {
       measures: ['trace'],
-      samples: IMAGES,
-      trace: { maxIterations: samples, minIterations: samples, tolerance: 0 },
+      images: IMAGES,
+      trace: { maxIterations: samples, minIterations: samples, relativeStderr: 0 },
     }, {
       onProgress: (done, total) => {
         const now = performance.now();
@@ -73,7 +73,7 @@ async function measure(model: ModelName, subset: ImageSet): Promise<Row> {
         last = now;
       },
     });
-    const landscape = await computeSharpness(session.model, subset, { measures: ['landscape'], samples: IMAGES, landscape: { points: 21 } });
+    const landscape = await computeSharpness(session.model, subset, { measures: ['landscape'], images: IMAGES, landscape: { points: 21 } });
     const secondsPerSample = trace.seconds / samples;
     return {
       model,

@@ -188,7 +188,8 @@ export interface TemperApi {
   estimateRun(request: TrainRequest): Promise<RunEstimate>;
   /**
    * Starts a sharpness job (method.md §5) on a completed run; progress and the end arrive as
-   * sharpness events. `params` as in `temper sharpness` (measures, samples, seed, ...); defaults fill the rest.
+   * sharpness events. `params` as in `temper sharpness` (measures, images, seed, hvp, trace: {
+   * maxIterations, minIterations, relativeStderr }, ...; `samples` is accepted for images); defaults fill the rest.
    */
   computeSharpness(runId: number, params?: Record<string, unknown>): Promise<{ id: number }>;
   cancelSharpness(id: number): Promise<void>;

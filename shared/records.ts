@@ -163,8 +163,11 @@ export type SharpnessStatus = (typeof SHARPNESS_STATUSES)[number];
 
 /** What a sharpness job measured (method.md §5); each measure only when it was asked for and finished. */
 export interface SharpnessValues {
-  trace?: { value: number; stderr: number; iterations: number };
-  eigen?: { value: number; iterations: number; converged: boolean };
+  /** hvp: how the Hessian-vector products were computed; absent on results from before exact products (central differences). */
+  trace?: { value: number; stderr: number; iterations: number; hvp?: 'exact' | 'central-difference' };
+  eigen?: { value: number; iterations: number; converged: boolean; hvp?: 'exact' | 'central-difference' };
+  /** Why exact products were asked for but central differences were used (a kernel not differentiable twice on that backend). */
+  hvpFallback?: string;
   perturb?: { mean: number; max: number; base: number; radius: number; directions: number };
   landscape?: {
     alphas: number[];

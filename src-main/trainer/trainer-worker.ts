@@ -61,7 +61,7 @@ async function runSharpness(job: SharpnessJob, cancel: Int32Array): Promise<From
   const backend = await selectBackend(job.backend);
   post({ type: 'started', key, backend: backend.name, device: backend.device });
   const trainSet = loadSplit(job.home, job.dataset, 'train');
-  const subset = selectSubset(trainSet, job.params.samples, job.params.seed);
+  const subset = selectSubset(trainSet, job.params.images, job.params.seed);
   const session = TrainingSession.create(job.config, { inputShape: trainSet.shape, numClasses: trainSet.numClasses }, 1);
   try {
     session.restore(loadCheckpoint(job.checkpointDir), 'resume');
@@ -69,8 +69,8 @@ async function runSharpness(job: SharpnessJob, cancel: Int32Array): Promise<From
       onProgress: (done, total, what, unit) => post({ type: 'sharpness-progress', key, done, total, what, unitDone: unit.done, unitTotal: unit.total }),
       shouldStop: () => Atomics.load(cancel, 0) === 1,
     }, { threads: backend.name === 'wasm' ? job.threads : 1 });
-    const { status, images, seconds, trace, eigen, perturb, landscape } = result;
-    return { type: 'sharpness-done', key, status, result: { images, seconds, trace, eigen, perturb, landscape } };
+    const { status, images, seconds, trace, eigen, perturb, landscape, hvpFallback } = result;
+    return { type: 'sharpness-done', key, status, result: { images, seconds, trace, eigen, perturb, landscape, hvpFallback } };
   } finally {
     session.dispose();
   }

@@ -19,13 +19,13 @@ export const MAX_SEED = 2 ** 31 - 1;
 
 /** What one unit of each measure is, as its result counts "iterations"; the trace and eigenvalue may stop before the cap. */
 const UNIT_TEXT: Record<string, (done: number, total: number) => string> = {
-  trace: (d, t) => `Hutchinson sample ${d} of at most ${t}`,
+  trace: (d, t) => `Hutchinson probe ${d} of at most ${t}`,
   eigen: (d, t) => `power iteration ${d} of at most ${t}`,
   perturb: (d, t) => `loss ${d} of ${t} (the unperturbed one and ${t - 1} directions)`,
   landscape: (d, t) => `landscape point ${d} of ${t}`,
 };
 
-/** "Hessian trace: Hutchinson sample 20 of at most 100". */
+/** "Hessian trace: Hutchinson probe 20 of at most 200". */
 export function progressText(p: { what: string; unitDone: number; unitTotal: number }): string {
   const unit = UNIT_TEXT[p.what];
   return `${measureLabel(p.what)}: ${unit ? unit(p.unitDone, p.unitTotal) : `${p.unitDone} of ${p.unitTotal}`}`;
@@ -34,41 +34,50 @@ export function progressText(p: { what: string; unitDone: number; unitTotal: num
 /** What the Sharpness panel asks for; the rest of the parameters keep their defaults (`temper sharpness`). */
 export interface SharpnessForm {
   measures: Record<SharpnessMeasure, boolean>;
-  /** Empty number inputs bind to null. */
-  samples: number | null;
+  /** Training images in the evaluation subset. Empty number inputs bind to null. */
+  images: number | null;
+  /** A fixed number of Hutchinson vectors; empty (null) stops on the standard error. */
+  probes: number | null;
   seed: number | null;
 }
 
 export function defaultSharpnessForm(): SharpnessForm {
-  return { measures: { trace: true, eigen: true, perturb: true, landscape: true }, samples: 1024, seed: 0 };
+  return { measures: { trace: true, eigen: true, perturb: true, landscape: true }, images: 1024, probes: null, seed: 0 };
 }
 
 export type SharpnessRequestParams = {
   measures: SharpnessMeasure[];
-  samples: number;
+  images: number;
   seed: number;
+  trace?: { maxIterations: number; minIterations: number };
 };
 
 /** The computeSharpness params of a filled-in form, or what is wrong with it (the main side validates again). */
 export function sharpnessParams(form: SharpnessForm): { params: SharpnessRequestParams } | { error: string } {
   const measures = SHARPNESS_MEASURES.map((m) => m.key).filter((key) => form.measures[key]);
   if (!measures.length) return { error: 'Choose at least one measure.' };
-  const { samples, seed } = form;
-  if (samples === null || !Number.isInteger(samples) || samples < 1) return { error: 'Samples must be a whole number of at least 1.' };
+  const { images, probes, seed } = form;
+  if (images === null || !Number.isInteger(images) || images < 1) return { error: 'Images must be a whole number of at least 1.' };
+  if (probes !== null && (!Number.isInteger(probes) || probes < 1)) return { error: 'Probes must be a whole number of at least 1, or empty to stop on the standard error.' };
   if (seed === null || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) return { error: `Seed must be a whole number from 0 to ${MAX_SEED}.` };
-  return { params: { measures, samples, seed } };
+  return { params: { measures, images, seed, ...(probes === null ? {} : { trace: { maxIterations: probes, minIterations: probes } }) } };
 }
 
 export function measureLabel(what: string): string {
   return SHARPNESS_MEASURES.find((m) => m.key === what)?.label ?? what;
 }
 
+/** How the Hessian-vector products were computed; results from before exact products have no hvp. */
+function productText(hvp: 'exact' | 'central-difference' | undefined): string {
+  return hvp === 'exact' ? 'exact' : 'central differences';
+}
+
 export function traceText(trace: SharpnessValues['trace']): string {
-  return trace ? `${number(trace.value)} ± ${number(trace.stderr)} (${trace.iterations} iterations)` : '—';
+  return trace ? `${number(trace.value)} ± ${number(trace.stderr)} (${trace.iterations} probes, ${productText(trace.hvp)})` : '—';
 }
 
 export function eigenText(eigen: SharpnessValues['eigen']): string {
-  return eigen ? `${number(eigen.value)} (${eigen.iterations} iterations, ${eigen.converged ? 'converged' : 'not converged'})` : '—';
+  return eigen ? `${number(eigen.value)} (${eigen.iterations} iterations, ${eigen.converged ? 'converged' : 'not converged'}, ${productText(eigen.hvp)})` : '—';
 }
 
 /** The loss increase over the unperturbed loss (method.md §5.2), as `temper sharpness` prints it. */

@@ -10,7 +10,7 @@ let tmp: string;
 let home: string;
 const cli = (...args: string[]) => temper([...args, '--home', home]);
 const json = (stdout: string) => JSON.parse(lines(stdout).at(-1)!);
-const QUICK = ['--samples', '128', '--iterations', '10'];
+const QUICK = ['--images', '128', '--iterations', '10'];
 
 // Two CLI training runs and an import: about 48 s on the 2-core EPYC, so 5x that.
 beforeAll(async () => {
@@ -31,17 +31,17 @@ describe('temper sharpness', { timeout: 120_000 }, () => {
     const result = await cli('sharpness', '1', '--measure', 'trace', ...QUICK, '--json');
     expect(result.code, result.stderr).toBe(0);
     const out = json(result.stdout);
-    expect(out.trace).toEqual({ value: expect.any(Number), stderr: expect.any(Number), iterations: expect.any(Number) });
+    expect(out.trace).toEqual({ value: expect.any(Number), stderr: expect.any(Number), iterations: expect.any(Number), hvp: 'exact' });
     expect(out.trace.value).toBeGreaterThan(0);
     expect(out.trace.iterations).toBeLessThanOrEqual(10);
-    expect(out.params).toMatchObject({ measures: ['trace'], samples: 128, seed: 0, at: 'dequantized' });
+    expect(out.params).toMatchObject({ measures: ['trace'], images: 128, seed: 0, at: 'dequantized', hvp: 'exact' });
     expect(out.eigen).toBeUndefined();
   });
 
   it('adds the top eigenvalue, and the loss landscape of the quantized model', async () => {
     const eigen = json((await cli('sharpness', '2', '--measure', 'eigen', ...QUICK, '--json')).stdout);
-    expect(eigen.eigen).toEqual({ value: expect.any(Number), iterations: expect.any(Number), converged: expect.any(Boolean) });
-    const landscape = json((await cli('sharpness', '2', '--measure', 'landscape', '--points', '5', '--samples', '128', '--json')).stdout).landscape;
+    expect(eigen.eigen).toEqual({ value: expect.any(Number), iterations: expect.any(Number), converged: expect.any(Boolean), hvp: 'exact' });
+    const landscape = json((await cli('sharpness', '2', '--measure', 'landscape', '--points', '5', '--images', '128', '--json')).stdout).landscape;
     expect(landscape.alphas).toEqual([-1, -0.5, 0, 0.5, 1]);
     expect(landscape.loss).toHaveLength(5);
     expect(landscape.top1).toHaveLength(5);
@@ -53,6 +53,7 @@ describe('temper sharpness', { timeout: 120_000 }, () => {
     const store = openStore(home);
     try {
       expect(store.sharpnessOf(2).map((r) => r.params.measures)).toEqual([['landscape'], ['eigen']]);
+      expect(store.sharpnessOf(1)[0].result!.trace!.hvp).toBe('exact');
       expect(store.latestSharpness(1)).toEqual({ trace: expect.any(Number), eigen: null, perturb: null });
     } finally {
       store.close();
@@ -65,6 +66,20 @@ describe('temper sharpness', { timeout: 120_000 }, () => {
   it('refuses a run that does not exist, a bad measure, and bad parameters, naming them', async () => {
     expect((await cli('sharpness', '9', '--json')).stderr).toMatch(/no run 9/);
     expect((await cli('sharpness', '1', '--measure', 'curvature')).stderr).toMatch(/--measure must be trace, eigen, perturb, landscape or all/);
-    expect((await cli('sharpness', '1', '--samples', '0')).stderr).toMatch(/samples/);
+    expect((await cli('sharpness', '1', '--images', '0')).stderr).toMatch(/images/);
+    expect((await cli('sharpness', '1', '--hvp', 'finite')).stderr).toMatch(/--hvp must be exact or central-difference, got 'finite'/);
+    expect((await cli('sharpness', '1', '--samples', '64', '--images', '128')).stderr).toMatch(/--samples is the old name of --images; got both \(64 and 128\)/);
+  });
+
+  it('runs a fixed number of probes, by central differences when asked, and keeps --samples as a noted alias of --images', async () => {
+    const result = await cli('sharpness', '1', '--measure', 'trace', '--samples', '64', '--probes', '4', '--hvp', 'central-difference', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/note: --samples is now --images/);
+    const out = json(result.stdout);
+    expect(out.trace).toMatchObject({ iterations: 4, hvp: 'central-difference' });
+    expect(out.images).toBe(64);
+    expect(out.params).toMatchObject({ images: 64, hvp: 'central-difference', trace: { maxIterations: 4, minIterations: 4 } });
+    const text = await cli('sharpness', '1', '--measure', 'trace', '--images', '64', '--probes', '2');
+    expect(text.stdout).toMatch(/Hessian trace .* \(2 Hutchinson probes, exact Hessian-vector products\)/);
   });
 });

@@ -51,7 +51,7 @@ function seedRuns(home: string): void {
     }
     store.markRunning(failed, { backend: 'wasm', device: 'cpu' });
     store.finishRun(failed, { status: 'failed', error: 'Training diverged at epoch 1, step 12: the loss became NaN (lr 0.1 is too high for 2-bit lsq from scratch)' });
-    const sharpness = store.insertSharpness(nt, { measures: ['trace', 'eigen', 'perturb', 'landscape'], samples: 1024, seed: 0 }, { pid: process.pid, host: os.hostname() });
+    const sharpness = store.insertSharpness(nt, { measures: ['trace', 'eigen', 'perturb', 'landscape'], images: 1024, seed: 0 }, { pid: process.pid, host: os.hostname() });
     const alphas = Array.from({ length: 21 }, (_, i) => -1 + i / 10);
     store.finishSharpness(sharpness, 'completed', {
       trace: { value: 412.345, stderr: 8.12, iterations: 37 },

@@ -30,7 +30,7 @@ const TRAIN_TIMEOUT_MS = DOC_IMAGES_WANTED ? 300_000 : 120_000;
  * Sharpness from the run page, kept cheap: the two forward-only measures on 64 training images (a
  * few seconds on wasm; the Hessian trace on the same 64 images took 28–76 s on a 2-core machine).
  */
-const SHARPNESS = { measures: ['Perturbation', 'Loss landscape'], samples: 64, seed: 7 };
+const SHARPNESS = { measures: ['Perturbation', 'Loss landscape'], images: 64, seed: 7 };
 /** Units of work the progress counts: 10 perturbation directions and the unperturbed loss, 21 landscape points. */
 const SHARPNESS_UNITS = 10 + 1 + 21;
 const SHARPNESS_PERTURB_UNITS = 10 + 1;
@@ -312,7 +312,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
       expect(await box.isChecked(), measure).toBe(true);
       await box.setChecked(SHARPNESS.measures.includes(measure));
     }
-    await form.getByLabel('Samples').fill(String(SHARPNESS.samples));
+    await form.getByLabel('Images').fill(String(SHARPNESS.images));
     await form.getByLabel('Seed').fill(String(SHARPNESS.seed));
 
     const started = Date.now();
@@ -349,7 +349,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(counts.every((c) => c.total === (c.what === 'Perturbation' ? SHARPNESS_PERTURB_UNITS : SHARPNESS_UNITS - SHARPNESS_PERTURB_UNITS)), progress.join(' | ')).toBe(true);
     expect(counts.some((c) => c.overall < SHARPNESS_UNITS), progress.join(' | ')).toBe(true);
     expect(counts.map((c) => c.overall), progress.join(' | ')).toEqual([...counts.map((c) => c.overall)].sort((a, b) => a - b));
-    console.info(`test/e2e: sharpness (${SHARPNESS.measures.join(' + ')}, ${SHARPNESS.samples} images) took ${seconds.toFixed(1)} s from the click to its result; progress seen: ${progress.join(' | ')}`);
+    console.info(`test/e2e: sharpness (${SHARPNESS.measures.join(' + ')}, ${SHARPNESS.images} images) took ${seconds.toFixed(1)} s from the click to its result; progress seen: ${progress.join(' | ')}`);
     // Its progress bar says how far it is, in its accessible name.
     expect([...bars].filter((label) => /^Sharpness #1 progress: ([1-9]\d?)%$/.test(label ?? '')), [...bars].join(' | ')).not.toEqual([]);
     // The job's row goes once it has ended.
@@ -370,10 +370,10 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     const perturbationParts = new RegExp(`^mean ([+−])(${NUMBER}), max [+−]${NUMBER} at ρ = 0\\.05 \\(10 directions\\) ?base loss ${NUMBER}$`).exec(perturbation);
     expect(perturbationParts, perturbation).not.toBeNull();
     perturbationMean = `${perturbationParts![1] === '−' ? '-' : ''}${perturbationParts![2]}`;
-    expect(await cell('Images').textContent()).toBe(String(SHARPNESS.samples));
+    expect(await cell('Images').textContent()).toBe(String(SHARPNESS.images));
     expect(await cell('Time').textContent()).toMatch(/^\d+ s$/);
     const params = JSON.parse((await cell('Parameters').locator('pre').textContent()) ?? '{}');
-    expect(params).toMatchObject({ measures: ['perturb', 'landscape'], samples: SHARPNESS.samples, seed: SHARPNESS.seed, perturb: { directions: 10 }, landscape: { points: 21 } });
+    expect(params).toMatchObject({ measures: ['perturb', 'landscape'], images: SHARPNESS.images, seed: SHARPNESS.seed, perturb: { directions: 10 }, landscape: { points: 21 } });
 
     // The landscape of that result: loss and top-1 at each of the 21 values of α.
     await panel.getByRole('heading', { name: 'Loss landscape of result #1', level: 3 }).waitFor();

@@ -16,19 +16,21 @@ describe('Sharpness panel', () => {
   beforeEach(() => stubCanvas());
   afterEach(() => cleanup());
 
-  it('computes sharpness with the chosen measures, samples and seed, then lists the new job', async () => {
+  it('computes sharpness with the chosen measures, images, probes and seed, then lists the new job', async () => {
     const { client, set } = setup([], { computeSharpness: async () => ({ id: 7 }) });
     expect(await screen.findByText('No sharpness results yet.')).toBeTruthy();
-    expect((screen.getByLabelText('Samples') as HTMLInputElement).value).toBe('1024');
+    expect((screen.getByLabelText('Images') as HTMLInputElement).value).toBe('1024');
+    expect((screen.getByLabelText('Probes') as HTMLInputElement).value).toBe('');
     expect((screen.getByLabelText('Seed') as HTMLInputElement).value).toBe('0');
     expect(screen.getByText(/runs on the trainer pool/)).toBeTruthy();
     await fireEvent.click(screen.getByLabelText('Perturbation'));
     await fireEvent.click(screen.getByLabelText('Loss landscape'));
-    await fireEvent.input(screen.getByLabelText('Samples'), { target: { value: '256' } });
+    await fireEvent.input(screen.getByLabelText('Images'), { target: { value: '256' } });
+    await fireEvent.input(screen.getByLabelText('Probes'), { target: { value: '40' } });
     await fireEvent.input(screen.getByLabelText('Seed'), { target: { value: '3' } });
     set([sharpnessRecord({ id: 7, runId: 5, status: 'running', finishedAt: null })]);
     await fireEvent.click(screen.getByRole('button', { name: 'Compute sharpness' }));
-    await waitFor(() => expect(client.computeSharpness).toHaveBeenCalledWith(5, { measures: ['trace', 'eigen'], samples: 256, seed: 3 }));
+    await waitFor(() => expect(client.computeSharpness).toHaveBeenCalledWith(5, { measures: ['trace', 'eigen'], images: 256, seed: 3, trace: { maxIterations: 40, minIterations: 40 } }));
     expect(await screen.findByText(/Waiting for a trainer worker/)).toBeTruthy();
     expect(client.sharpnessOf).toHaveBeenCalledTimes(2);
   });
@@ -41,9 +43,9 @@ describe('Sharpness panel', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('Choose at least one measure.');
     await fireEvent.click(screen.getByLabelText('Hessian trace'));
     // Out-of-range numbers are stopped by the inputs' own min and step; an empty field reaches the check.
-    await fireEvent.input(screen.getByLabelText('Samples'), { target: { value: '' } });
+    await fireEvent.input(screen.getByLabelText('Images'), { target: { value: '' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Compute sharpness' }));
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Samples must be a whole number of at least 1.'));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Images must be a whole number of at least 1.'));
     expect(client.computeSharpness).not.toHaveBeenCalled();
   });
 
@@ -52,9 +54,9 @@ describe('Sharpness panel', () => {
     // Before its first progress event the job waits for a worker: queued, not running.
     expect(await screen.findByText(/Waiting for a trainer worker/)).toBeTruthy();
     expect(screen.getByTestId('sharpness-results').querySelector('[data-status]')!.textContent).toBe('queued');
-    client.emit({ type: 'sharpness-progress', id: 7, runId: 5, done: 12, total: 100, what: 'trace', unitDone: 12, unitTotal: 100 });
+    client.emit({ type: 'sharpness-progress', id: 7, runId: 5, done: 12, total: 100, what: 'trace', unitDone: 12, unitTotal: 200 });
     client.emit({ type: 'sharpness-progress', id: 9, runId: 6, done: 99, total: 100, what: 'eigen', unitDone: 49, unitTotal: 50 });
-    expect(await screen.findByText('Hessian trace: Hutchinson sample 12 of at most 100')).toBeTruthy();
+    expect(await screen.findByText('Hessian trace: Hutchinson probe 12 of at most 200')).toBeTruthy();
     expect(screen.getByTestId('sharpness-results').querySelector('[data-status]')!.textContent).toBe('running');
     expect(screen.getByRole('progressbar', { name: 'Sharpness #7 progress: 12%' })).toBeTruthy();
     expect(screen.queryByText(/99\/100/)).toBeNull();
@@ -62,12 +64,12 @@ describe('Sharpness panel', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(client.cancelSharpness).toHaveBeenCalledWith(7);
 
-    set([sharpnessRecord({ id: 7, runId: 5, status: 'cancelled', result: { trace: { value: 40, stderr: 2, iterations: 12 }, images: 1024, seconds: 3 } })]);
+    set([sharpnessRecord({ id: 7, runId: 5, status: 'cancelled', result: { trace: { value: 40, stderr: 2, iterations: 12, hvp: 'exact' }, images: 1024, seconds: 3 } })]);
     client.emit({ type: 'sharpness-status', id: 7, runId: 5, status: 'cancelled', error: null });
     expect(await screen.findByText('cancelled')).toBeTruthy();
     expect(screen.queryByRole('progressbar')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
-    expect(screen.getByText('40.00 ± 2.000 (12 iterations)')).toBeTruthy();
+    expect(screen.getByText('40.00 ± 2.000 (12 probes, exact)')).toBeTruthy();
   });
 
   it('lists the results newest first with formatted numbers, their parameters, and why a job failed', async () => {
@@ -76,8 +78,9 @@ describe('Sharpness panel', () => {
         id: 9,
         runId: 5,
         result: {
-          trace: { value: 412.34, stderr: 8.1, iterations: 37 },
-          eigen: { value: 56.78, iterations: 50, converged: false },
+          trace: { value: 412.34, stderr: 8.1, iterations: 37, hvp: 'central-difference' },
+          eigen: { value: 56.78, iterations: 50, converged: false, hvp: 'central-difference' },
+          hvpFallback: 'webgpu: Cannot find registered kernel',
           perturb: { mean: 0.0123, max: 0.0456, base: 0.4321, radius: 0.05, directions: 10 },
           images: 1024,
           seconds: 42.4,
@@ -91,15 +94,16 @@ describe('Sharpness panel', () => {
     const cells = within(rows[0]).getAllByRole('cell').map((c) => c.textContent!.trim());
     expect(cells.slice(1, 7)).toEqual([
       'completed',
-      '412.3 ± 8.100 (37 iterations)',
-      '56.78 (50 iterations, not converged)',
+      '412.3 ± 8.100 (37 probes, central differences)',
+      '56.78 (50 iterations, not converged, central differences)',
       'mean +0.01230, max +0.04560 at ρ = 0.05 (10 directions) base loss 0.4321',
       '1,024',
       '42 s',
     ]);
     expect(within(rows[0]).getByText('Parameters').closest('details')!.open).toBe(false);
-    expect(within(rows[0]).getByText(/"samples": 1024/)).toBeTruthy();
-    expect(rows[1].textContent).toMatch(/^#8 .*failed/);
+    expect(within(rows[0]).getByText(/"images": 1024/)).toBeTruthy();
+    expect(rows[1].textContent).toMatch(/#9: central-difference Hessian-vector products, exact ones were not available \(webgpu: Cannot find registered kernel\)/);
+    expect(rows[2].textContent).toMatch(/^#8 .*failed/);
     expect(screen.getByRole('alert').textContent).toBe('Sharpness #8 failed: computeSharpness: the quantizers of conv1 have no step size yet');
   });
 

@@ -4,7 +4,7 @@ import type { SharpnessRecord, SharpnessValues } from '../../shared/records';
 export function sharpnessRecord(patch: Partial<SharpnessRecord> & { id: number; runId: number }): SharpnessRecord {
   return {
     status: 'completed',
-    params: { measures: ['trace', 'eigen', 'perturb', 'landscape'], samples: 1024, seed: 0, at: 'dequantized' },
+    params: { measures: ['trace', 'eigen', 'perturb', 'landscape'], images: 1024, seed: 0, at: 'dequantized' },
     result: null,
     error: null,
     createdAt: 1_700_000_000_000 + patch.id * 1000,

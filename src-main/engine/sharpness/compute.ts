@@ -4,11 +4,11 @@ import type { Model } from '../models';
 import { Rng } from '../../../shared/rng';
 import { fullPrecisionTwin } from './full-precision-twin';
 import { hutchinsonTrace, traceFromSamples, type TraceEstimate } from './hutchinson';
-import { centralDifferenceHvp } from './hvp';
+import { hessianVectorProduct } from './hvp';
 import { lossLandscape, type LossLandscape } from './landscape';
 import { crossEntropyObjective } from './objective';
 import { SharpnessCancelled, type Pace } from './pace';
-import { parseSharpnessParams, type SharpnessMeasure, type SharpnessParams, type SharpnessParamsInput } from './params';
+import { parseSharpnessParams, type HvpMethod, type SharpnessMeasure, type SharpnessParams, type SharpnessParamsInput } from './params';
 import { perturbationSharpness, type PerturbationSharpness } from './perturbation';
 import { topEigenvalue, type EigenEstimate } from './power-iteration';
 import { subsetTensors, type SubsetTensors } from './subset';
@@ -17,7 +17,7 @@ import { parallelTraceSampler } from './trace-helpers';
 export interface SharpnessHooks {
   /**
    * After every unit of work: one Hessian-vector product or one loss over the subset. `unit` counts
-   * within the measure (Hutchinson sample 20 of at most 100), as its result's iterations do.
+   * within the measure (Hutchinson probe 20 of at most 200), as its result's iterations do.
    */
   onProgress?(done: number, total: number, what: SharpnessMeasure, unit: { done: number; total: number }): void;
   /** Checked after every unit of work; true stops (see SharpnessResult.status). */
@@ -27,7 +27,7 @@ export interface SharpnessHooks {
 export interface SharpnessOptions {
   /**
    * Threads for the Hutchinson trace on the wasm backend: this one and threads − 1 helpers, each
-   * computing whole samples. The estimate is the same for any count. Other measures and backends use one.
+   * computing whole probes. The estimate is the same for any count. Other measures and backends use one.
    */
   threads?: number;
 }
@@ -39,8 +39,10 @@ export interface SharpnessResult {
   params: SharpnessParams;
   /** Images in the subset the numbers were measured on. */
   images: number;
-  trace?: TraceEstimate;
-  eigen?: EigenEstimate;
+  trace?: TraceEstimate & { hvp: HvpMethod };
+  eigen?: EigenEstimate & { hvp: HvpMethod };
+  /** Why exact Hessian-vector products were asked for but central differences were used. */
+  hvpFallback?: string;
   perturb?: PerturbationSharpness;
   landscape?: LossLandscape;
   seconds: number;
@@ -48,8 +50,9 @@ export interface SharpnessResult {
 
 /**
  * The sharpness measures of method.md §5.1–5.3 for `model` on `subset` (selectSubset(trainSet,
- * params.samples, params.seed)). Trace and top eigenvalue are taken on a full-precision twin at the
- * dequantized (or latent) weights; perturbation and landscape move the model's latent weights and use
+ * params.images, params.seed)). Trace and top eigenvalue are taken on a full-precision twin at the
+ * dequantized (or latent) weights, with exact Hessian-vector products where the backend can
+ * differentiate the objective twice; perturbation and landscape move the model's latent weights and use
  * its quantized deployment forward, then restore them bit for bit. The model is unchanged afterwards.
  */
 export async function computeSharpness(model: Model, subset: ImageSet, input: SharpnessParamsInput = {}, hooks: SharpnessHooks = {}, options: SharpnessOptions = {}): Promise<SharpnessResult> {
@@ -108,16 +111,18 @@ async function runMeasure(measure: SharpnessMeasure, { model, subset, tensors, t
   } else {
     const twin = fullPrecisionTwin(model, params.at);
     const objective = crossEntropyObjective(twin, tensors);
-    const hvp = centralDifferenceHvp(objective, params.relativeStep);
+    const { hvp, fallback } = hessianVectorProduct(objective, params.hvp, params.relativeStep);
+    if (fallback !== undefined) result.hvpFallback = fallback;
     const shapes = objective.params.map((p) => p.shape);
     try {
-      if (measure === 'eigen') result.eigen = await topEigenvalue(hvp, shapes, rng, params.eigen, pace);
+      if (measure === 'eigen') result.eigen = { ...(await topEigenvalue(hvp, shapes, rng, params.eigen, pace)), hvp: hvp.method };
       // Helper threads only on wasm: a thread ended mid-readback on webgpu would abort the process.
-      else if (threads < 2 || tf.getBackend() !== 'wasm') result.trace = await hutchinsonTrace(hvp, shapes, rng, params.trace, pace);
+      else if (threads < 2 || tf.getBackend() !== 'wasm') result.trace = { ...(await hutchinsonTrace(hvp, shapes, rng, params.trace, pace)), hvp: hvp.method };
       else {
-        const sampler = parallelTraceSampler(twin, hvp, shapes, rng, { subset, batchSize: params.batchSize, relativeStep: params.relativeStep }, threads);
+        const helperInit = { subset, batchSize: params.batchSize, relativeStep: params.relativeStep, hvp: hvp.method };
+        const sampler = parallelTraceSampler(twin, hvp, shapes, rng, helperInit, threads);
         try {
-          result.trace = await traceFromSamples(sampler, params.trace, pace);
+          result.trace = { ...(await traceFromSamples(sampler, params.trace, pace)), hvp: hvp.method };
         } finally {
           await sampler.close();
         }

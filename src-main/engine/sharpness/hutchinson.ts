@@ -7,8 +7,12 @@ import { dot, rademacher } from './vector';
 export interface TraceOptions {
   maxIterations: number;
   minIterations: number;
-  /** Stop once |mean_k − mean_{k−1}| / |mean_k| < tolerance (after minIterations); 0 runs maxIterations. */
-  tolerance: number;
+  /**
+   * Stop once the standard error is at most relativeStderr·|mean| (after minIterations); 0 runs
+   * maxIterations. A rule on the error itself: the running mean can stand still by chance while the
+   * error is still large.
+   */
+  relativeStderr: number;
 }
 
 export interface TraceEstimate {
@@ -43,7 +47,7 @@ export function hutchinsonSample(hvp: HessianVectorProduct, shapes: readonly num
 
 /**
  * Hutchinson's estimator tr(H) = E[zᵀHz] for Rademacher z drawn from `rng` (method.md §5.1),
- * averaged until the running mean settles.
+ * averaged until its standard error is small enough.
  */
 export async function hutchinsonTrace(hvp: HessianVectorProduct, shapes: readonly number[][], rng: Rng, options: TraceOptions, pace: Pace = noPace): Promise<TraceEstimate> {
   const sampler: TraceSampler = { ahead: 1, sample: async (k) => hutchinsonSample(hvp, shapes, rng, k) };
@@ -51,14 +55,14 @@ export async function hutchinsonTrace(hvp: HessianVectorProduct, shapes: readonl
 }
 
 /**
- * The running mean of samples 0, 1, 2, … taken in index order, with the stopping rule of
+ * The mean of samples 0, 1, 2, … taken in index order, with the stopping rule of
  * hutchinsonTrace; up to `sampler.ahead` samples are asked for at once, and those past the stopping
  * point are dropped, so the estimate does not depend on how many are computed at once.
  */
 export async function traceFromSamples(sampler: TraceSampler, options: TraceOptions, pace: Pace = noPace): Promise<TraceEstimate> {
-  const { maxIterations, minIterations, tolerance } = options;
+  const { maxIterations, minIterations, relativeStderr } = options;
   if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new Error(`Error in hutchinsonTrace: maxIterations must be a positive integer, got ${maxIterations}`);
-  if (!(tolerance >= 0)) throw new Error(`Error in hutchinsonTrace: tolerance must be ≥ 0, got ${tolerance}`);
+  if (!(relativeStderr >= 0)) throw new Error(`Error in hutchinsonTrace: relativeStderr must be ≥ 0, got ${relativeStderr}`);
   const requested = new Map<number, Promise<number>>();
   let asked = 0;
   let mean = 0;
@@ -78,8 +82,12 @@ export async function traceFromSamples(sampler: TraceSampler, options: TraceOpti
     mean += (sample - mean) / k;
     squares += (sample - previous) * (sample - mean);
     await pace('trace');
-    if (k >= Math.max(2, minIterations) && Math.abs(mean - previous) < tolerance * Math.abs(mean)) break;
+    if (k >= Math.max(2, minIterations) && standardError(squares, k) <= relativeStderr * Math.abs(mean)) break;
   }
-  const stderr = k > 1 ? Math.sqrt(squares / (k - 1) / k) : 0;
-  return { value: mean, stderr, iterations: k };
+  return { value: mean, stderr: standardError(squares, k), iterations: k };
+}
+
+/** Standard error of the mean of k samples whose squared deviations sum to `squares`. */
+function standardError(squares: number, k: number): number {
+  return k > 1 ? Math.sqrt(squares / (k - 1) / k) : 0;
 }

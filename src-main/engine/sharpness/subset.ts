@@ -3,16 +3,16 @@ import { type Batch, type BatchSource, checkImageSet, createBatchSource, type Im
 import { Rng } from '../../../shared/rng';
 
 /**
- * The fixed evaluation subset of method.md §5: `samples` images drawn without replacement by a
+ * The fixed evaluation subset of method.md §5: `count` images drawn without replacement by a
  * stream derived from `seed`, kept in their original order. The whole set when it is smaller.
  */
-export function selectSubset(trainSet: ImageSet, samples = 1024, seed = 0): ImageSet {
+export function selectSubset(trainSet: ImageSet, count = 1024, seed = 0): ImageSet {
   checkImageSet(trainSet, 'selectSubset');
-  if (!Number.isInteger(samples) || samples < 1) throw new Error(`selectSubset: samples must be a positive integer, got ${samples}`);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`selectSubset: count (images) must be a positive integer, got ${count}`);
   const total = trainSet.labels.length;
   const order = Int32Array.from({ length: total }, (_, i) => i);
-  if (samples < total) new Rng(seed).fork('sharpness-subset').shuffle(order);
-  const chosen = order.subarray(0, Math.min(samples, total)).sort();
+  if (count < total) new Rng(seed).fork('sharpness-subset').shuffle(order);
+  const chosen = order.subarray(0, Math.min(count, total)).sort();
   const [h, w, c] = trainSet.shape;
   const pixels = h * w * c;
   const images = new Uint8Array(chosen.length * pixels);

@@ -6,14 +6,17 @@ import { startWorker } from '../workers/start';
 import type { Rng } from '../../../shared/rng';
 import { hutchinsonSample, type TraceSampler } from './hutchinson';
 import type { HessianVectorProduct } from './hvp';
+import type { HvpMethod } from './params';
 
-/** What a helper thread needs to rebuild the job's objective exactly: the twin's tensors, the subset, the step. */
+/** What a helper thread needs to rebuild the job's objective exactly: the twin's tensors, the subset, the product's method and step. */
 export interface TraceHelperInit {
   spec: ModelSpec;
   tensors: { name: string; shape: number[]; values: tf.TypedArray }[];
   subset: ImageSet;
   batchSize: number;
   relativeStep: number;
+  /** As this thread chose it, so every probe is computed the same way. */
+  hvp: HvpMethod;
   rngState: number[];
 }
 
@@ -21,7 +24,7 @@ export type ToTraceHelper = { type: 'sample'; k: number };
 export type FromTraceHelper = { type: 'sample'; k: number; value: number } | { type: 'failed'; message: string };
 
 export interface ParallelTraceSampler extends TraceSampler {
-  /** Ends the helper threads (wasm only: nothing of theirs is in flight on a device) and drops queued samples. */
+  /** Ends the helper threads (wasm only: nothing of theirs is in flight on a device) and drops queued probes. */
   close(): Promise<void>;
 }
 

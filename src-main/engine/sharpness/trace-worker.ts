@@ -9,7 +9,7 @@ import { selectBackend } from '../backend';
 import { buildModel } from '../models';
 import { Rng } from '../../../shared/rng';
 import { hutchinsonSample } from './hutchinson';
-import { centralDifferenceHvp } from './hvp';
+import { centralDifferenceHvp, exactHvp } from './hvp';
 import { crossEntropyObjective } from './objective';
 import { subsetTensors } from './subset';
 import type { FromTraceHelper, ToTraceHelper, TraceHelperInit } from './trace-helpers';
@@ -30,7 +30,7 @@ try {
     tf.tidy(() => variable.assign(tf.tensor(values, shape, variable.dtype)));
   }
   const objective = crossEntropyObjective(twin, await subsetTensors(init.subset, init.batchSize));
-  const hvp = centralDifferenceHvp(objective, init.relativeStep);
+  const hvp = init.hvp === 'exact' ? exactHvp(objective) : centralDifferenceHvp(objective, init.relativeStep);
   const shapes = objective.params.map((p) => p.shape);
   const rng = Rng.fromState(init.rngState);
   port.on('message', ({ k }: ToTraceHelper) => {

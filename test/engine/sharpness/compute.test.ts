@@ -13,7 +13,7 @@ const DATA = { inputShape: [8, 8, 1] as [number, number, number], numClasses: 10
 const trainSet = gratings(200, 1, 8);
 const subset = selectSubset(trainSet, 48, 0);
 const SMALL: SharpnessParamsInput = {
-  samples: 48,
+  images: 48,
   batchSize: 20,
   trace: { maxIterations: 3, minIterations: 3 },
   eigen: { maxIterations: 3 },
@@ -61,8 +61,10 @@ describe('computeSharpness', () => {
     expect(changedSince(before, lsq.model)).toEqual([]);
     expect(result.status).toBe('completed');
     expect(result.images).toBe(48);
-    expect(result.trace).toMatchObject({ iterations: 3 });
-    expect(result.eigen).toMatchObject({ iterations: 3 });
+    // wasm differentiates cnn-small twice: conv, batch norm, ReLU, pooling and the loss.
+    expect(result.trace).toMatchObject({ iterations: 3, hvp: 'exact' });
+    expect(result.eigen).toMatchObject({ iterations: 3, hvp: 'exact' });
+    expect(result.hvpFallback).toBeUndefined();
     expect(Number.isFinite(result.trace!.value) && Number.isFinite(result.eigen!.value)).toBe(true);
     expect(result.landscape!.alphas).toEqual([-1, -0.5, 0, 0.5, 1]);
     expect(result.landscape!.grid2d!.loss).toHaveLength(3);
@@ -83,7 +85,15 @@ describe('computeSharpness', () => {
 
   it('stores the full parameters, defaults included', () => {
     expect(result.params).toEqual(parseSharpnessParams(SMALL));
-    expect(result.params).toMatchObject({ at: 'dequantized', relativeStep: 1e-3, trace: { tolerance: 1e-3 }, landscape: { span: 1 } });
+    expect(result.params).toMatchObject({ at: 'dequantized', relativeStep: 1e-3, hvp: 'exact', trace: { relativeStderr: 0.02 }, landscape: { span: 1 } });
+  });
+
+  it('uses central differences when asked, and says so', async () => {
+    const forced = await computeSharpness(lsq.model, subset, { ...SMALL, measures: ['trace'], hvp: 'central-difference' });
+    expect(forced.trace).toMatchObject({ iterations: 3, hvp: 'central-difference' });
+    // The same probes, another product: ReLU kinks inside the step move the estimate.
+    expect(Number.isFinite(forced.trace!.value)).toBe(true);
+    expect(forced.trace!.value).not.toBe(result.trace!.value);
   });
 
   it('gives the same numbers for the same seed and other numbers for another seed', async () => {
@@ -110,7 +120,7 @@ describe('computeSharpness', () => {
 
   it('reports progress up to the total and stops when asked, restoring the weights', async () => {
     const calls: [number, number, string, { done: number; total: number }][] = [];
-    const result = await computeSharpness(lsq.model, subset, { ...SMALL, measures: ['trace', 'landscape'], trace: { maxIterations: 20, minIterations: 1, tolerance: 0.5 } }, { onProgress: (...args) => calls.push(args) });
+    const result = await computeSharpness(lsq.model, subset, { ...SMALL, measures: ['trace', 'landscape'], trace: { maxIterations: 20, minIterations: 1, relativeStderr: 0.5 } }, { onProgress: (...args) => calls.push(args) });
     expect(calls.at(-1)).toEqual([20 + 5 + 9, 20 + 5 + 9, 'landscape', { done: 5 + 9, total: 5 + 9 }]);
     // Within a measure the progress counts what its result reports: Hutchinson samples of at most 20.
     const traceUnits = calls.filter((c) => c[2] === 'trace').map((c) => c[3]);
@@ -118,7 +128,7 @@ describe('computeSharpness', () => {
     expect(traceUnits.map((u) => u.done)).toEqual(Array.from({ length: result.trace!.iterations }, (_, i) => i + 1).concat(result.trace!.iterations));
     const counts = calls.map((c) => c[0]);
     expect(counts.every((n, i) => i === 0 || n > counts[i - 1])).toBe(true);
-    // The trace stopped early (tolerance 0.5) and handed its unused budget over in one step.
+    // The trace stopped early (standard error within 50 %) and handed its unused budget over in one step.
     expect(counts.length).toBeLessThan(20 + 5 + 9);
 
     const before = snapshot(lsq.model);
@@ -167,9 +177,20 @@ describe('selectSubset', () => {
 describe('sharpness parameters', () => {
   it('fill every default and name the field that is wrong', () => {
     const params = parseSharpnessParams({});
-    expect(params).toMatchObject({ measures: ['trace', 'eigen', 'perturb', 'landscape'], samples: 1024, seed: 0, at: 'dequantized', trace: { maxIterations: 100, tolerance: 1e-3 }, eigen: { maxIterations: 50, tolerance: 1e-3 }, landscape: { points: 21, span: 1, twoD: false } });
-    expect(() => parseSharpnessParams({ trace: { tolerance: -1 } })).toThrow(/trace\.tolerance/);
+    expect(params).toMatchObject({ measures: ['trace', 'eigen', 'perturb', 'landscape'], images: 1024, seed: 0, at: 'dequantized', hvp: 'exact', trace: { maxIterations: 200, minIterations: 30, relativeStderr: 0.02 }, eigen: { maxIterations: 50, tolerance: 1e-3 }, landscape: { points: 21, span: 1, twoD: false } });
+    expect(() => parseSharpnessParams({ trace: { relativeStderr: -1 } })).toThrow(/trace\.relativeStderr/);
+    expect(() => parseSharpnessParams({ trace: { minIterations: 40, maxIterations: 20 } })).toThrow(/trace\.minIterations: minIterations must not exceed maxIterations/);
+    expect(() => parseSharpnessParams({ hvp: 'finite' })).toThrow(/hvp:/);
     expect(() => parseSharpnessParams({ measures: ['trace', 'trace'] })).toThrow(/measures/);
     expect(() => parseSharpnessParams({ at: 'somewhere' })).toThrow(/at:/);
+  });
+
+  it("accept the old name 'samples' for images, and refuse the old running-mean tolerance by name", () => {
+    expect(parseSharpnessParams({ samples: 256 })).toMatchObject({ images: 256 });
+    expect(parseSharpnessParams({ samples: 256 })).not.toHaveProperty('samples');
+    expect(parseSharpnessParams({ samples: 256, images: 256 })).toMatchObject({ images: 256 });
+    expect(() => parseSharpnessParams({ samples: 256, images: 512 })).toThrow(/samples: 'samples' is the old name of 'images'/);
+    expect(() => parseSharpnessParams({ samples: 0 })).toThrow(/images/);
+    expect(() => parseSharpnessParams({ trace: { tolerance: 1e-3 } })).toThrow(/trace\.tolerance: .*use trace\.relativeStderr/);
   });
 });

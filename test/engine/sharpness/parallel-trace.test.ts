@@ -8,8 +8,8 @@ import { gratings } from '../../helpers/gratings';
 
 const DATA = { inputShape: [8, 8, 1] as [number, number, number], numClasses: 10 };
 const subset = selectSubset(gratings(200, 1, 8), 48, 0);
-/** A tolerance loose enough that the running mean settles before maxIterations: the stop must land on the same sample. */
-const TRACE: SharpnessParamsInput = { measures: ['trace'], samples: 48, batchSize: 20, seed: 5, trace: { maxIterations: 12, minIterations: 3, tolerance: 0.05 } };
+/** A standard-error target loose enough to stop before maxIterations: the stop must land on the same probe. */
+const TRACE: SharpnessParamsInput = { measures: ['trace'], images: 48, batchSize: 20, seed: 5, trace: { maxIterations: 20, minIterations: 3, relativeStderr: 0.5 } };
 
 let model: TrainingSession;
 
@@ -30,12 +30,12 @@ describe('computeSharpness with helper threads for the trace', { timeout: 90_000
     expect(two.status).toBe('completed');
     expect(two.trace).toEqual(one.trace);
     expect(one.trace!.iterations).toBeGreaterThanOrEqual(3);
-    expect(one.trace!.iterations).toBeLessThan(12);
+    expect(one.trace!.iterations).toBeLessThan(20);
   });
 
   it('reports every sample as progress, in order', async () => {
     const done: number[] = [];
-    const result = await computeSharpness(model.model, subset, { ...TRACE, trace: { maxIterations: 4, minIterations: 4, tolerance: 0 } }, { onProgress: (d) => done.push(d) }, { threads: 3 });
+    const result = await computeSharpness(model.model, subset, { ...TRACE, trace: { maxIterations: 4, minIterations: 4, relativeStderr: 0 } }, { onProgress: (d) => done.push(d) }, { threads: 3 });
     expect(result.trace!.iterations).toBe(4);
     expect(done).toEqual([1, 2, 3, 4]);
   });
@@ -43,7 +43,7 @@ describe('computeSharpness with helper threads for the trace', { timeout: 90_000
   it('stops at the next sample when cancelled and ends its helpers', async () => {
     const tensors = tf.memory().numTensors;
     let progress = 0;
-    const result = await computeSharpness(model.model, subset, { ...TRACE, trace: { maxIterations: 50, minIterations: 50, tolerance: 0 } }, { onProgress: () => progress++, shouldStop: () => progress >= 2 }, { threads: 2 });
+    const result = await computeSharpness(model.model, subset, { ...TRACE, trace: { maxIterations: 50, minIterations: 50, relativeStderr: 0 } }, { onProgress: () => progress++, shouldStop: () => progress >= 2 }, { threads: 2 });
     expect(result.status).toBe('cancelled');
     expect(result.trace).toBeUndefined();
     expect(progress).toBe(2);

@@ -31,15 +31,11 @@ export function quadraticObjective(a: number[][], shapes: number[][], seed = 1):
   const matrix = tf.tensor2d(a);
   const b = tf.randomNormal([n, 1], 0, 1, 'float32', seed);
   const params = shapes.map((shape, i) => tf.variable(tf.randomNormal(shape, 0, 1, 'float32', seed + 1 + i)));
-  const gradient = () => {
-    const { value, grads } = tf.variableGrads(() => {
-      const w = tf.reshape(tf.concat(params.map((p) => tf.reshape(p, [-1]))), [n, 1]);
-      return tf.add(tf.mul(0.5, tf.sum(tf.mul(w, tf.matMul(matrix, w)))), tf.sum(tf.mul(b, w))) as tf.Scalar;
-    }, params);
-    value.dispose();
-    return params.map((p) => grads[p.name]);
+  const term = () => {
+    const w = tf.reshape(tf.concat(params.map((p) => tf.reshape(p, [-1]))), [n, 1]);
+    return tf.add(tf.mul(0.5, tf.sum(tf.mul(w, tf.matMul(matrix, w)))), tf.sum(tf.mul(b, w))) as tf.Scalar;
   };
-  return { params, gradient, dispose: () => tf.dispose([matrix, b, ...params]) };
+  return { params, terms: 1, term, dispose: () => tf.dispose([matrix, b, ...params]) };
 }
 
 /** A·v for a flat v, in float64. */

@@ -35,7 +35,7 @@ export const studySpecSchema = z
       paths: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
     }),
     measures: z.array(z.enum(STUDY_MEASURES)).default(['trace']),
-    /** Sharpness parameters for every run (as `temper sharpness`): samples, seed, trace: {maxIterations, ...}. */
+    /** Sharpness parameters for every run (as `temper sharpness`): images, seed, trace: {maxIterations, ...}. */
     sharpness: configObject.default({}),
     baseline: z.enum(QUANTIZER_KINDS).default('lsq'),
   })
@@ -164,7 +164,7 @@ export function ntVsLsqTemplate(o: StudyTemplateOptions): StudySpecInput {
       paths: {},
     },
     measures: ['trace'],
-    sharpness: { samples: o.traceImages ?? 512, trace: { minIterations: probes, maxIterations: probes } },
+    sharpness: { images: o.traceImages ?? 512, trace: { minIterations: probes, maxIterations: probes } },
     baseline: 'lsq',
   };
 }

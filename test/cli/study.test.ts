@@ -50,7 +50,7 @@ describe('temper study', { timeout: 300_000 }, () => {
 
   it('prints the spec of a template, and refuses bad input naming it', async () => {
     const printed = await cli('study', 'create', ...TINY, '--print-spec');
-    expect(JSON.parse(printed.stdout)).toMatchObject({ baseline: 'lsq', measures: ['trace'], sharpness: { samples: 64 } });
+    expect(JSON.parse(printed.stdout)).toMatchObject({ baseline: 'lsq', measures: ['trace'], sharpness: { images: 64 } });
     expect((await cli('study', 'create', '--template', 'nope', '--dataset', 'g')).stderr).toMatch(/--template: unknown template 'nope' \(known: nt-vs-lsq\)/);
     const file = path.join(tmp, 'bad.json');
     fs.writeFileSync(file, JSON.stringify({ dataset: 'g', parent: { run: 1 }, recipe: { model: 'mlp' }, grid: { quantizers: ['nt'], bits: [2], seeds: [0] } }));

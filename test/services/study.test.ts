@@ -18,7 +18,7 @@ const TINY: StudySpecInput = {
   recipe: { model: 'mlp', epochs: 1, batchSize: 32, lr: { base: 0.05 }, backend: 'wasm' },
   grid: { quantizers: ['lsq', 'nt'], bits: [2], seeds: [0, 1] },
   measures: ['trace'],
-  sharpness: { samples: 64, trace: { minIterations: 3, maxIterations: 3 } },
+  sharpness: { images: 64, trace: { minIterations: 3, maxIterations: 3 } },
 };
 
 beforeAll(async () => {
@@ -91,7 +91,7 @@ describe('a tiny study through the real service and store', { timeout: 400_000 }
       await expect(bad({ recipe: { ...TINY.recipe, epoch: 3 } })).rejects.toThrow(/recipe for lsq W2A2 seed 0: .*unknown field 'epoch' \(did you mean 'epochs'\?\)/);
       await expect(bad({ grid: { ...TINY.grid, paths: { lamda0: [1] } } })).rejects.toThrow('grid.paths.lamda0: not a config field path');
       await expect(bad({ parent: { run: 99 } })).rejects.toThrow('parent.run: no run 99');
-      await expect(bad({ sharpness: { samples: 0 } })).rejects.toThrow(/sharpness: .*samples/);
+      await expect(bad({ sharpness: { images: 0 } })).rejects.toThrow(/sharpness: .*images/);
       await expect(bad({ dataset: 'nope' })).rejects.toThrow(/nope/);
       expect(runs.store.studies.listStudies()).toHaveLength(before);
     } finally {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONFIG_PATHS, QUANTIZER_KINDS, type TrainConfigInput } from './config';
-import { SWEEP_ALIASES } from './sweep';
+import { setPath, SWEEP_ALIASES } from './sweep';
 
 /**
  * A study: one parent, a grid of quantizers × bit-widths × seeds (plus any other config paths), a
@@ -100,17 +100,6 @@ export function settingKey(cell: StudyCell): string {
 
 export function sameCell(a: StudyCell, b: StudyCell): boolean {
   return a.quantizer === b.quantizer && settingKey(a) === settingKey(b);
-}
-
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = target;
-  for (const key of keys.slice(0, -1)) {
-    const next = node[key];
-    node[key] = typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[keys.at(-1)!] = value;
 }
 
 /** The config of one grid run: the recipe, the cell's quantizer, bits and paths, and the seed. */

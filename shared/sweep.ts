@@ -9,3 +9,15 @@ export const SWEEP_ALIASES: Record<string, string> = {
 };
 
 export const MAX_SWEEP_RUNS = 500;
+
+/** Sets a dotted config path ('quant.temper.lambda0') in `target`, copying the objects on the way so a shared recipe is not changed. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    node[key] = typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}

@@ -1,6 +1,6 @@
 import type { SweepRequest, TrainRequest } from '../../shared/api';
 import { CONFIG_PATHS, closestName, parseTrainConfig, type TrainConfigInput } from '../../shared/config';
-import { MAX_SWEEP_RUNS, SWEEP_ALIASES as ALIASES } from '../../shared/sweep';
+import { MAX_SWEEP_RUNS, setPath, SWEEP_ALIASES as ALIASES } from '../../shared/sweep';
 
 /** The config path a sweep key names; a key that is no field of the schema is refused before anything is queued. */
 function sweptPath(key: string): string {
@@ -23,17 +23,6 @@ export function sweepAxes(sweep: Record<string, unknown[]>): [string, unknown[]]
     seen.add(path);
   }
   return axes;
-}
-
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = target;
-  for (const key of keys.slice(0, -1)) {
-    const next = node[key];
-    node[key] = typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[keys.at(-1)!] = value;
 }
 
 /** One request per cell of the grid (the cartesian product of the axes), in a stable order. */

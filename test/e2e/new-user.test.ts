@@ -174,7 +174,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
   step('opens on the empty Runs table, which points a new user to the demo dataset', async () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Runs');
     await page.getByText('No runs yet.').waitFor();
-    expect(await page.locator('nav[aria-label="Main"]').getByRole('link').allTextContents()).toEqual(['Runs', 'New run', 'Compare', 'Datasets', 'Settings']);
+    expect(await page.locator('nav[aria-label="Main"]').getByRole('link').allTextContents()).toEqual(['Runs', 'New run', 'Compare', 'Studies', 'Datasets', 'Settings']);
     expect(await page.locator('nav[aria-label="Main"] .foot').textContent()).toMatch(/v\d+\.\d+\.\d+ · web/);
   });
 

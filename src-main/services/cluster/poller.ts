@@ -1,7 +1,8 @@
 import type { RunBundleRecord } from '../../store/clusters';
 import type { RunService } from '../runs';
 import { ClusterService } from './clusters';
-import { applyDecision, decide, importProgress, readBundleEnd } from './bundle-state';
+import type { BundleStatus } from './bundle';
+import { applyDecision, type Decision, decide, importProgress, readBundleEnd } from './bundle-state';
 import { type ClusterProfile, parseClusterProfile } from './profile';
 import { queuedTasks, type TaskState } from './slurm';
 
@@ -107,14 +108,21 @@ export class ClusterPoller {
       const imported = importProgress(this.runs.store, runId);
       for (const e of imported.epochs) this.runs.emit({ type: 'run-epoch', id: runId, ...e });
       const decision = decide(task, result, imported.status, link.dir);
-      if (decision && applyDecision(this.runs.store, runId, decision, task, imported.status)) {
-        const run = this.runs.store.getRun(runId)!;
-        this.runs.emit({ type: 'run-status', id: runId, status: run.status, error: run.error });
-        // The profile asks for it: a task stopped at its time limit goes back to Slurm from its checkpoint.
-        if (run.status === 'interrupted' && task?.state === 'TIMEOUT' && profile.requeueOnTimeout) new ClusterService(this.runs).resume(runId);
-      }
+      if (!decision) return;
+      // A task that started and ended between two polls still passes through running, so its backend and start are kept.
+      const ended = decision.status !== 'queued' && decision.status !== 'running';
+      if (ended && imported.status && this.runs.store.getRun(runId)?.status === 'queued') this.apply(runId, { status: 'running' }, task, imported.status, profile);
+      this.apply(runId, decision, task, imported.status, profile);
     } catch (error) {
       this.onError(link.cluster!, `run ${runId}: ${(error as Error).message}`);
     }
+  }
+
+  private apply(runId: number, decision: Decision, task: TaskState | undefined, status: BundleStatus | undefined, profile: ClusterProfile): void {
+    if (!applyDecision(this.runs.store, runId, decision, task, status)) return;
+    const run = this.runs.store.getRun(runId)!;
+    this.runs.emit({ type: 'run-status', id: runId, status: run.status, error: run.error });
+    // The profile asks for it: a task stopped at its time limit goes back to Slurm from its checkpoint.
+    if (run.status === 'interrupted' && task?.state === 'TIMEOUT' && profile.requeueOnTimeout) new ClusterService(this.runs).resume(runId);
   }
 }

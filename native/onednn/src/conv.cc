@@ -1,6 +1,7 @@
 // 2-D convolution on oneDNN: forward, backward data and backward weights, NHWC activations and
 // HWIO filters as tfjs stores them. oneDNN picks the filter layout it runs fastest on; filters are
 // reordered to and from it. Plans (primitive + reorders) are cached per shape, per thread.
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
@@ -34,6 +35,10 @@ struct Plan {
   bool reorderWeights = false;
   dnnl::reorder weightsReorder;    // hwio -> weights (forward, backward data) or back (backward weights)
   memory weightsBuffer;            // the primitive's own-layout weights
+  bool crop = false;               // src is a crop of the user's array (see MakePlan)
+  memory::desc userSrc;            // the crop as a strided view of the user's NHWC array
+  dnnl::reorder srcReorder;        // view -> srcBuffer (forward, backward weights) or back (backward data)
+  memory srcBuffer;                // the crop, dense
 };
 
 static dnnl::engine& Engine() {
@@ -48,9 +53,17 @@ static dnnl::stream& Stream() {
 
 static std::unique_ptr<Plan> MakePlan(int kind, const int64_t* p) {
   const int64_t N = p[0], H = p[1], W = p[2], Ci = p[3], Ho = p[4], Wo = p[5], Co = p[6], kh = p[7], kw = p[8];
-  const memory::dims strides = {p[9], p[10]}, padL = {p[11], p[12]}, padR = {p[13], p[14]}, dil = {p[15] - 1, p[16] - 1};
+  const memory::dims strides = {p[9], p[10]}, padL = {p[11], p[12]}, dil = {p[15] - 1, p[16] - 1};
+  // Negative bottom/right padding (the forward never reads the last rows or columns) is given to
+  // oneDNN as a dense copy of the rows and columns it reads instead: oneDNN 2.6's jit 1x1 backward
+  // kernels corrupt the heap with negative padding (a stride-2 1x1 'same' conv on an even input),
+  // and on a strided view it falls back to its slow reference kernels.
+  const int64_t Hc = H + std::min<int64_t>(p[13], 0), Wc = W + std::min<int64_t>(p[14], 0);
+  const memory::dims padR = {std::max<int64_t>(p[13], 0), std::max<int64_t>(p[14], 0)};
   auto plan = std::make_unique<Plan>();
-  plan->src = memory::desc({N, Ci, H, W}, dt::f32, tag::nhwc);
+  plan->src = memory::desc({N, Ci, Hc, Wc}, dt::f32, tag::nhwc);
+  plan->crop = Hc != H || Wc != W;
+  plan->userSrc = memory::desc({N, Ci, Hc, Wc}, dt::f32, memory::dims{H * W * Ci, 1, W * Ci, Ci});
   plan->dst = memory::desc({N, Co, Ho, Wo}, dt::f32, tag::nhwc);
   plan->userWeights = memory::desc({Co, Ci, kh, kw}, dt::f32, tag::hwio);
   const memory::desc anyWeights({Co, Ci, kh, kw}, dt::f32, tag::any);
@@ -76,6 +89,11 @@ static std::unique_ptr<Plan> MakePlan(int kind, const int64_t* p) {
     plan->weightsBuffer = memory(plan->weights, Engine());
     plan->weightsReorder = kind == kBackwardWeights ? dnnl::reorder(plan->weightsBuffer, memory(plan->userWeights, Engine()))
                                                     : dnnl::reorder(memory(plan->userWeights, Engine()), plan->weightsBuffer);
+  }
+  if (plan->crop) {
+    plan->srcBuffer = memory(plan->src, Engine());
+    plan->srcReorder = kind == kBackwardData ? dnnl::reorder(plan->srcBuffer, memory(plan->userSrc, Engine()))
+                                             : dnnl::reorder(memory(plan->userSrc, Engine()), plan->srcBuffer);
   }
   return plan;
 }
@@ -114,16 +132,19 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
     Plan& plan = PlanFor(static_cast<int>(kind), p);
     auto& engine = Engine();
     auto& stream = Stream();
-    memory src(plan.src, engine, x), dst(plan.dst, engine, y), user(plan.userWeights, engine, filter);
+    memory userSrc(plan.userSrc, engine, x), dst(plan.dst, engine, y), user(plan.userWeights, engine, filter);
+    memory src = plan.crop ? plan.srcBuffer : userSrc;
+    if (plan.crop && kind != kBackwardData) plan.srcReorder.execute(stream, userSrc, src);
     memory weights = plan.reorderWeights ? plan.weightsBuffer : user;
     if (plan.reorderWeights && kind != kBackwardWeights) plan.weightsReorder.execute(stream, user, weights);
     if (kind == kForward) {
       plan.conv.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
     } else if (kind == kBackwardData) {
-      // With negative bottom/right padding the forward never reads the last rows or columns, and
-      // oneDNN leaves their gradient unwritten: it is zero. (The output array may be a reused one.)
+      // The rows and columns cropped off (negative padding) are never read by the forward: their
+      // gradient is zero, and nothing else writes them. (The output array may be a reused one.)
       if (p[13] < 0 || p[14] < 0) std::memset(x, 0, sizeof(float) * p[0] * p[1] * p[2] * p[3]);
       plan.conv.execute(stream, {{DNNL_ARG_DIFF_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_DST, dst}});
+      if (plan.crop) plan.srcReorder.execute(stream, src, userSrc);
     } else {
       plan.conv.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_WEIGHTS, weights}, {DNNL_ARG_DIFF_DST, dst}});
       if (plan.reorderWeights) plan.weightsReorder.execute(stream, weights, user);

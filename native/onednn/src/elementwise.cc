@@ -11,8 +11,9 @@
 namespace temper {
 
 enum BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference };
-// How an operand maps onto the [rows, cols] output: whole, one row repeated, one column repeated, one value.
-enum Mode { kFull, kRow, kColumn, kScalar };
+// How an operand maps onto the [rows, cols] output: whole, one row repeated, one column repeated, one
+// value, or one row per `group` consecutive rows ([outer, 1, cols] against [outer, group, cols]).
+enum Mode { kFull, kRow, kColumn, kScalar, kGroupRow };
 
 template <int OP>
 inline float Apply(float a, float b) {
@@ -27,7 +28,7 @@ inline float Apply(float a, float b) {
 }
 
 template <int OP>
-static void RunBinary(const float* a, int ma, const float* b, int mb, float* out, int64_t rows, int64_t cols) {
+static void RunBinary(const float* a, int ma, const float* b, int mb, float* out, int64_t rows, int64_t cols, int64_t group) {
   const int64_t total = rows * cols;
   if ((ma == kFull || ma == kScalar) && (mb == kFull || mb == kScalar)) {
     const int64_t as = ma == kFull, bs = mb == kFull;
@@ -37,10 +38,11 @@ static void RunBinary(const float* a, int ma, const float* b, int mb, float* out
   }
 #pragma omp parallel for schedule(static) if (total > kParallelGrain)
   for (int64_t r = 0; r < rows; r++) {
-    const float* ar = a + (ma == kFull ? r * cols : ma == kColumn ? r : 0);
-    const float* br = b + (mb == kFull ? r * cols : mb == kColumn ? r : 0);
+    const auto start = [&](int mode) { return mode == kFull ? r * cols : mode == kColumn ? r : mode == kGroupRow ? r / group * cols : 0; };
+    const float* ar = a + start(ma);
+    const float* br = b + start(mb);
     float* o = out + r * cols;
-    const bool av = ma == kFull || ma == kRow, bv = mb == kFull || mb == kRow;
+    const bool av = ma == kFull || ma == kRow || ma == kGroupRow, bv = mb == kFull || mb == kRow || mb == kGroupRow;
     if (av && bv) {
       for (int64_t c = 0; c < cols; c++) o[c] = Apply<OP>(ar[c], br[c]);
     } else if (av) {
@@ -56,7 +58,7 @@ static void RunBinary(const float* a, int ma, const float* b, int mb, float* out
   }
 }
 
-// binary(op, a, modeA, b, modeB, out, rows, cols)
+// binary(op, a, modeA, b, modeB, out, rows, cols, group)
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const char* fn = "binary";
   const int64_t op = integer(info, 0, fn, "op");
@@ -65,20 +67,20 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   const float* b = floats(info, 3, fn, "b");
   const int mb = static_cast<int>(integer(info, 4, fn, "modeB"));
   float* out = floats(info, 5, fn, "out");
-  const int64_t rows = integer(info, 6, fn, "rows"), cols = integer(info, 7, fn, "cols");
-  auto expected = [&](int mode) { return mode == kFull ? rows * cols : mode == kRow ? cols : mode == kColumn ? rows : 1; };
-  if (ma < 0 || ma > 3 || mb < 0 || mb > 3 || static_cast<int64_t>(length(info, 1)) != expected(ma) ||
+  const int64_t rows = integer(info, 6, fn, "rows"), cols = integer(info, 7, fn, "cols"), group = integer(info, 8, fn, "group");
+  auto expected = [&](int mode) { return mode == kFull ? rows * cols : mode == kRow ? cols : mode == kColumn ? rows : mode == kGroupRow ? rows / group * cols : 1; };
+  if (ma < 0 || ma > 4 || mb < 0 || mb > 4 || group < 1 || rows % group != 0 || static_cast<int64_t>(length(info, 1)) != expected(ma) ||
       static_cast<int64_t>(length(info, 3)) != expected(mb) || static_cast<int64_t>(length(info, 5)) != rows * cols) {
     throw Napi::RangeError::New(info.Env(), "binary: array lengths do not match rows, cols and the broadcast modes");
   }
   switch (op) {
-    case kAdd: RunBinary<kAdd>(a, ma, b, mb, out, rows, cols); break;
-    case kSub: RunBinary<kSub>(a, ma, b, mb, out, rows, cols); break;
-    case kMul: RunBinary<kMul>(a, ma, b, mb, out, rows, cols); break;
-    case kDiv: RunBinary<kDiv>(a, ma, b, mb, out, rows, cols); break;
-    case kMax: RunBinary<kMax>(a, ma, b, mb, out, rows, cols); break;
-    case kMin: RunBinary<kMin>(a, ma, b, mb, out, rows, cols); break;
-    case kSquaredDifference: RunBinary<kSquaredDifference>(a, ma, b, mb, out, rows, cols); break;
+    case kAdd: RunBinary<kAdd>(a, ma, b, mb, out, rows, cols, group); break;
+    case kSub: RunBinary<kSub>(a, ma, b, mb, out, rows, cols, group); break;
+    case kMul: RunBinary<kMul>(a, ma, b, mb, out, rows, cols, group); break;
+    case kDiv: RunBinary<kDiv>(a, ma, b, mb, out, rows, cols, group); break;
+    case kMax: RunBinary<kMax>(a, ma, b, mb, out, rows, cols, group); break;
+    case kMin: RunBinary<kMin>(a, ma, b, mb, out, rows, cols, group); break;
+    case kSquaredDifference: RunBinary<kSquaredDifference>(a, ma, b, mb, out, rows, cols, group); break;
     default: throw Napi::RangeError::New(info.Env(), "binary: unknown op " + std::to_string(op));
   }
   return info.Env().Undefined();

@@ -10,12 +10,14 @@ export interface OneDnnAddon {
   /** kind 0: x * filter → y; 1: dy (y) * filter → dx (x); 2: x, dy (y) → dFilter. */
   conv(kind: 0 | 1 | 2, x: Float32Array, filter: Float32Array, y: Float32Array, params: Float64Array): void;
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
-  binary(op: number, a: Float32Array, modeA: number, b: Float32Array, modeB: number, out: Float32Array, rows: number, cols: number): void;
+  binary(op: number, a: Float32Array, modeA: number, b: Float32Array, modeB: number, out: Float32Array, rows: number, cols: number, group: number): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
   /** noise: the noise itself, or the four state words of the Rng to draw U(−halfWidth, halfWidth) from. */
   fakeQuant(x: Float32Array, step: number, noise: Float32Array | Uint32Array | null, mode: number, qn: number, qp: number, lambda: number,
     value: Float32Array, inside: Float32Array, perElement: Float32Array, halfWidth: number): void;
+  /** dx = dy·inside; returns Σ dy·perElement, summed in double. */
+  fakeQuantGrad(dy: Float32Array, inside: Float32Array, perElement: Float32Array, dx: Float32Array): number;
   batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number,
     y: Float32Array, xhat: Float32Array, mean: Float32Array, variance: Float32Array, invStd: Float32Array): void;
   batchNormBackward(dy: Float32Array, xhat: Float32Array, gamma: Float32Array, invStd: Float32Array, dx: Float32Array, dGamma: Float32Array, dBeta: Float32Array): void;

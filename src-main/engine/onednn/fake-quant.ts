@@ -2,7 +2,7 @@
 // order as the JS loop in quantizers/fake-quant-kernel.ts, so both give the same bits.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { checkFakeQuantInputs, FAKE_QUANT_KERNEL, type FakeQuantAttrs } from '../quantizers/fake-quant-kernel';
+import { checkFakeQuantInputs, FAKE_QUANT_GRAD_KERNEL, FAKE_QUANT_KERNEL, type FakeQuantAttrs } from '../quantizers/fake-quant-kernel';
 import { Rng } from '../../../shared/rng';
 import type { OneDnnAddon } from './addon';
 import { output, values, type KernelArgs } from './tensors';
@@ -21,4 +21,16 @@ export function fakeQuantConfig(addon: OneDnnAddon): KernelConfig {
     return [value.info, inside.info, perElement.info];
   };
   return { kernelName: FAKE_QUANT_KERNEL, backendName: 'onednn', kernelFunc: kernelFunc as unknown as KernelFunc };
+}
+
+export function fakeQuantGradConfig(addon: OneDnnAddon): KernelConfig {
+  const kernelFunc = (args: KernelArgs): TensorInfo[] => {
+    const backend = args.backend as MathBackendCPU;
+    const { dy, inside, perElement } = args.inputs as Record<string, TensorInfo>;
+    if (![dy, inside, perElement].every((t) => t.dtype === 'float32')) throw new Error(`Error in ${FAKE_QUANT_GRAD_KERNEL}: dy, inside and perElement must be float32`);
+    const dx = output(backend, dy.shape);
+    const sum = addon.fakeQuantGrad(values(backend, dy), values(backend, inside), values(backend, perElement), dx.data);
+    return [dx.info, backend.makeTensorInfo([], 'float32', Float32Array.of(sum))];
+  };
+  return { kernelName: FAKE_QUANT_GRAD_KERNEL, backendName: 'onednn', kernelFunc: kernelFunc as unknown as KernelFunc };
 }

@@ -7,7 +7,7 @@ import { loadOneDnnAddon, type OneDnnAddon } from './addon';
 import { batchNormConfigs } from './batch-norm';
 import { convConfigs } from './conv';
 import { elementwiseConfigs } from './elementwise';
-import { fakeQuantConfig } from './fake-quant';
+import { fakeQuantConfig, fakeQuantGradConfig } from './fake-quant';
 import { batchMatMulConfig } from './matmul';
 import { PooledCpuBackend } from './pooled-backend';
 import { reduceConfigs } from './reduce';
@@ -19,7 +19,7 @@ let addon: OneDnnAddon | undefined;
 
 function registerKernels(native: OneDnnAddon): void {
   for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: ONEDNN_BACKEND, kernelFunc: cpuKernel(kernel.kernelName) });
-  const configs = [...convConfigs(native), batchMatMulConfig(native), ...elementwiseConfigs(native), ...reduceConfigs(native), fakeQuantConfig(native), ...batchNormConfigs(native)];
+  const configs = [...convConfigs(native), batchMatMulConfig(native), ...elementwiseConfigs(native), ...reduceConfigs(native), fakeQuantConfig(native), fakeQuantGradConfig(native), ...batchNormConfigs(native)];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, ONEDNN_BACKEND) !== undefined) tf.unregisterKernel(config.kernelName, ONEDNN_BACKEND);
     tf.registerKernel(config);

@@ -27,8 +27,11 @@ export function output(backend: MathBackendCPU, shape: number[]): { data: Float3
   return { data, info: backend.makeTensorInfo(shape, 'float32', data) };
 }
 
-/** Kernels that share their input's data by reference count, never its array: they expose nothing. */
-const SHARING_BY_REFERENCE = new Set(['Reshape', 'Identity']);
+/**
+ * Kernels that never hand out their input's array: they share its data by reference count or copy
+ * it (Cast), so they expose nothing. Relu's gradient casts every activation.
+ */
+const SHARING_BY_REFERENCE = new Set(['Reshape', 'Identity', 'Cast']);
 
 /**
  * The tfjs cpu kernel for `name`, on this backend: for the ops without a native kernel and the cases

@@ -128,3 +128,33 @@ export function runFusedFakeQuant(x: tf.Tensor, step: tf.Tensor, noise: tf.Tenso
   const inputs: tf.NamedTensorMap = noise ? { x, step, noise } : { x, step };
   return tf.engine().runKernel(FAKE_QUANT_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }
+
+/**
+ * The backward of fakeQuant in one pass, on backends that have it (onednn): [dy·inside, Σ dy·perElement].
+ * The composed ops take three passes and two full-size temporaries.
+ */
+export const FAKE_QUANT_GRAD_KERNEL = 'TemperFakeQuantGrad';
+
+export function hasFusedFakeQuantGrad(): boolean {
+  return tf.getKernel(FAKE_QUANT_GRAD_KERNEL, tf.getBackend()) !== undefined;
+}
+
+/** [∂L/∂v, Σ dy·perElement (∂L/∂s before g)]. */
+export function runFusedFakeQuantGrad(dy: tf.Tensor, inside: tf.Tensor, perElement: tf.Tensor): [tf.Tensor, tf.Scalar] {
+  return tf.engine().runKernel(FAKE_QUANT_GRAD_KERNEL, { dy, inside, perElement }) as [tf.Tensor, tf.Scalar];
+}
+
+// Differentiable in dy, for Hessian-vector products by double backprop; the saved masks are data.
+tf.registerGradient({
+  kernelName: FAKE_QUANT_GRAD_KERNEL,
+  inputsToSave: ['inside', 'perElement'],
+  gradFunc: (dys, saved) => {
+    const [ddx, dsum] = dys as tf.Tensor[];
+    const [inside, perElement] = saved;
+    return {
+      dy: () => tf.add(tf.mul(ddx, inside), tf.mul(dsum, perElement)),
+      inside: () => tf.zerosLike(inside),
+      perElement: () => tf.zerosLike(perElement),
+    };
+  },
+});

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { hasFusedFakeQuant, runFusedFakeQuant } from './fake-quant-kernel';
+import { hasFusedFakeQuant, hasFusedFakeQuantGrad, runFusedFakeQuant, runFusedFakeQuantGrad } from './fake-quant-kernel';
 import { drawNoise } from './noise';
 
 /** Clip range in bins: ū = clip(v/s, -qn, qp) (method.md §2). */
@@ -84,6 +84,10 @@ export function fakeQuant(
     save([insideMask, stepGradPerElement]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [insideMask, perElement] = saved;
+      if (hasFusedFakeQuantGrad()) {
+        const [dv, sum] = runFusedFakeQuantGrad(dy, insideMask, perElement);
+        return [dv, tf.mul(sum, gradScale)];
+      }
       const dv = tf.mul(dy, insideMask);
       const ds = tf.mul(tf.sum(tf.mul(dy, perElement)), gradScale);
       return [dv, ds];

@@ -47,6 +47,7 @@ const TEXT: Record<string, FieldText> = {
   'quant.temper.unit': { label: 'λ updated every', group: 'Temper schedule', options: { step: 'step', epoch: 'epoch (constant within one)' } },
   epochs: { label: 'Epochs', group: 'Optimizer and schedule' },
   batchSize: { label: 'Batch size', group: 'Optimizer and schedule' },
+  microBatch: { label: 'Micro-batch', hint: 'rows per pass, gradients summed; empty: the whole batch where it fits', group: 'Optimizer and schedule' },
   'optimizer.kind': { label: 'Optimizer', group: 'Optimizer and schedule' },
   'optimizer.momentum': { label: 'Momentum', group: 'Optimizer and schedule' },
   'optimizer.nesterov': { label: 'Nesterov', group: 'Optimizer and schedule' },

@@ -109,6 +109,12 @@ export const trainConfigSchema = strictObject({
   quant: quantSchema.prefault({}),
   epochs: z.number().int().min(1).max(10_000).default(10),
   batchSize: z.number().int().min(1).max(4096).default(128),
+  /**
+   * Rows per forward/backward pass: a batch trains as slices of this many rows, their gradients
+   * summed before one update (batch norm per slice). null: the whole batch, unless the backend's
+   * memory cannot hold it (wasm: 4 GiB per worker), when Temper picks the slice that fits.
+   */
+  microBatch: z.number().int().min(1).max(4096).nullable().default(null),
   optimizer: optimizerSchema.default({ kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4 }),
   lr: lrSchema.prefault({}),
   labelSmoothing: z.number().min(0).lt(1).default(0),

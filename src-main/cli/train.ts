@@ -37,6 +37,8 @@ function requestOf(values: Values): TrainRequest {
   if (epochs !== undefined) config.epochs = epochs;
   const batchSize = numberFlag(values, 'batch-size', 'integer');
   if (batchSize !== undefined) config.batchSize = batchSize;
+  const microBatch = numberFlag(values, 'micro-batch', 'integer');
+  if (microBatch !== undefined) config.microBatch = microBatch;
   const lr = numberFlag(values, 'lr');
   if (lr !== undefined) config.lr = { ...config.lr, base: lr };
   const seed = numberFlag(values, 'seed', 'integer');
@@ -72,7 +74,7 @@ export const trainCommand: Command = {
   summary: 'train one run (in the foreground, or queued with --detach) and record it in the store',
   usage: [
     `temper train --dataset <name> --model ${MODEL_NAMES.join('|')} [--quantizer ${QUANTIZER_KINDS.join('|')}] [--bits 2-8] [--step-init ${STEP_INITS.join('|')}]`,
-    `             [--epochs <n>] [--batch-size <n>] [--lr <x>] [--seed <n>] [--init-from <run id>] [--backend ${BACKEND_CHOICES.join('|')}]`,
+    `             [--epochs <n>] [--batch-size <n>] [--micro-batch <n>] [--lr <x>] [--seed <n>] [--init-from <run id>] [--backend ${BACKEND_CHOICES.join('|')}]`,
     '             [--limit-train <n>] [--limit-test <n>] [--name <text>] [--config run.json] [--detach] [--json]',
     '             [--on <cluster profile> [--poll <seconds>]]   train on a Slurm cluster (see temper clusters)',
   ].join('\n'),
@@ -84,6 +86,7 @@ export const trainCommand: Command = {
     'step-init': { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
+    'micro-batch': { type: 'string' },
     lr: { type: 'string' },
     seed: { type: 'string' },
     'init-from': { type: 'string' },

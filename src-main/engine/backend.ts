@@ -263,7 +263,7 @@ export function backendVersions(): Record<string, string> {
 export function explainBackendFailure(error: unknown, what: string): unknown {
   const message = error instanceof Error ? error.message : String(error);
   if (tf.getBackend() === 'wasm' && /Aborted\(/.test(message)) {
-    return new Error(`The WebAssembly backend ran out of memory (4 GiB per worker thread) ${what}: use a smaller batch size, or more workers to split the batch`);
+    return new Error(`The WebAssembly backend ran out of memory (4 GiB per worker thread) ${what}: use a smaller batch size or micro-batch (microBatch), or more workers to split the batch`);
   }
   if (/\bOOM\b|out of memory/i.test(message)) {
     return new Error(`The ${tf.getBackend()} backend ran out of device memory ${what}: use a smaller batch size (${message.split('\n')[0]})`);

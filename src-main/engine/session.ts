@@ -15,6 +15,18 @@ import { Rng } from '../../shared/rng';
 import { temperAt } from '../../shared/temper-schedule';
 
 
+/**
+ * Micro-batches: a step's rows trained in slices of at most `micro` rows, the slices' gradients
+ * summed (each weighted by its share of the rows) before one optimizer update. Batch norm sees each
+ * slice alone: its statistics are per micro-batch, and its running averages move once per slice.
+ */
+export function microBatchRanges(rows: number, micro: number | null): [start: number, size: number][] {
+  const size = micro === null || micro >= rows ? rows : micro;
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < rows; start += size) ranges.push([start, Math.min(size, rows - start)]);
+  return ranges;
+}
+
 export interface DataShape {
   inputShape: InputShape;
   numClasses: number;
@@ -34,6 +46,8 @@ export class TrainingSession {
   gradientHook?: (grads: tf.NamedTensorMap) => tf.NamedTensorMap;
   /** Data-parallel training only: this replica's index; replicas other than 0 draw their own noise. */
   replica = 0;
+  /** Rows per forward/backward pass, or null for the whole batch (engine/micro-batch.ts). */
+  microBatch: number | null = null;
 
   private constructor(
     readonly config: TrainConfig,
@@ -76,32 +90,63 @@ export class TrainingSession {
 
   /**
    * One optimizer step. Returns [loss, correct predictions] as a tensor the caller reads and disposes,
-   * so the backend can run ahead until the value is needed.
+   * so the backend can run ahead until the value is needed. With micro-batches, each slice's loss is
+   * weighted by its share of the rows, so the summed gradient is the batch mean's.
    */
   trainStep(batch: Batch, collectStats = false): tf.Tensor1D {
-    const { model, config } = this;
-    const ctx = this.context(collectStats);
+    const rows = batch.y.shape[0];
     const lr = this.learningRate();
-    const vars = model.store.trainable.map((p) => p.variable);
-    let correct: tf.Tensor | null = null;
-    const result = this.explainingFailures(batch, () => tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = model.apply(batch.x, ctx);
-        // variableGrads disposes everything f made but the loss; keep the accuracy count.
-        correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.y), 'float32')));
-        const onehot = tf.oneHot(batch.y, model.spec.numClasses);
-        return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, config.labelSmoothing) as tf.Scalar;
-      }, vars);
-      this.optimizer.applyGradients(this.gradientHook ? this.gradientHook(grads) : grads, lr);
-      return tf.stack([value, correct!]) as tf.Tensor1D;
-    }));
-    (correct as tf.Tensor | null)?.dispose();
-    const eps = config.quant.stepEpsilon;
-    for (const q of model.store.quantizers) {
+    const slices = microBatchRanges(rows, this.microBatch);
+    const result = this.explainingFailures(batch, () => {
+      let sum: { totals: tf.Tensor1D; grads: tf.NamedTensorMap } | null = null;
+      for (const [start, size] of slices) {
+        const part = this.sliceGradients(batch, start, size, rows, collectStats && start === 0);
+        if (sum === null) {
+          sum = part;
+          continue;
+        }
+        const before: typeof sum = sum;
+        sum = tf.tidy(() => ({
+          totals: tf.add(before.totals, part.totals) as tf.Tensor1D,
+          grads: Object.fromEntries(Object.entries(part.grads).map(([name, g]) => [name, tf.add(before.grads[name], g)])),
+        }));
+        tf.dispose([before.totals, part.totals, ...Object.values(before.grads), ...Object.values(part.grads)]);
+      }
+      const { totals, grads } = sum!;
+      tf.tidy(() => this.optimizer.applyGradients(this.gradientHook ? this.gradientHook(grads) : grads, lr));
+      tf.dispose(Object.values(grads));
+      return totals;
+    });
+    const eps = this.config.quant.stepEpsilon;
+    for (const q of this.model.store.quantizers) {
       q.input.clampStep(eps);
       q.weight.clampStep(eps);
     }
     this.step++;
+    return result;
+  }
+
+  /** Gradients of rows [start, start + size) of the batch, and their [weighted loss, correct predictions]. */
+  private sliceGradients(batch: Batch, start: number, size: number, rows: number, collectStats: boolean): { totals: tf.Tensor1D; grads: tf.NamedTensorMap } {
+    const { model, config } = this;
+    const ctx = this.context(collectStats);
+    const vars = model.store.trainable.map((p) => p.variable);
+    let correct: tf.Tensor | null = null;
+    const result = tf.tidy(() => {
+      const whole = size === rows;
+      const x = whole ? batch.x : tf.slice(batch.x, [start, 0, 0, 0], [size, -1, -1, -1]);
+      const y = whole ? batch.y : tf.slice(batch.y, [start], [size]);
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.apply(x, ctx);
+        // variableGrads disposes everything f made but the loss; keep the accuracy count.
+        correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
+        const onehot = tf.oneHot(y, model.spec.numClasses);
+        const loss = tf.losses.softmaxCrossEntropy(onehot, logits, undefined, config.labelSmoothing) as tf.Scalar;
+        return whole ? loss : tf.mul(loss, size / rows);
+      }, vars);
+      return { totals: tf.stack([value, correct!]) as tf.Tensor1D, grads };
+    });
+    (correct as tf.Tensor | null)?.dispose();
     return result;
   }
 

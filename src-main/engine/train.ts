@@ -24,6 +24,8 @@ export interface TrainJob {
   initFrom?: string;
   /** Report progress every this many steps. */
   progressEvery?: number;
+  /** Rows per forward/backward pass as chosen for this backend (micro-batch.ts); default config.microBatch. */
+  microBatch?: number | null;
 }
 
 
@@ -50,6 +52,7 @@ export interface TrainResult {
 export async function train(job: TrainJob, hooks: TrainHooks = {}, strategy: StepStrategy = localSteps(hooks.shouldStop)): Promise<TrainResult> {
   const { config, test: testSet } = job;
   const session = TrainingSession.create(config, job.data, job.train.stepsPerEpoch());
+  session.microBatch = job.microBatch === undefined ? config.microBatch : job.microBatch;
   const epochs: EpochMetrics[] = [];
   try {
     await strategy.attach(session);

@@ -12,6 +12,7 @@ import { type BatchOptions, createBatchSource } from '../data/batches';
 import { loadSplit } from '../data/cache';
 import { seededSubset } from '../data/subset';
 import { releaseBackend, selectBackend, setModelThreads, settleBackendWork } from '../engine/backend';
+import { chooseMicroBatch, memoryCeiling } from '../engine/micro-batch';
 import { loadCheckpoint } from '../engine/checkpoint';
 import { trainParallel } from '../engine/parallel/train-parallel';
 import { TrainingSession } from '../engine/session';
@@ -30,9 +31,15 @@ function folderBytes(dir: string): number {
 async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult> {
   const { config, key } = job;
   const backend = await selectBackend(job.backend);
-  post({ type: 'started', key, backend: backend.name, device: backend.device });
   const trainSet = seededSubset(loadSplit(job.home, job.dataset, 'train'), config.limitTrain, config.seed);
   const testSet = seededSubset(loadSplit(job.home, job.dataset, 'test'), config.limitTest, config.seed);
+  // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
+  // oneDNN threads inside the model instead, with the same number of threads.
+  const threads = Math.min(job.threads, config.batchSize);
+  const rows = Math.ceil(config.batchSize / (backend.name === 'wasm' ? threads : 1));
+  const data = { inputShape: trainSet.shape, numClasses: trainSet.numClasses };
+  const microBatch = await chooseMicroBatch(config, data, rows, memoryCeiling(backend.name));
+  post({ type: 'started', key, backend: backend.name, device: backend.device + (microBatch === null ? '' : `; micro-batches of ${microBatch} rows`) });
   const trainOptions: BatchOptions = { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: true, augment: defaultAugmentFor(job.format) };
   const testOptions: BatchOptions = { batchSize: 256, shuffle: false, seed: 0, dropLast: false };
   const hooks: TrainHooks = {
@@ -41,17 +48,13 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
     onCheckpoint: (dir, epoch) => post({ type: 'checkpoint', key, dir, epoch, bytes: folderBytes(dir) }),
     shouldStop: () => Atomics.load(cancel, 0) === 1,
   };
-  const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery };
-  // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
-  // oneDNN threads inside the model instead, with the same number of threads.
-  const threads = Math.min(job.threads, config.batchSize);
+  const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery, microBatch };
   await setModelThreads(job.threads);
   // A run resumed after its last checkpoint has nothing to train: train() evaluates it on this thread.
   const trained = job.resumeFrom !== undefined && loadCheckpoint(job.resumeFrom).manifest.progress.epoch >= config.epochs;
   if (backend.name === 'wasm' && threads > 1 && !trained) {
     return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers: threads });
   }
-  const data = { inputShape: trainSet.shape, numClasses: trainSet.numClasses };
   return train({ ...common, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions) }, hooks);
 }
 

@@ -80,7 +80,7 @@ describe('explainBackendFailure', () => {
     await selectBackend('wasm');
     const explained = explainBackendFailure(new Error('Aborted(). Build with -sASSERTIONS for more info.'), 'training resnet20 at batch 320') as Error;
     expect(explained.message).toBe(
-      'The WebAssembly backend ran out of memory (4 GiB per worker thread) training resnet20 at batch 320: use a smaller batch size, or more workers to split the batch',
+      'The WebAssembly backend ran out of memory (4 GiB per worker thread) training resnet20 at batch 320: use a smaller batch size or micro-batch (microBatch), or more workers to split the batch',
     );
   });
 

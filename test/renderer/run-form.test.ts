@@ -29,7 +29,7 @@ describe('checkRunForm', () => {
     expect(check.errors).toEqual({});
     expect(check.request?.dataset).toBe('demo');
     expect(check.request?.config).toEqual({
-      model: 'cnn-small', quant: { quantizer: 'fp' }, epochs: 10, batchSize: 128,
+      model: 'cnn-small', quant: { quantizer: 'fp' }, epochs: 10, batchSize: 128, microBatch: null,
       optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
       lr: { kind: 'cosine', base: 0.1, warmupEpochs: 0 },
       labelSmoothing: 0, seed: 0, backend: 'auto', limitTrain: 256, limitTest: null,

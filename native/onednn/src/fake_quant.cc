@@ -3,6 +3,7 @@
 // (built with -ffp-contract=off: a fused multiply-add would round once where JS rounds twice).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 #include <omp.h>
 #include "common.h"
@@ -12,16 +13,24 @@ namespace temper {
 constexpr float kRoundShift = 12582912.0f;
 
 // Rng.fillUniform (engine/rng.ts, sfc32) from the generator's four state words: the same floats,
-// low + ((high − low)·2^-32)·t rounded once to float32.
+// low + ((high − low)·2^-32)·t rounded once to float32. The stream is serial; only the words are
+// drawn in order, and their conversion to floats runs threaded and vectorized.
 static void FillUniform(const uint32_t* state, float* out, int64_t n, double low, double high) {
+  static_assert(sizeof(uint32_t) == sizeof(float), "words are converted in place");
   uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-  const double scale = (high - low) / 4294967296.0;
   for (int64_t i = 0; i < n; i++) {
     const uint32_t t = a + b + d;
     d = d + 1;
     a = b ^ (b >> 9);
     b = c + (c << 3);
     c = ((c << 21) | (c >> 11)) + t;
+    std::memcpy(out + i, &t, sizeof t);
+  }
+  const double scale = (high - low) / 4294967296.0;
+#pragma omp parallel for schedule(static) if (n > kParallelGrain)
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t t;
+    std::memcpy(&t, out + i, sizeof t);
     out[i] = static_cast<float>(low + scale * static_cast<double>(t));
   }
 }

@@ -224,12 +224,15 @@ export async function setModelThreads(threads: number): Promise<void> {
 const webGpuStarted = () => 'webgpu' in tf.engine().registry;
 
 /**
- * Waits until this thread has no GPU work in flight (WebGPU: submitted commands done, readbacks
- * settled); a no-op on the other backends. A WebGPU worker calls it before it may be terminated:
- * terminating one with a readback pending aborts the whole process (Dawn, exit code 134).
+ * Ends a job's hold on the backend. WebGPU: waits until no GPU work is in flight (submitted commands
+ * done, readbacks settled); a WebGPU worker calls it before it may be terminated, since terminating
+ * one with a readback pending aborts the whole process (Dawn, exit code 134). onednn: frees the
+ * arrays it kept for reuse between steps.
  */
 export async function settleBackendWork(): Promise<void> {
   if (webGpuStarted()) await (await import('./webgpu')).settleGpuWork();
+  // The onednn backend keeps a step's freed arrays for the next step (up to a quarter of memory).
+  (tf.engine().registry.onednn as { releasePool?: () => void } | undefined)?.releasePool?.();
 }
 
 /**

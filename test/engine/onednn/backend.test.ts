@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../../src-main/engine/backend';
+import { selectBackend, settleBackendWork } from '../../../src-main/engine/backend';
 import '../../../src-main/engine/gradients';
 import { registerOneDnnBackend } from '../../../src-main/engine/onednn';
 import { broadcastPlan } from '../../../src-main/engine/onednn/elementwise';
+import type { PooledCpuBackend } from '../../../src-main/engine/onednn/pooled-backend';
 import { ONEDNN_BUILT } from '../../helpers/onednn';
 
 /** Runs f on cpu and on onednn with the same inputs; returns both results' values. */
@@ -138,6 +139,22 @@ describe.skipIf(!ONEDNN_BUILT)('onednn backend', () => {
     expect(Array.from(readValues)).toEqual(Array.from(readCopy));
     expect(Array.from(sliced.dataSync())).toEqual(Array.from(slicedCopy));
     tf.dispose([sliced, ...later]);
+  });
+
+  it('reuses a freed array in the next step, and lets the kept arrays go when a job ends', async () => {
+    const backend = tf.backend() as PooledCpuBackend;
+    const arrayOf = (t: tf.Tensor) => backend.data.get(t.dataId).values;
+    const x = random([64, 64], 30);
+    const first = tf.neg(x);
+    const kept = arrayOf(first);
+    first.dispose();
+    const second = tf.neg(x);
+    expect(arrayOf(second)).toBe(kept);
+    second.dispose();
+    await settleBackendWork();
+    const third = tf.neg(x);
+    expect(arrayOf(third)).not.toBe(kept);
+    tf.dispose([x, third]);
   });
 
   it('keeps the tensor count flat over training steps', async () => {

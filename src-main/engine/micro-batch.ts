@@ -53,7 +53,7 @@ export async function chooseMicroBatch(config: TrainConfig, data: DataShape, row
   if (ceiling === null) return null;
   const { fixed, perRow } = await stepMemory(config, data);
   const room = ceiling - tf.memory().numBytes - fixed;
-  if (perRow === 0 || fixed + perRow * rows <= ceiling - tf.memory().numBytes) return null;
+  if (perRow === 0 || perRow * rows <= room) return null;
   const fits = Math.floor(room / perRow);
   if (fits < 1) throw new Error(`${config.model} needs more memory than this backend has for even one image (${Math.round((fixed + perRow) / 2 ** 20)} MB)`);
   // Equal slices: 128 rows that fit 50 at a time train as 3 slices of 43, not 50 + 50 + 28.

@@ -38,7 +38,9 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   const threads = Math.min(job.threads, config.batchSize);
   const rows = Math.ceil(config.batchSize / (backend.name === 'wasm' ? threads : 1));
   const data = { inputShape: trainSet.shape, numClasses: trainSet.numClasses };
-  const microBatch = await chooseMicroBatch(config, data, rows, memoryCeiling(backend.name));
+  // A run resumed after its last checkpoint has nothing to train: train() evaluates it on this thread.
+  const trained = job.resumeFrom !== undefined && loadCheckpoint(job.resumeFrom).manifest.progress.epoch >= config.epochs;
+  const microBatch = trained ? null : await chooseMicroBatch(config, data, rows, memoryCeiling(backend.name));
   post({ type: 'started', key, backend: backend.name, device: backend.device + (microBatch === null ? '' : `; micro-batches of ${microBatch} rows`) });
   const trainOptions: BatchOptions = { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: true, augment: defaultAugmentFor(job.format) };
   const testOptions: BatchOptions = { batchSize: 256, shuffle: false, seed: 0, dropLast: false };
@@ -50,8 +52,6 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   };
   const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery, microBatch };
   await setModelThreads(job.threads);
-  // A run resumed after its last checkpoint has nothing to train: train() evaluates it on this thread.
-  const trained = job.resumeFrom !== undefined && loadCheckpoint(job.resumeFrom).manifest.progress.epoch >= config.epochs;
   if (backend.name === 'wasm' && threads > 1 && !trained) {
     return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers: threads });
   }

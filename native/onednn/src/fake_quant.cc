@@ -116,10 +116,6 @@ Napi::Value FakeQuant(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-}  // namespace temper
-
-namespace temper {
-
 // Lanes of the step-size sum: independent accumulators the compiler keeps in vector registers.
 constexpr int kLanes = 8;
 

@@ -1,14 +1,12 @@
 // Fused training-mode batch norm (layers/batch-norm-kernels.ts) as two native kernels, and the
 // evaluation-mode FusedBatchNorm as a per-channel scale and shift (two native passes).
-import { FusedBatchNorm, util } from '@tensorflow/tfjs-core';
+import { FusedBatchNorm, Add, Multiply, util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL } from '../layers/batch-norm-kernels';
 import type { OneDnnAddon } from './addon';
+import { BINARY_OPS, Mode } from './elementwise';
 import { allFloat32, cpuKernel, output, values, type KernelArgs } from './tensors';
-
-// Codes and broadcast modes shared with native/onednn/src/elementwise.cc.
-const MULTIPLY = 2, ADD = 0, FULL = 0, ROW = 1;
 
 export function batchNormConfigs(addon: OneDnnAddon): KernelConfig[] {
   const train = (args: KernelArgs): TensorInfo[] => {
@@ -49,8 +47,8 @@ export function batchNormConfigs(addon: OneDnnAddon): KernelConfig[] {
     const out = output(backend, x!.shape);
     const rows = util.sizeFromShape(x!.shape) / channels;
     if (out.data.length > 0) {
-      addon.binary(MULTIPLY, values(backend, x!), FULL, a, ROW, out.data, rows, channels, 1);
-      addon.binary(ADD, out.data, FULL, b, ROW, out.data, rows, channels, 1);
+      addon.binary(BINARY_OPS[Multiply], values(backend, x!), Mode.Full, a, Mode.Row, out.data, rows, channels, 1);
+      addon.binary(BINARY_OPS[Add], out.data, Mode.Full, b, Mode.Row, out.data, rows, channels, 1);
     }
     return out.info;
   };

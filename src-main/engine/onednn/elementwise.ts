@@ -9,9 +9,9 @@ import type { OneDnnAddon } from './addon';
 import { allFloat32, cpuKernel, output, values, type KernelArgs } from './tensors';
 
 // Codes shared with native/onednn/src/elementwise.cc.
-const BINARY_OPS: Record<string, number> = { [Add]: 0, [Sub]: 1, [Multiply]: 2, [RealDiv]: 3, [Maximum]: 4, [Minimum]: 5, [SquaredDifference]: 6 };
+export const BINARY_OPS: Record<string, number> = { [Add]: 0, [Sub]: 1, [Multiply]: 2, [RealDiv]: 3, [Maximum]: 4, [Minimum]: 5, [SquaredDifference]: 6 };
 const UNARY_OPS: Record<string, number> = { [Relu]: 0, [Step]: 1, [Square]: 2, [Sqrt]: 3, [Rsqrt]: 4, [Exp]: 5, [Log]: 6, [Neg]: 7, [Abs]: 8, [Sign]: 9, [Reciprocal]: 10 };
-const enum Mode { Full, Row, Column, Scalar, GroupRow }
+export enum Mode { Full, Row, Column, Scalar, GroupRow }
 
 // What each mode asks of the operand's [head, middle, tail] parts of the output shape: the part
 // whole (w) or all ones (o). Rows are head × middle, cols the tail; GroupRow's group is the middle.

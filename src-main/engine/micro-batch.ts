@@ -16,7 +16,8 @@ export function memoryCeiling(backend: string): number | null {
   return backend === 'wasm' ? 2 * 2 ** 30 : null;
 }
 
-const PROBE_ROWS = [4, 8] as const;
+/** Rows of the two probe steps a step's memory is fitted on. */
+export const PROBE_ROWS = [4, 8] as const;
 
 /** A step's peak tensor bytes as fixed + perRow × rows. */
 export interface StepMemory {

@@ -66,6 +66,29 @@ export function memoryProbeConfigs(model: TrainConfig['model']): TrainConfig[] {
   return QUANTIZER_KINDS.map((quantizer) => parseTrainConfig({ model, epochs: 1, quant: { quantizer, noise: 'gaussian', temper: { lambda0: 1 } }, optimizer: { kind: 'adam' } }));
 }
 
+/** probeMemory's answers, by backend, model and data shape: they depend on nothing else. */
+const probed = new Map<string, Promise<StepMemory[]>>();
+
+/**
+ * stepMemory of every memoryProbeConfigs config, measured once per backend, model and data shape
+ * in this thread (a pool worker keeps it for the next run: on wasm ResNet-56 takes about a minute).
+ */
+export function probeMemory(model: TrainConfig['model'], data: DataShape): Promise<StepMemory[]> {
+  const key = JSON.stringify([tf.getBackend(), model, data.inputShape, data.numClasses]);
+  let answer = probed.get(key);
+  if (answer === undefined) {
+    answer = (async () => {
+      const needs: StepMemory[] = [];
+      for (const probe of memoryProbeConfigs(model)) needs.push(await stepMemory(probe, data));
+      return needs;
+    })();
+    // A failed measurement is not kept: the next run measures again.
+    answer.catch(() => probed.delete(key));
+    probed.set(key, answer);
+  }
+  return answer;
+}
+
 /**
  * The micro-batch a step of `rows` rows needs to stay under `ceiling` bytes, or null when the whole
  * batch fits. config.microBatch, when set, is used as given. Otherwise the slice fits the hungriest
@@ -74,8 +97,7 @@ export function memoryProbeConfigs(model: TrainConfig['model']): TrainConfig[] {
 export async function chooseMicroBatch(config: TrainConfig, data: DataShape, rows: number, ceiling: number | null): Promise<number | null> {
   if (config.microBatch !== null) return config.microBatch >= rows ? null : config.microBatch;
   if (ceiling === null) return null;
-  const needs: StepMemory[] = [];
-  for (const probe of memoryProbeConfigs(config.model)) needs.push(await stepMemory(probe, data));
+  const needs = await probeMemory(config.model, data);
   const fits = Math.min(...needs.map(({ fixed, perRow }) => (perRow === 0 ? Infinity : Math.floor((ceiling - fixed) / perRow))));
   if (fits >= rows) return null;
   if (fits < 1) {

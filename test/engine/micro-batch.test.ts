@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createBatchSource } from '../../src-main/data/batches';
 import { type BackendChoice, selectBackend } from '../../src-main/engine/backend';
 import { loadCheckpoint } from '../../src-main/engine/checkpoint';
-import { chooseMicroBatch, memoryCeiling, memoryProbeConfigs, microBatchForRun, type StepMemory, stepMemory } from '../../src-main/engine/micro-batch';
+import { chooseMicroBatch, memoryCeiling, memoryProbeConfigs, microBatchForRun, probeMemory, type StepMemory, stepMemory } from '../../src-main/engine/micro-batch';
 import { microBatchRanges, TrainingSession } from '../../src-main/engine/session';
 import { train, type TrainJob } from '../../src-main/engine/train';
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config';
@@ -90,6 +90,9 @@ describe('micro-batches', () => {
     held.dispose();
     const probes: StepMemory[] = [];
     for (const probe of memoryProbeConfigs('mlp')) probes.push(await stepMemory(probe, data));
+    // Measured once per backend, model and data shape, and the same as measured afresh.
+    expect(await probeMemory('mlp', data)).toEqual(probes);
+    expect(await probeMemory('mlp', data)).toBe(await probeMemory('mlp', data));
     const need = (rows: number) => Math.max(...probes.map((m) => m.fixed + m.perRow * rows));
     expect(await chooseMicroBatch(config(), data, 128, null)).toBeNull();
     expect(await chooseMicroBatch(config(), data, 128, need(128) + 1024)).toBeNull();

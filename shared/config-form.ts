@@ -34,7 +34,7 @@ const TEXT: Record<string, FieldText> = {
   },
   'quant.bits': { label: 'Bits', hint: 'weights and activations', group: 'Quantization' },
   'quant.firstLastBits': { label: 'First/last layer bits', hint: 'empty: full precision', group: 'Quantization' },
-  'quant.noise': { label: 'Noise law', hint: 'ξ in docs/method.md §3', group: 'Quantization' },
+  'quant.noise': { label: 'Noise law', hint: 'ξ (nt) or n (pqn, nt-pqn), docs/method.md §3–4', group: 'Quantization' },
   'quant.init': {
     label: 'Step-size init',
     hint: 'docs/method.md §2.2',

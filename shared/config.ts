@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TEMPER_SCHEDULE } from './temper-schedule';
 
 /**
  * The run configuration: one schema for the CLI, the services, the GUI and the engine.
@@ -58,11 +59,11 @@ const fraction = z.number().gt(0).lte(1);
 
 /** docs/method.md §3: λ_t = λ0·exp(-t/τ), τ as a fraction of all training steps. */
 export const temperSchema = strictObject({
-  lambda0: z.number().min(0).default(1),
-  // λ/λ0 reaches 1e-3 at 75 % of training.
-  tau: fraction.default(0.75 / Math.log(1000)),
-  noiseOffAt: fraction.nullable().default(null),
-  unit: z.enum(['step', 'epoch']).default('step'),
+  lambda0: z.number().min(0).default(DEFAULT_TEMPER_SCHEDULE.lambda0),
+  // λ/λ0 reaches 1e-3 at 75 % of training (TAU_RULE).
+  tau: fraction.default(DEFAULT_TEMPER_SCHEDULE.tau),
+  noiseOffAt: fraction.nullable().default(DEFAULT_TEMPER_SCHEDULE.noiseOffAt),
+  unit: z.enum(['step', 'epoch']).default(DEFAULT_TEMPER_SCHEDULE.unit),
 });
 
 export const quantSchema = strictObject({

@@ -19,8 +19,9 @@ export interface TrainingPlan {
   stepsPerEpoch: number;
 }
 
-const DEFAULT_GAMMA = 0.1;
-const DEFAULT_MIN_LR = 0;
+/** `step` schedule's factor per milestone and `cosine` schedule's floor, where the config leaves them out. */
+export const DEFAULT_GAMMA = 0.1;
+export const DEFAULT_MIN_LR = 0;
 
 /** Warm-up is a whole number of steps, so the rate never overshoots base on a fractional epoch. */
 function warmupStepsOf(schedule: LrSchedule, plan: TrainingPlan): number {

@@ -15,10 +15,12 @@ export interface TrainingPlan {
   stepsPerEpoch: number;
 }
 
-/** λ/λ0 reaches 1e-3 at 75 % of training: exp(-0.75/τ) = 1e-3. */
+/** The default τ's rule: λ/λ0 = ratio at the fraction `at` of training, i.e. exp(−at/τ) = ratio. */
+export const TAU_RULE = { ratio: 1e-3, at: 0.75 } as const;
+
 export const DEFAULT_TEMPER_SCHEDULE: TemperSchedule = {
   lambda0: 1,
-  tau: 0.75 / Math.log(1000),
+  tau: TAU_RULE.at / Math.log(1 / TAU_RULE.ratio),
   noiseOffAt: null,
   unit: 'step',
 };

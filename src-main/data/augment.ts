@@ -24,7 +24,7 @@ export function defaultAugmentFor(format: DatasetFormat): AugmentConfig {
   return { ...DEFAULT_AUGMENT[format === 'idx' ? 'idx' : 'cifar'] };
 }
 
-const FLIP_PROBABILITY = 0.5;
+export const FLIP_PROBABILITY = 0.5;
 
 export function checkAugmentConfig(config: AugmentConfig, shape: [number, number, number], what: string): void {
   const [h, w] = shape;

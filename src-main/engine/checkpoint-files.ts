@@ -29,6 +29,8 @@ export interface TrainingProgress {
   step: number;
   /** State of the stream that seeds quantizer noise. */
   noiseRng: number[];
+  /** Rows per forward/backward pass the run trained with (null: the whole batch); absent in older checkpoints. */
+  microBatch?: number | null;
 }
 
 export interface Manifest {

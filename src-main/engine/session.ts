@@ -187,7 +187,7 @@ export class TrainingSession {
       await saveCheckpoint(dir, {
         model: this.model,
         optimizerSlots: slots,
-        progress: { epoch: this.epoch, step: this.step, noiseRng: this.noiseRng.getState() },
+        progress: { epoch: this.epoch, step: this.step, noiseRng: this.noiseRng.getState(), microBatch: this.microBatch },
         extra: { config: this.config },
       });
     } finally {
@@ -205,6 +205,8 @@ export class TrainingSession {
     this.epoch = progress.epoch;
     this.step = progress.step;
     this.noiseRng = Rng.fromState(progress.noiseRng);
+    // Batch norm sees a slice: a resumed run keeps the slices it trained with.
+    if (progress.microBatch !== undefined) this.microBatch = progress.microBatch;
   }
 
   dispose(): void {

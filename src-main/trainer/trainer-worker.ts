@@ -12,7 +12,7 @@ import { type BatchOptions, createBatchSource } from '../data/batches';
 import { loadSplit } from '../data/cache';
 import { seededSubset } from '../data/subset';
 import { releaseBackend, selectBackend, setModelThreads, settleBackendWork } from '../engine/backend';
-import { chooseMicroBatch, memoryCeiling } from '../engine/micro-batch';
+import { microBatchForRun } from '../engine/micro-batch';
 import { loadCheckpoint } from '../engine/checkpoint';
 import { trainParallel } from '../engine/parallel/train-parallel';
 import { TrainingSession } from '../engine/session';
@@ -40,7 +40,7 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   const data = { inputShape: trainSet.shape, numClasses: trainSet.numClasses };
   // A run resumed after its last checkpoint has nothing to train: train() evaluates it on this thread.
   const trained = job.resumeFrom !== undefined && loadCheckpoint(job.resumeFrom).manifest.progress.epoch >= config.epochs;
-  const microBatch = trained ? null : await chooseMicroBatch(config, data, rows, memoryCeiling(backend.name));
+  const microBatch = trained ? null : await microBatchForRun(config, data, rows, backend.name, job.resumeFrom);
   post({ type: 'started', key, backend: backend.name, device: backend.device + (microBatch === null ? '' : `; micro-batches of ${microBatch} rows`) });
   const trainOptions: BatchOptions = { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: true, augment: defaultAugmentFor(job.format) };
   const testOptions: BatchOptions = { batchSize: 256, shuffle: false, seed: 0, dropLast: false };

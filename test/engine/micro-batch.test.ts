@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBatchSource } from '../../src-main/data/batches';
 import { type BackendChoice, selectBackend } from '../../src-main/engine/backend';
-import { chooseMicroBatch, memoryCeiling, stepMemory } from '../../src-main/engine/micro-batch';
+import { loadCheckpoint } from '../../src-main/engine/checkpoint';
+import { chooseMicroBatch, memoryCeiling, memoryProbeConfigs, microBatchForRun, probeMemory, type StepMemory, stepMemory } from '../../src-main/engine/micro-batch';
 import { microBatchRanges, TrainingSession } from '../../src-main/engine/session';
 import { train, type TrainJob } from '../../src-main/engine/train';
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config';
@@ -83,15 +84,59 @@ describe('micro-batches', () => {
   it('are chosen from the measured memory of a step where the backend has a ceiling', async () => {
     const measured = await stepMemory(config(), data);
     expect(measured.perRow).toBeGreaterThan(0);
-    const inUse = tf.memory().numBytes;
-    const need = (rows: number) => inUse + measured.fixed + measured.perRow * rows;
+    // What the thread already holds does not enter the measurement.
+    const held = tf.zeros([1 << 20]);
+    expect(await stepMemory(config(), data)).toEqual(measured);
+    held.dispose();
+    const probes: StepMemory[] = [];
+    for (const probe of memoryProbeConfigs('mlp')) probes.push(await stepMemory(probe, data));
+    // Measured once per backend, model and data shape, and the same as measured afresh.
+    expect(await probeMemory('mlp', data)).toEqual(probes);
+    expect(await probeMemory('mlp', data)).toBe(await probeMemory('mlp', data));
+    const need = (rows: number) => Math.max(...probes.map((m) => m.fixed + m.perRow * rows));
     expect(await chooseMicroBatch(config(), data, 128, null)).toBeNull();
     expect(await chooseMicroBatch(config(), data, 128, need(128) + 1024)).toBeNull();
     // Room for 50 rows: 128 train as 3 equal slices of 43.
     expect(await chooseMicroBatch(config(), data, 128, need(50) + 1)).toBe(43);
     expect(await chooseMicroBatch(config({ microBatch: 16 }), data, 128, null)).toBe(16);
-    await expect(chooseMicroBatch(config(), data, 128, measured.fixed / 2)).rejects.toThrow(/mlp needs more memory than this backend has for even one image/);
+    await expect(chooseMicroBatch(config(), data, 128, need(1) / 2)).rejects.toThrow(/mlp needs more memory than this backend has for even one image/);
     expect(memoryCeiling('wasm')).toBe(2 ** 31);
     expect(memoryCeiling('onednn')).toBeNull();
+  });
+
+  it('are the same for every arm of a study or sweep: quantizer, noise, bits and optimizer do not change them', async () => {
+    const arms = [
+      config({ quant: { quantizer: 'fp' } }),
+      config({ quant: { quantizer: 'lsq', bits: 2 } }),
+      config({ quant: { quantizer: 'nt', bits: 2, noise: 'gaussian' } }),
+      config({ quant: { quantizer: 'pqn', bits: 4, firstLastBits: null }, optimizer: { kind: 'adam' } }),
+      config({ quant: { quantizer: 'nt-pqn', bits: 4 }, seed: 3 }),
+    ];
+    const alone: StepMemory[] = [];
+    for (const arm of arms) alone.push(await stepMemory(arm, data));
+    // Room for 20, 50 or 100 rows of the hungriest arm: a slice that followed each arm's own memory would differ.
+    for (const rows of [20, 50, 100]) {
+      const ceiling = Math.max(...alone.map((m) => m.fixed + m.perRow * rows)) + 1;
+      const slices: (number | null)[] = [];
+      for (const arm of arms) slices.push(await chooseMicroBatch(arm, data, 128, ceiling));
+      expect(new Set(slices).size).toBe(1);
+      // And the one slice fits the hungriest arm.
+      for (const m of alone) expect(m.fixed + m.perRow * (slices[0] ?? 128)).toBeLessThanOrEqual(ceiling);
+    }
+  });
+
+  it('are stored with the checkpoint, and a resumed run trains on the stored slices, not on a new choice', async () => {
+    const settings = { quant: { quantizer: 'nt' as const, bits: 3 } };
+    const straight = await train(job(settings, { microBatch: 3 }));
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'temper-micro-')), 'ckpt');
+    let epochs = 0;
+    await train(job(settings, { checkpointDir: dir, microBatch: 3 }), { onEpoch: () => epochs++, shouldStop: () => epochs >= 1 });
+    expect(loadCheckpoint(dir).manifest.progress.microBatch).toBe(3);
+    // A new choice (no ceiling on onednn: the whole batch) is not what the run trained with.
+    expect(await microBatchForRun(config(settings), data, 8, 'onednn')).toBeNull();
+    expect(await microBatchForRun(config(settings), data, 8, 'onednn', dir)).toBe(3);
+    const resumed = await train(job(settings, { resumeFrom: dir, microBatch: null }));
+    expect(resumed.epochs[0].trainLoss).toBe(straight.epochs[1].trainLoss);
+    expect(resumed.epochs[0].test).toEqual(straight.epochs[1].test);
   });
 });

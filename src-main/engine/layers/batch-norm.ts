@@ -3,7 +3,8 @@ import type { ExportNode } from '../models/graph';
 import { fusedBatchNormGrad, fusedBatchNormTrain, hasFusedBatchNorm } from './batch-norm-kernels';
 import type { ParamStore } from './params';
 
-const MOMENTUM = 0.9;
+/** PyTorch's convention: running = (1 − m)·running + m·batch (docs/method.md §6). */
+export const BN_MOMENTUM = 0.1;
 /** Added to the variance before the square root; exported with the running statistics. */
 export const BN_EPSILON = 1e-5;
 
@@ -74,8 +75,8 @@ export class BatchNorm {
   }
 
   private updateRunningStatistics(mean: tf.Tensor, variance: tf.Tensor): void {
-    this.runningMean.assign(tf.add(tf.mul(this.runningMean, MOMENTUM), tf.mul(tf.reshape(mean, [-1]), 1 - MOMENTUM)));
-    this.runningVar.assign(tf.add(tf.mul(this.runningVar, MOMENTUM), tf.mul(tf.reshape(variance, [-1]), 1 - MOMENTUM)));
+    this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, [-1]), BN_MOMENTUM)));
+    this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - BN_MOMENTUM), tf.mul(tf.reshape(variance, [-1]), BN_MOMENTUM)));
   }
 
   apply(x: tf.Tensor, training: boolean): tf.Tensor {

@@ -5,7 +5,8 @@ import { QDense } from '../layers/quantized';
 import type { QuantizeContext } from '../quantizers/quantizer';
 import { LayerPlan, type Model, type ModelSpec } from './model';
 
-const HIDDEN = [256, 128];
+/** Units of the hidden layers (docs/method.md §4.2). */
+export const MLP_HIDDEN = [256, 128] as const;
 
 /** Two hidden layers with batch norm: the smallest model, for quick checks and Hessian tests. */
 export function buildMlp(spec: ModelSpec, nextSeed: () => number): Model {
@@ -14,7 +15,7 @@ export function buildMlp(spec: ModelSpec, nextSeed: () => number): Model {
   const [h, w, c] = spec.inputShape;
   const hidden: { dense: QDense; bn: BatchNorm }[] = [];
   let inUnits = h * w * c;
-  HIDDEN.forEach((units, i) => {
+  MLP_HIDDEN.forEach((units, i) => {
     const quant = i === 0 ? plan.first() : plan.inner();
     hidden.push({ dense: new QDense(store, `fc${i + 1}`, inUnits, units, quant), bn: new BatchNorm(store, `bn${i + 1}`, units) });
     inUnits = units;

@@ -89,15 +89,19 @@ function assemble(spec: ModelSpec, store: ParamStore, plan: LayerPlan, stem: Sta
   return { spec, store, apply, graph };
 }
 
-/** CIFAR ResNet-(6n+2): 16/32/64 channels, n blocks per stage, option-A shortcuts. */
+/** Channels of the three stages of the CIFAR ResNets and the four of ResNet-18 (docs/method.md §4.2). */
+export const CIFAR_RESNET_WIDTHS = [16, 32, 64] as const;
+export const RESNET18_WIDTHS = [64, 128, 256, 512] as const;
+
+/** CIFAR ResNet-(6n+2): CIFAR_RESNET_WIDTHS channels, n blocks per stage, option-A shortcuts. */
 export function buildCifarResnet(spec: ModelSpec, depth: 20 | 32 | 56, nextSeed: () => number): Model {
   const store = new ParamStore(nextSeed);
   const plan = new LayerPlan(spec);
   const blocksPerStage = (depth - 2) / 6;
-  const stemLayer = new ConvBn(store, 'stem', spec.inputShape[2], 16, 3, 1, plan.first(), plan.activation);
+  const stemLayer = new ConvBn(store, 'stem', spec.inputShape[2], CIFAR_RESNET_WIDTHS[0], 3, 1, plan.first(), plan.activation);
   const blocks: BasicBlock[] = [];
-  let inChannels = 16;
-  [16, 32, 64].forEach((channels, stage) => {
+  let inChannels: number = CIFAR_RESNET_WIDTHS[0];
+  CIFAR_RESNET_WIDTHS.forEach((channels, stage) => {
     for (let b = 0; b < blocksPerStage; b++) {
       const stride = stage > 0 && b === 0 ? 2 : 1;
       const name = `stage${stage + 1}/block${b + 1}`;
@@ -106,7 +110,7 @@ export function buildCifarResnet(spec: ModelSpec, depth: 20 | 32 | 56, nextSeed:
       inChannels = channels;
     }
   });
-  const classifier = new QDense(store, 'classifier', 64, spec.numClasses, plan.last());
+  const classifier = new QDense(store, 'classifier', inChannels, spec.numClasses, plan.last());
   const stem: Stage = { apply: (x, ctx) => stemLayer.applyActivated(x, ctx), describe: (graph, input) => stemLayer.describeActivated(graph, input) };
   return assemble(spec, store, plan, stem, blocks, classifier);
 }
@@ -119,7 +123,7 @@ export function buildResnet18(spec: ModelSpec, nextSeed: () => number): Model {
   const store = new ParamStore(nextSeed);
   const plan = new LayerPlan(spec);
   const large = Math.min(spec.inputShape[0], spec.inputShape[1]) >= 64;
-  const stemLayer = new ConvBn(store, 'stem', spec.inputShape[2], 64, large ? 7 : 3, large ? 2 : 1, plan.first(), plan.activation);
+  const stemLayer = new ConvBn(store, 'stem', spec.inputShape[2], RESNET18_WIDTHS[0], large ? 7 : 3, large ? 2 : 1, plan.first(), plan.activation);
   const stem: Stage = {
     apply: (x, ctx) => {
       const y = stemLayer.applyActivated(x, ctx);
@@ -131,8 +135,8 @@ export function buildResnet18(spec: ModelSpec, nextSeed: () => number): Model {
     },
   };
   const blocks: BasicBlock[] = [];
-  let inChannels = 64;
-  [64, 128, 256, 512].forEach((channels, stage) => {
+  let inChannels: number = RESNET18_WIDTHS[0];
+  RESNET18_WIDTHS.forEach((channels, stage) => {
     for (let b = 0; b < 2; b++) {
       const stride = stage > 0 && b === 0 ? 2 : 1;
       const name = `stage${stage + 1}/block${b + 1}`;
@@ -141,6 +145,6 @@ export function buildResnet18(spec: ModelSpec, nextSeed: () => number): Model {
       inChannels = channels;
     }
   });
-  const classifier = new QDense(store, 'classifier', 512, spec.numClasses, plan.last());
+  const classifier = new QDense(store, 'classifier', inChannels, spec.numClasses, plan.last());
   return assemble(spec, store, plan, stem, blocks, classifier);
 }

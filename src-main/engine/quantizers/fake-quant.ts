@@ -57,7 +57,8 @@ export type BinNoise =
  */
 export type NoiseDraws = tf.Tensor | { uniformSeed: number };
 
-const HALF_WIDTH = { tempered: 1, pseudo: 0.5 } as const;
+/** Half-width of the uniform draws: ξ ~ U(−1, 1) for nt, n ~ U(−½, ½) for pqn (method.md §3–4). */
+export const NOISE_HALF_WIDTH = { tempered: 1, pseudo: 0.5 } as const;
 
 /**
  * Fake quantization v̂ = s·y with y the value in bins: q (LSQ), q + λ|e|ξ (nt) or ū + n (pqn).
@@ -117,14 +118,14 @@ function fusedFakeQuant(x: tf.Tensor, step: tf.Tensor, { qn, qp }: QuantLevels, 
     mode: noise.kind === 'tempered' ? (1 as const) : (2 as const),
     lambda: noise.kind === 'tempered' ? noise.lambda : 0,
     noiseSeed: draws instanceof tf.Tensor ? -1 : draws.uniformSeed,
-    noiseHalfWidth: HALF_WIDTH[noise.kind],
+    noiseHalfWidth: NOISE_HALF_WIDTH[noise.kind],
   };
   return runFusedFakeQuant(x, step, draws instanceof tf.Tensor ? draws : undefined, attrs);
 }
 
 /** The same noise with its draws as a tensor, for the composed ops. */
 function materialized(noise: BinNoise, shape: number[]): BinNoise {
-  const tensor = (draws: NoiseDraws) => (draws instanceof tf.Tensor ? draws : drawNoise(shape, 'uniform', HALF_WIDTH[noise.kind], draws.uniformSeed));
+  const tensor = (draws: NoiseDraws) => (draws instanceof tf.Tensor ? draws : drawNoise(shape, 'uniform', NOISE_HALF_WIDTH[noise.kind], draws.uniformSeed));
   return noise.kind === 'tempered' ? { ...noise, xi: tensor(noise.xi) } : { ...noise, n: tensor(noise.n) };
 }
 

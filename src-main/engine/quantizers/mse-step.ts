@@ -9,9 +9,9 @@ import type { QuantLevels } from './fake-quant';
  */
 
 /** Coarse grid: s_max·2^(k/4 − 8), k = 0…32, from s_max/256 up to s_max (ratio 2^¼ ≈ 1.19). */
-const COARSE = Array.from({ length: 33 }, (_, k) => 2 ** (k / 4 - 8));
+export const MSE_COARSE_GRID = Array.from({ length: 33 }, (_, k) => 2 ** (k / 4 - 8));
 /** Fine grid around the coarse minimum: ×2^(j/32 − 1/4), j = 0…16 (ratio 2^(1/32) ≈ 1.022). */
-const FINE = Array.from({ length: 17 }, (_, j) => 2 ** (j / 32 - 0.25));
+export const MSE_FINE_GRID = Array.from({ length: 17 }, (_, j) => 2 ** (j / 32 - 0.25));
 
 /** mean((s·round(clip(v/s, −Qn, Qp)) − v)²) for a step s given as a scalar tensor. */
 export function quantizationMse(v: tf.Tensor, s: tf.Tensor, { qn, qp }: QuantLevels): tf.Scalar {
@@ -47,8 +47,8 @@ function searchStep(v: tf.Tensor, levels: QuantLevels, floor: number): tf.Scalar
     const sMax = qn > 0 ? tf.maximum(above, tf.div(tf.relu(tf.neg(tf.min(v))), qn)) : above;
     // All zeros (a dead layer): any step is exact; the floor keeps s positive.
     const base = tf.maximum(sMax, floor);
-    const coarse = leastMse(v, tf.mul(base, tf.tensor1d(COARSE)) as tf.Tensor1D, levels);
-    const fine = leastMse(v, tf.mul(coarse, tf.tensor1d(FINE)) as tf.Tensor1D, levels);
+    const coarse = leastMse(v, tf.mul(base, tf.tensor1d(MSE_COARSE_GRID)) as tf.Tensor1D, levels);
+    const fine = leastMse(v, tf.mul(coarse, tf.tensor1d(MSE_FINE_GRID)) as tf.Tensor1D, levels);
     const step = tf.maximum(fine, floor);
     return tf.where(tf.all(tf.isFinite(v)), step, tf.scalar(NaN)) as tf.Scalar;
   });

@@ -4,7 +4,7 @@ import { lsqGradScale } from '../../../src-main/engine/quantizers/fake-quant';
 import { LsqQuantizer } from '../../../src-main/engine/quantizers/lsq';
 import { drawNoise } from '../../../src-main/engine/quantizers/noise';
 import { PqnQuantizer } from '../../../src-main/engine/quantizers/pqn';
-import type { QuantizerOptions } from '../../../src-main/engine/quantizers/quantizer';
+import type { NoiseDistribution, QuantizerOptions } from '../../../src-main/engine/quantizers/quantizer';
 import {
   bitsOf,
   evalContext,
@@ -57,23 +57,38 @@ describe('pqn training forward (method.md §4)', () => {
     expect(at(0)).toEqual(at(1));
   });
 
-  it('has mean s·ū and variance s²/12 per element', () => {
+  it.each<NoiseDistribution>(['uniform', 'gaussian'])('has mean s·ū and variance s²/12 per element with %s n', (noise) => {
     const draws = 4000;
     const pqn = withStep(new PqnQuantizer(options('pqn')), s);
     const { mean, variance } = tf.tidy(() => {
-      const out = pqn.apply(tf.tile(tf.tensor2d(v, [1, u.length]), [draws, 1]), trainingContext());
+      const out = pqn.apply(tf.tile(tf.tensor2d(v, [1, u.length]), [draws, 1]), trainingContext({ noise }));
       const moments = tf.moments(out, 0);
       return { mean: valuesOf(moments.mean), variance: valuesOf(moments.variance) };
     });
     const noiseVariance = (s * s) / 12;
-    // var(n²) = 1/80 - 1/144 for n ~ U(-1/2, 1/2), scaled by s⁴.
-    const varianceError = s * s * Math.sqrt((1 / 80 - 1 / 144) / draws);
+    // var(n²) in units of Var(n)²: uniform 9/5 - 1 = 4/5, gaussian 2.
+    const kurtosisTerm = noise === 'uniform' ? 4 / 5 : 2;
+    const varianceError = noiseVariance * Math.sqrt(kurtosisTerm / draws);
     mean.forEach((m, i) => {
       expect(Math.abs(m - s * clipped[i])).toBeLessThanOrEqual(5 * Math.sqrt(noiseVariance / draws));
     });
     variance.forEach((sampleVar) => {
       expect(Math.abs(sampleVar - noiseVariance)).toBeLessThanOrEqual(5 * varianceError);
     });
+  });
+
+  it('honours quant.noise: gaussian n is N(0, 1/12) drawn from the same seed', () => {
+    const pqn = withStep(new PqnQuantizer(options('pqn')), s);
+    const ctx = trainingContext({ noise: 'gaussian', nextSeed: () => seed });
+    const out = valuesOf(pqn.apply(tf.tensor1d(v), ctx));
+    const gaussian = valuesOf(drawNoise([u.length], 'gaussian', 0.5, seed));
+    expectClose(out, clipped.map((c, i) => s * (c + gaussian[i])), 1e-6);
+  });
+
+  it('rejects a noise law it does not know', () => {
+    const pqn = withStep(new PqnQuantizer({ ...options('pqn'), name: 'fc/w' }), s);
+    const ctx = trainingContext({ noise: 'laplace' as NoiseDistribution });
+    expect(() => pqn.apply(tf.tensor1d(v), ctx)).toThrow("Error in pqn quantizer 'fc/w': ctx.noise must be 'uniform' or 'gaussian', got laplace");
   });
 });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ntVsLsqTemplate } from '../shared/study';
 import { top1VsBitsSvg, traceVsTop1Svg } from '../shared/study-figures';
-import { studyCsv, studyHtml, studyTableHeader, studyTableRows } from '../shared/study-report';
+import { leftOutText, studyCsv, studyHtml, studyTableHeader, studyTableRows } from '../shared/study-report';
 import type { StudyView } from '../shared/study-results';
 import { RunService } from '../src-main/services/runs';
 import { StudyService } from '../src-main/services/study';
@@ -42,7 +42,11 @@ function positive(flag: keyof typeof values): number {
 function markdown(view: StudyView): string {
   const header = studyTableHeader(view);
   const rows = studyTableRows(view);
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', ...view.results.differences.map((d) => `- ${d.verdict}`)].join('\n');
+  const leftOut = view.results.leftOut.length ? ['', 'Runs left out:', ...view.results.leftOut.map((r) => `- ${leftOutText(r)}`)] : [];
+  return [
+    `| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '',
+    ...view.results.differences.map((d) => `- ${d.verdict}`), '', view.results.correction, ...leftOut,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * Small-sample statistics for studies: mean, sample sd, Student's t quantile, and 95 % intervals
- * of a paired difference (paired t) or of two independent means (Welch). Pure functions.
+ * Small-sample statistics for studies: mean, sample sd, Student's t distribution, 95 % intervals and p-values
+ * of a paired difference (paired t) or of two independent means (Welch), and Holm's adjustment. Pure functions.
  */
 
 export function mean(xs: readonly number[]): number {
@@ -129,38 +129,78 @@ export function studentTQuantile(p: number, df: number): number {
 export interface Interval {
   /** The estimated difference (a − b). */
   estimate: number;
-  /** 95 % bounds; null when there are too few values for an interval. */
+  /** 95 % bounds; null when there are too few values for an interval, or no variance to test. */
   low: number | null;
   high: number | null;
   df: number | null;
   method: 'paired' | 'welch';
   /** Values in each arm (pairs for a paired interval). */
   n: [number, number];
+  /** Two-sided p-value of "no difference" from the same t distribution; null where there is no interval. */
+  p: number | null;
+  /** Why there is no test although there are enough values (no variance); null otherwise. */
+  degenerate: string | null;
 }
 
-/** 95 % paired-t interval of mean(a − b) over pairs a[i], b[i]. */
+/** Two-sided p-value of a t statistic: 2·P(T ≥ |t|), from the lower tail so that small p keep their digits. */
+export function twoSidedP(t: number, df: number): number {
+  return Math.min(1, 2 * studentTCdf(-Math.abs(t), df));
+}
+
+/**
+ * Values equal to 10 significant digits of the largest magnitude in play: then the spread is
+ * rounding noise (0.1 + 0.1 + 0.1 ≠ 0.3) and a t statistic would divide by it.
+ */
+function noSpread(values: readonly number[], scale: number): boolean {
+  return Math.max(...values) - Math.min(...values) <= 1e-10 * scale;
+}
+
+const largest = (...lists: (readonly number[])[]) => Math.max(0, ...lists.flatMap((xs) => xs.map(Math.abs)));
+
+/** 95 % paired-t interval of mean(a − b) over pairs a[i], b[i], with its p-value. */
 export function pairedInterval(a: readonly number[], b: readonly number[], level = 0.95): Interval {
   if (a.length !== b.length) throw new Error(`pairedInterval: ${a.length} values against ${b.length}; pairs need equal lengths`);
   const d = a.map((x, i) => x - b[i]);
   const n = d.length;
   const estimate = mean(d);
-  if (n < 2) return { estimate, low: null, high: null, df: null, method: 'paired', n: [n, n] };
-  const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (sd(d) / Math.sqrt(n));
-  return { estimate, low: estimate - half, high: estimate + half, df: n - 1, method: 'paired', n: [n, n] };
+  const none = { estimate, low: null, high: null, df: null, method: 'paired' as const, n: [n, n] as [number, number], p: null };
+  if (n < 2) return { ...none, degenerate: null };
+  if (noSpread(d, largest(a, b))) return { ...none, degenerate: 'all paired differences equal: no variance to test' };
+  const se = sd(d) / Math.sqrt(n);
+  const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * se;
+  return { ...none, low: estimate - half, high: estimate + half, df: n - 1, p: twoSidedP(estimate / se, n - 1), degenerate: null };
 }
 
-/** 95 % Welch interval of mean(a) − mean(b), Welch–Satterthwaite degrees of freedom. */
+/** 95 % Welch interval of mean(a) − mean(b), Welch–Satterthwaite degrees of freedom, with its p-value. */
 export function welchInterval(a: readonly number[], b: readonly number[], level = 0.95): Interval {
   const estimate = mean(a) - mean(b);
-  const n: [number, number] = [a.length, b.length];
-  if (a.length < 2 || b.length < 2) return { estimate, low: null, high: null, df: null, method: 'welch', n };
+  const none = { estimate, low: null, high: null, df: null, method: 'welch' as const, n: [a.length, b.length] as [number, number], p: null };
+  if (a.length < 2 || b.length < 2) return { ...none, degenerate: null };
+  const scale = largest(a, b);
+  if (noSpread(a, scale) && noSpread(b, scale)) return { ...none, degenerate: 'every value equal within each arm: no variance to test' };
   const va = sd(a) ** 2 / a.length;
   const vb = sd(b) ** 2 / b.length;
   const se = Math.sqrt(va + vb);
-  if (se === 0) return { estimate, low: estimate, high: estimate, df: Infinity, method: 'welch', n };
   const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
   const half = studentTQuantile(1 - (1 - level) / 2, df) * se;
-  return { estimate, low: estimate - half, high: estimate + half, df, method: 'welch', n };
+  return { ...none, low: estimate - half, high: estimate + half, df, p: twoSidedP(estimate / se, df), degenerate: null };
+}
+
+/**
+ * Holm's step-down adjustment of a family of p-values (Holm 1979): the k-th smallest of m is
+ * multiplied by m − k + 1, capped at 1, and made non-decreasing in that order. Returns the adjusted
+ * values in the input's order; rejecting where adjusted p < α controls the family-wise error at α.
+ */
+export function holmAdjust(ps: readonly number[]): number[] {
+  const m = ps.length;
+  const order = ps.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach(([p, i], k) => {
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
 }
 
 /** A signed number with a real minus sign: "+0.31", "−0.12". */
@@ -169,15 +209,29 @@ export function signedFixed(x: number, digits: number): string {
   return `${x < 0 && Number(text) !== 0 ? '−' : '+'}${text}`;
 }
 
+/** A p-value to three decimals, "< 0.001" below. */
+export function formatP(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+const pClause = (name: string, p: number) => `${name} ${p < 0.001 ? '' : '= '}${formatP(p)}`;
+
+/** The significance level of every verdict. */
+export const ALPHA = 0.05;
+
 /**
- * One line that says only what the interval supports:
- * "nt − lsq at W2A2: +0.31 pt [−0.12, +0.74], not significant at n=3".
+ * One line that says only what the interval supports. Within a family of comparisons the verdict
+ * word is taken from `adjustedP`, its Holm-adjusted p; a comparison on its own uses its own p:
+ * "nt − lsq at W2A2: +0.31 pt [−0.12, +0.74], p = 0.210, Holm p = 0.630, not significant at n=3".
  */
-export function verdictLine(label: string, interval: Interval, unit = 'pt', digits = 2): string {
+export function verdictLine(label: string, interval: Interval, unit = 'pt', digits = 2, adjustedP?: number | null): string {
   const value = `${signedFixed(interval.estimate, digits)}${unit ? ` ${unit}` : ''}`;
   const n = interval.method === 'paired' ? `n=${interval.n[0]}` : `n=${interval.n[0]} vs ${interval.n[1]}, Welch`;
-  if (interval.low === null || interval.high === null) return `${label}: ${value}, no interval at ${n}`;
+  if (interval.degenerate) return `${label}: ${value}, degenerate (${interval.degenerate}) at ${n}`;
+  const decisive = adjustedP === undefined ? interval.p : adjustedP;
+  if (interval.low === null || interval.high === null || interval.p === null || decisive === null) return `${label}: ${value}, no interval at ${n}`;
   const bounds = `[${signedFixed(interval.low, digits)}, ${signedFixed(interval.high, digits)}]`;
-  const significant = interval.low > 0 || interval.high < 0;
-  return `${label}: ${value} ${bounds}, ${significant ? `significant (${interval.estimate > 0 ? 'higher' : 'lower'})` : 'not significant'} at ${n}`;
+  const ps = `${pClause('p', interval.p)}${adjustedP === undefined ? '' : `, ${pClause('Holm p', decisive)}`}`;
+  const word = decisive < ALPHA ? `significant (${interval.estimate > 0 ? 'higher' : 'lower'})` : 'not significant';
+  return `${label}: ${value} ${bounds}, ${ps}, ${word} at ${n}`;
 }

@@ -1,4 +1,4 @@
-import { type Interval, mean, pairedInterval, sd, verdictLine, welchInterval } from './stats';
+import { ALPHA, holmAdjust, type Interval, mean, pairedInterval, sd, verdictLine } from './stats';
 import { bitsLabel, type ResultMeasure, sameCell, settingKey, type StudyCell, type StudyMeasure, pathsLabel } from './study';
 
 /** One grid run of a study with what was measured on it (top-1 as a fraction, as runs store it). */
@@ -7,6 +7,8 @@ export interface StudyEntry {
   cell: StudyCell;
   seed: number;
   status: string;
+  /** Why the run failed (a diverged run says "Training diverged ..."); null otherwise. */
+  error: string | null;
   top1: number | null;
   trace: number | null;
   eigen: number | null;
@@ -29,8 +31,26 @@ export interface Difference {
   cell: StudyCell;
   baseline: StudyCell;
   measure: ResultMeasure;
+  /** Paired over `seeds`. */
   interval: Interval;
+  /** The seeds with a value in both arms, ascending: the pairs of the interval. */
+  seeds: number[];
+  /** The grid's seeds without a value in one arm, and why: "nt seed 2 (diverged)". */
+  missing: string[];
+  /** The p-value after Holm's adjustment over the study's family; null where there is no test. */
+  adjustedP: number | null;
   verdict: string;
+}
+
+/** A grid run that ended without a result: failed (diverged or otherwise), cancelled or interrupted. */
+export interface LeftOutRun {
+  runId: number | null;
+  cell: StudyCell;
+  seed: number;
+  /** failed, diverged, cancelled or interrupted. */
+  status: string;
+  /** The run's error, or its status where it has none. */
+  reason: string;
 }
 
 export interface StudyResults {
@@ -38,6 +58,9 @@ export interface StudyResults {
   differences: Difference[];
   /** The top-1 verdict of every quantizer against the baseline, per setting. */
   verdicts: string[];
+  leftOut: LeftOutRun[];
+  /** What the verdicts were corrected for and how, in one sentence. */
+  correction: string;
 }
 
 /** Value of a measure on an entry; top-1 in percent points so differences read in "pt". */
@@ -60,24 +83,51 @@ export function differenceLabel(cell: StudyCell, baseline: StudyCell, measure: R
   return `${cell.quantizer} − ${baseline.quantizer} at ${bitsLabel(cell.bits)}${paths ? ` (${paths})` : ''}${measure === 'top1' ? '' : ` (${MEASURE_NAMES[measure]})`}`;
 }
 
-/**
- * The interval of a cell against the baseline cell: paired over seeds when both arms have values
- * for exactly the same seeds (same seed = same data order, init and parent), else Welch.
- */
-function compare(arm: StudyEntry[], base: StudyEntry[], measure: ResultMeasure): Interval | null {
-  const a = new Map(arm.flatMap((e) => (valueOf(e, measure) === null ? [] : [[e.seed, valueOf(e, measure)!]])));
-  const b = new Map(base.flatMap((e) => (valueOf(e, measure) === null ? [] : [[e.seed, valueOf(e, measure)!]])));
-  if (a.size === 0 || b.size === 0) return null;
-  const sameSeeds = a.size === b.size && [...a.keys()].every((s) => b.has(s));
-  if (sameSeeds) {
-    const seeds = [...a.keys()].sort((x, y) => x - y);
-    return pairedInterval(seeds.map((s) => a.get(s)!), seeds.map((s) => b.get(s)!));
-  }
-  return welchInterval([...a.values()], [...b.values()]);
+function valuesBySeed(entries: StudyEntry[], measure: ResultMeasure): Map<number, number> {
+  return new Map(entries.flatMap((e) => (valueOf(e, measure) === null ? [] : [[e.seed, valueOf(e, measure)!]])));
 }
 
-/** Per-cell summaries, differences against the baseline quantizer, and the verdict lines. */
-export function studyResults(cells: StudyCell[], entries: StudyEntry[], baseline: string, measures: readonly StudyMeasure[]): StudyResults {
+/** A run's status, with "diverged" for a run that failed because its loss diverged. */
+const outcome = (entry: StudyEntry) => (entry.status === 'failed' && entry.error?.includes('Training diverged') ? 'diverged' : entry.status);
+
+/** Why an arm has no value at a seed: not run yet, still running, failed, diverged, cancelled, not measured. */
+function missingReason(entry: StudyEntry | undefined, measure: ResultMeasure): string {
+  if (!entry) return 'not run yet';
+  if (entry.status !== 'completed') return outcome(entry);
+  return measure === 'top1' ? 'no top-1' : `no ${MEASURE_NAMES[measure]}`;
+}
+
+/**
+ * The paired interval of a cell against the baseline cell over the seeds both arms have (same seed
+ * = same data order, init and parent), and the grid's seeds left out of it, with the reason.
+ */
+function compare(seeds: readonly number[], arm: [StudyCell, StudyEntry[]], base: [StudyCell, StudyEntry[]], measure: ResultMeasure) {
+  const [a, b] = [arm, base].map(([, own]) => valuesBySeed(own, measure));
+  const paired = [...a.keys()].filter((s) => b.has(s)).sort((x, y) => x - y);
+  if (!paired.length) return null;
+  const missing = seeds.flatMap((seed) =>
+    ([[arm, a], [base, b]] as const).flatMap(([[cell, own], values]) =>
+      values.has(seed) ? [] : [`${cell.quantizer} seed ${seed} (${missingReason(own.find((e) => e.seed === seed), measure)})`],
+    ),
+  );
+  return { interval: pairedInterval(paired.map((s) => a.get(s)!), paired.map((s) => b.get(s)!)), seeds: paired, missing };
+}
+
+/** "Holm's step-down adjustment over the 18 comparisons ...": the family and the rule, for every report. */
+function correctionNote(differences: Difference[], baseline: string, measures: ResultMeasure[]): string {
+  const tested = differences.filter((d) => d.adjustedP !== null).length;
+  const names = measures.map((m) => MEASURE_NAMES[m]);
+  const family = `every quantizer against ${baseline} at every setting, ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)} together` : `${names[0]} only`}`;
+  if (!tested) return `No comparison has a p-value yet (each needs two pairs with some variance); verdicts will be Holm-adjusted over ${family}.`;
+  const untested = differences.length - tested;
+  return `p-values are Holm-adjusted (step-down, family-wise error ${ALPHA}) over the ${tested} comparison${tested === 1 ? '' : 's'} with a test: ${family}` +
+    `${untested ? ` (${untested} without a test, at n=1 or degenerate, are shown but not counted)` : ''}; a verdict is significant where the adjusted p < ${ALPHA}. Intervals are 95 % and unadjusted.`;
+}
+
+const LEFT_OUT = ['failed', 'cancelled', 'interrupted'];
+
+/** Per-cell summaries, paired differences against the baseline quantizer with Holm-adjusted verdicts, and the runs left out. */
+export function studyResults(cells: StudyCell[], entries: StudyEntry[], baseline: string, measures: readonly StudyMeasure[], seeds: readonly number[]): StudyResults {
   const all: ResultMeasure[] = ['top1', ...measures];
   const entriesOf = (cell: StudyCell) => entries.filter((e) => sameCell(e.cell, cell));
   const cellResults = cells.map((cell) => {
@@ -95,13 +145,21 @@ export function studyResults(cells: StudyCell[], entries: StudyEntry[], baseline
     const base = cells.find((c) => c.quantizer === baseline && settingKey(c) === settingKey(cell));
     if (!base) continue;
     for (const m of all) {
-      const interval = compare(entriesOf(cell), entriesOf(base), m);
-      if (!interval) continue;
-      const [unit, digits] = UNITS[m];
-      differences.push({ cell, baseline: base, measure: m, interval, verdict: verdictLine(differenceLabel(cell, base, m), interval, unit, digits) });
+      const compared = compare(seeds, [cell, entriesOf(cell)], [base, entriesOf(base)], m);
+      if (compared) differences.push({ cell, baseline: base, measure: m, ...compared, adjustedP: null, verdict: '' });
     }
   }
-  return { cells: cellResults, differences, verdicts: differences.filter((d) => d.measure === 'top1').map((d) => d.verdict) };
+  const tested = differences.filter((d) => d.interval.p !== null);
+  holmAdjust(tested.map((d) => d.interval.p!)).forEach((p, i) => (tested[i].adjustedP = p));
+  for (const d of differences) {
+    const [unit, digits] = UNITS[d.measure];
+    const line = verdictLine(differenceLabel(d.cell, d.baseline, d.measure), d.interval, unit, digits, d.adjustedP);
+    d.verdict = d.missing.length ? `${line}; missing ${d.missing.join(', ')}` : line;
+  }
+  const leftOut = entries.filter((e) => LEFT_OUT.includes(e.status)).map((e) => ({ runId: e.runId, cell: e.cell, seed: e.seed, status: outcome(e), reason: e.error ?? e.status }));
+  return {
+    cells: cellResults, differences, verdicts: differences.filter((d) => d.measure === 'top1').map((d) => d.verdict), leftOut, correction: correctionNote(differences, baseline, all),
+  };
 }
 
 export interface StudyProgress {

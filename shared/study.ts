@@ -93,6 +93,11 @@ export function pathsLabel(paths: Record<string, unknown>): string {
   return Object.entries(paths).map(([k, v]) => `${k.split('.').at(-1)}=${JSON.stringify(v)}`).join(' ');
 }
 
+/** "nt W2A2 seed 1" (with any other swept paths): one run of the grid. */
+export function runLabel(cell: StudyCell, seed: number): string {
+  return [cell.quantizer, bitsLabel(cell.bits), pathsLabel(cell.paths), `seed ${seed}`].filter(Boolean).join(' ');
+}
+
 /** A stable key of a cell without its quantizer: the cells a quantizer is compared within. */
 export function settingKey(cell: StudyCell): string {
   return JSON.stringify([cell.bits, Object.entries(cell.paths).sort(([a], [b]) => a.localeCompare(b))]);

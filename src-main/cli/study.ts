@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ntVsLsqTemplate, STUDY_TEMPLATES, type StudySpecInput, type StudyTemplateOptions } from '../../shared/study';
-import { studyCsv, studyHtml, studyTableHeader, studyTableRows } from '../../shared/study-report';
+import { leftOutText, studyCsv, studyHtml, studyTableHeader, studyTableRows } from '../../shared/study-report';
 import type { StudyView } from '../../shared/study-results';
 import { RunService } from '../services/runs';
 import { StudyService, type StudyHooks } from '../services/study';
@@ -82,8 +82,10 @@ export function formatStudy(view: StudyView): string {
     line(header),
     ...rows.map(line),
     '',
-    `against ${view.spec.baseline} (95 % interval; paired over seeds):`,
+    `against ${view.spec.baseline} (95 % interval, paired over the seeds both arms have):`,
     ...view.results.differences.map((d) => `  ${d.verdict}`),
+    view.results.correction,
+    ...(view.results.leftOut.length ? ['', `runs left out (${view.results.leftOut.length}):`, ...view.results.leftOut.map((r) => `  ${leftOutText(r)}`)] : []),
   ].join('\n');
 }
 
@@ -103,7 +105,7 @@ async function runToEnd(studies: StudyService, id: number, json: boolean): Promi
 }
 
 export const studyCommand: Command = {
-  summary: 'a study: parent, grid of quantizers × bits × seeds, measures; paired differences with 95 % intervals',
+  summary: 'a study: parent, grid of quantizers × bits × seeds, measures; paired differences with 95 % intervals, Holm-adjusted verdicts',
   usage: [
     'temper study create --config study.json [--json]',
     'temper study create --template nt-vs-lsq --dataset <name> [--model cnn-small] [--epochs 3] [--parent-epochs N] [--limit-train N] [--limit-test N]',

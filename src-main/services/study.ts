@@ -1,6 +1,6 @@
 import type { StepProgress } from '../../shared/metrics';
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config';
-import { bitsLabel, cellConfig, parentConfig, parseStudySpec, pathsLabel, sameCell, type StudyCell, studyCells, type StudySpec } from '../../shared/study';
+import { bitsLabel, cellConfig, parentConfig, parseStudySpec, runLabel, sameCell, studyCells, type StudySpec } from '../../shared/study';
 import { type StudyEntry, studyProgress, studyResults, type StudyView } from '../../shared/study-results';
 import { parseSharpnessParams, type SharpnessParamsInput } from '../engine/sharpness';
 import type { StudyRow } from '../store/studies';
@@ -17,11 +17,6 @@ export interface StudyHooks {
 }
 
 const RESUMABLE = ['interrupted', 'cancelled'];
-
-/** "nt W2A2 seed 1" (with any other swept paths). */
-export function runLabel(cell: StudyCell, seed: number): string {
-  return [cell.quantizer, bitsLabel(cell.bits), pathsLabel(cell.paths), `seed ${seed}`].filter(Boolean).join(' ');
-}
 
 /**
  * Studies: a validated spec stored with a group for its runs. `run` trains what is left in this
@@ -92,13 +87,13 @@ export class StudyService {
     const spec = parseStudySpec(row.spec);
     const cells = studyCells(spec);
     const entries: StudyEntry[] = this.runs.store.studies.studyRuns(id).map((r) => ({
-      runId: r.runId, cell: r.cell, seed: r.seed, status: r.status, top1: r.finalTop1, trace: r.trace, eigen: r.eigen, perturb: r.perturb,
+      runId: r.runId, cell: r.cell, seed: r.seed, status: r.status, error: r.error, top1: r.finalTop1, trace: r.trace, eigen: r.eigen, perturb: r.perturb,
     }));
     return {
       id, name: row.name, spec, status: row.status, error: row.error, groupId: row.groupId ?? 0, parentRunId: row.parentRunId, createdAt: row.createdAt,
       progress: studyProgress(cells.length * spec.grid.seeds.length, entries, spec.measures),
       entries,
-      results: studyResults(cells, entries, spec.baseline, spec.measures),
+      results: studyResults(cells, entries, spec.baseline, spec.measures, spec.grid.seeds),
     };
   }
 

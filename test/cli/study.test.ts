@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatStudy } from '../../src-main/cli/study';
 import { writeGratingsIdx } from '../helpers/idx-folder';
+import { arm, entry, studyView } from '../helpers/study-view';
 import { lines, temper } from './temper';
 
 let tmp: string;
@@ -33,6 +35,7 @@ describe('temper study', { timeout: 300_000 }, () => {
     expect(shown.stdout).toMatch(/^lsq +W3A3 +\d+\.\d\d ± 0\.00 \(n=1\)/m);
     // One seed: a difference, and no interval.
     expect(shown.stdout).toMatch(/^ {2}nt − lsq at W3A3: [+−]\d+\.\d\d pt, no interval at n=1$/m);
+    expect(shown.stdout).toMatch(/^No comparison has a p-value yet/m);
     expect(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{')))).toEqual(view.spec);
 
     const html = path.join(tmp, 'study.html');
@@ -43,7 +46,8 @@ describe('temper study', { timeout: 300_000 }, () => {
     expect(page.match(/<svg /g)).toHaveLength(2);
     expect(page).toContain('nt − lsq at W3A3');
     const rows = lines(fs.readFileSync(csv, 'utf8').replaceAll('\r', ''));
-    expect(rows[0]).toBe('kind,quantizer,bits,paths,measure,n,mean,sd,baseline,difference,low95,high95,df,method,verdict');
+    expect(rows[0]).toBe('kind,quantizer,bits,paths,measure,n,mean,sd,baseline,difference,low95,high95,df,method,p,p_holm,verdict,note');
+    expect(rows.at(-1)).toMatch(/^correction,{17}"No comparison has a p-value yet/);
     expect(rows.filter((r) => r.startsWith('cell,'))).toHaveLength(4);
     expect(rows.filter((r) => r.startsWith('difference,nt,3,,top1,1,'))).toHaveLength(1);
   });
@@ -57,5 +61,25 @@ describe('temper study', { timeout: 300_000 }, () => {
     expect((await cli('study', 'create', '--config', file)).stderr).toMatch(/baseline: 'lsq' is not one of grid.quantizers \(nt\)/);
     expect((await cli('study', 'show', '7')).stderr).toMatch(/no study 7/);
     expect((await cli('study', 'report', '1')).stderr).toMatch(/--html <file> and\/or --csv <file>/);
+  });
+});
+
+describe('formatStudy', () => {
+  it('prints the Holm-adjusted verdicts, what was corrected, a degenerate comparison and the runs left out', () => {
+    const view = studyView([
+      ...arm('lsq', [0.8, 0.81, 0.82], [100, 120, 110]),
+      ...arm('nt', [0.801, 0.811, 0.821], [90, 112, 99]),
+      entry('pqn', 0, 0.79, 101),
+      entry('pqn', 1, null, null, 'failed', 'Training diverged at epoch 1, step 12: the loss is NaN (lr 0.0500); try a lower learning rate'),
+      entry('pqn', 2, 0.8, 108),
+    ]);
+    const text = formatStudy(view);
+    expect(text).toMatch(/^lsq +W2A2 +81\.00 ± 1\.00 \(n=3\) +110\.0 ± 10\.0 \(n=3\) +–$/m);
+    expect(text).toMatch(/^pqn +W2A2 +79\.50 ± 0\.71 \(n=2\) .* seed 1 diverged$/m);
+    expect(text).toContain('against lsq (95 % interval, paired over the seeds both arms have):');
+    expect(text).toContain('  nt − lsq at W2A2: +0.10 pt, degenerate (all paired differences equal: no variance to test) at n=3');
+    expect(text).toMatch(/^ {2}pqn − lsq at W2A2: −1\.50 pt \[.*\], p = 0\.\d{3}, Holm p = \d\.\d{3}, not significant at n=2; missing pqn seed 1 \(diverged\)$/m);
+    expect(text).toMatch(/^p-values are Holm-adjusted .* over the 3 comparisons with a test: every quantizer against lsq at every setting, top-1 and Hessian trace together \(1 without a test/m);
+    expect(text).toMatch(/^runs left out \(1\):\n {2}run \d+ \(pqn W2A2 seed 1\): diverged \(Training diverged at epoch 1, step 12/m);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mean, pairedInterval, sd, studentTCdf, studentTQuantile, verdictLine, welchInterval } from '../../shared/stats';
+import { holmAdjust, mean, pairedInterval, sd, studentTCdf, studentTQuantile, twoSidedP, verdictLine, welchInterval } from '../../shared/stats';
 
 // Reference values: Student's t tables, checked with mpmath (betainc + findroot) at 30 digits.
 describe('studentTQuantile', () => {
@@ -58,15 +58,74 @@ describe('intervals', () => {
   });
 });
 
+// Reference values: scipy 1.17 (2 * t.sf(|t|, df), ttest_rel, ttest_ind with equal_var=False).
+describe('p-values', () => {
+  it.each([
+    [2.5, 3, 0.08770664700806556],
+    [0.5, 1, 0.7048327646991335],
+    [10, 2, 0.00985245702332569],
+    [1.96, 200, 0.051384840845813295],
+    [3.2, 7.3, 0.014239668038658306],
+    [-1.2, 4, 0.29635139331235333],
+    [25, 5, 1.910677784395424e-6],
+  ])('t = %f, df = %f gives two-sided p = %f', (t, df, expected) => {
+    expect(twoSidedP(t, df) / expected).toBeCloseTo(1, 10);
+  });
+
+  it('paired t and Welch give the p of their own t statistic', () => {
+    expect(pairedInterval([0.912, 0.905, 0.921], [0.909, 0.899, 0.915]).p).toBeCloseTo(0.03774955135062374, 10);
+    expect(welchInterval([91.2, 90.8, 91.5, 90.9], [90.1, 90.7, 89.8]).p).toBeCloseTo(0.05285665496819726, 10);
+  });
+});
+
+describe('zero variance', () => {
+  it('paired differences that are all equal are degenerate: no interval, no p-value, and the reason', () => {
+    for (const [a, b] of [[[0.1, 0.1, 0.1], [0, 0, 0]], [[91.3, 90.6, 92.1], [91.2, 90.5, 92.0]]]) {
+      const interval = pairedInterval(a, b);
+      expect(interval).toMatchObject({ low: null, high: null, p: null, degenerate: 'all paired differences equal: no variance to test' });
+      expect(interval.estimate).toBeCloseTo(0.1, 12);
+      expect(verdictLine('nt − lsq at W2A2', interval)).toBe('nt − lsq at W2A2: +0.10 pt, degenerate (all paired differences equal: no variance to test) at n=3');
+    }
+  });
+
+  it('Welch with no spread in either arm is degenerate too', () => {
+    const interval = welchInterval([90.5, 90.5, 90.5], [90.1, 90.1]);
+    expect(interval).toMatchObject({ low: null, high: null, p: null, degenerate: 'every value equal within each arm: no variance to test' });
+    expect(verdictLine('a − b', interval)).toBe('a − b: +0.40 pt, degenerate (every value equal within each arm: no variance to test) at n=3 vs 2, Welch');
+  });
+});
+
+describe('holmAdjust', () => {
+  it('multiplies the k-th smallest of m by m − k + 1 and keeps the order monotone (by hand)', () => {
+    // sorted 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 = 0.04 → raised to 0.06.
+    const adjusted = holmAdjust([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((p, i) => expect(adjusted[i]).toBeCloseTo(p, 15));
+  });
+
+  it('caps at 1 and leaves a family of one alone', () => {
+    expect(holmAdjust([0.6, 0.2, 0.9])).toEqual([1, 3 * 0.2, 1]);
+    expect(holmAdjust([0.03])).toEqual([0.03]);
+    expect(holmAdjust([])).toEqual([]);
+  });
+});
+
+const interval = (p: number) => ({ estimate: 0.31, low: 0.05, high: 0.57, df: 2, method: 'paired' as const, n: [3, 3] as [number, number], p, degenerate: null });
+
 describe('verdictLine', () => {
-  it('states a non-significant difference with its interval and n', () => {
-    const interval = { estimate: 0.31, low: -0.12, high: 0.74, df: 2, method: 'paired' as const, n: [3, 3] as [number, number] };
-    expect(verdictLine('nt − lsq at W2A2', interval)).toBe('nt − lsq at W2A2: +0.31 pt [−0.12, +0.74], not significant at n=3');
+  it('states a non-significant difference with its interval, p and n', () => {
+    const wide = { ...interval(0.21), low: -0.12, high: 0.74 };
+    expect(verdictLine('nt − lsq at W2A2', wide)).toBe('nt − lsq at W2A2: +0.31 pt [−0.12, +0.74], p = 0.210, not significant at n=3');
+  });
+
+  it('takes the verdict word from the Holm-adjusted p, showing both', () => {
+    expect(verdictLine('nt − lsq at W2A2', interval(0.03), 'pt', 2, 0.09)).toBe('nt − lsq at W2A2: +0.31 pt [+0.05, +0.57], p = 0.030, Holm p = 0.090, not significant at n=3');
+    expect(verdictLine('nt − lsq at W2A2', interval(0.004), 'pt', 2, 0.012)).toBe('nt − lsq at W2A2: +0.31 pt [+0.05, +0.57], p = 0.004, Holm p = 0.012, significant (higher) at n=3');
+    expect(verdictLine('x', interval(0.0001), 'pt', 2, 0.0004)).toMatch(/p < 0\.001, Holm p < 0\.001, significant/);
   });
 
   it('says which way a significant difference goes', () => {
-    const interval = pairedInterval([80, 81, 82], [70, 70.5, 71.5]);
-    expect(verdictLine('nt − lsq at W2A2', interval)).toMatch(/^nt − lsq at W2A2: \+10\.33 pt \[\+\d+\.\d\d, \+\d+\.\d\d\], significant \(higher\) at n=3$/);
+    const paired = pairedInterval([80, 81, 82], [70, 70.5, 71.5]);
+    expect(verdictLine('nt − lsq at W2A2', paired)).toMatch(/^nt − lsq at W2A2: \+10\.33 pt \[\+\d+\.\d\d, \+\d+\.\d\d\], p < 0\.001, significant \(higher\) at n=3$/);
   });
 
   it('gives no interval at n = 1', () => {
@@ -74,6 +133,6 @@ describe('verdictLine', () => {
   });
 
   it('names Welch and both counts when unpaired', () => {
-    expect(verdictLine('a − b', welchInterval([1, 2, 3], [1, 2]), '')).toMatch(/^a − b: \+0\.50 \[.*\], not significant at n=3 vs 2, Welch$/);
+    expect(verdictLine('a − b', welchInterval([1, 2, 3], [1, 2]), '')).toMatch(/^a − b: \+0\.50 \[.*\], p = \d\.\d{3}, not significant at n=3 vs 2, Welch$/);
   });
 });

@@ -10,27 +10,47 @@ export class DivergenceError extends Error {}
 export const DIVERGED_LOSS_FACTOR = 100;
 /** Steps in a row above that bound before a finite loss counts as diverged (one bad batch is not). */
 export const DIVERGED_STEPS = 5;
+/**
+ * A loss this many times ln(numClasses) fails the run at the step it appears: a cross-entropy of
+ * 23,000 (10 classes) means logits thousands apart, weights blown up, not a bad batch.
+ */
+export const EXPLODED_LOSS_FACTOR = 10_000;
 
 /**
- * Fails a run whose loss is NaN or infinite, or finite but above DIVERGED_LOSS_FACTOR × ln(numClasses)
- * for DIVERGED_STEPS steps in a row (lr 1e9 gives a loss of 1e8 at chance accuracy, never NaN).
- * One per run, across epochs.
+ * Fails a run whose loss is NaN or infinite, or above EXPLODED_LOSS_FACTOR × ln(numClasses), at once;
+ * or above DIVERGED_LOSS_FACTOR × ln(numClasses) for DIVERGED_STEPS steps in a row, or for every
+ * step after the first of a run too short to have that many (lr 1e9 gives a loss of 1e8 at chance
+ * accuracy, not always NaN). One per run, across epochs.
  */
 export class DivergenceWatch {
   private readonly bound: number;
+  private readonly explodedBound: number;
+  /** DIVERGED_STEPS, or fewer in a short run: the first step's loss comes before any update. */
+  private readonly streakLimit: number;
   private streak = 0;
 
-  constructor(numClasses: number) {
+  constructor(
+    numClasses: number,
+    private readonly totalSteps: number,
+  ) {
     this.bound = DIVERGED_LOSS_FACTOR * Math.log(numClasses);
+    this.explodedBound = EXPLODED_LOSS_FACTOR * Math.log(numClasses);
+    this.streakLimit = Math.max(1, Math.min(DIVERGED_STEPS, totalSteps - 1));
   }
 
   check(loss: number, epoch: number, step: number, lr: number): void {
     const where = `Training diverged at epoch ${epoch + 1}, step ${step}`;
-    if (!Number.isFinite(loss)) throw new DivergenceError(`${where}: the loss is ${loss} (lr ${lr.toPrecision(3)}); try a lower learning rate`);
+    const advice = `(lr ${lr.toPrecision(3)}); try a lower learning rate`;
+    if (!Number.isFinite(loss)) throw new DivergenceError(`${where}: the loss is ${loss} ${advice}`);
+    if (loss > this.explodedBound) {
+      throw new DivergenceError(`${where}: the loss is ${loss.toPrecision(3)}, above ${this.explodedBound.toPrecision(3)} (${EXPLODED_LOSS_FACTOR} × ln(classes)) ${advice}`);
+    }
     this.streak = loss > this.bound ? this.streak + 1 : 0;
-    if (this.streak >= DIVERGED_STEPS) {
+    if (this.streak >= this.streakLimit) {
+      const limit = this.streakLimit;
+      const steps = `${limit === 1 ? '1 step' : `${limit} steps in a row`}${limit < DIVERGED_STEPS ? ` (of ${this.totalSteps} in the run)` : ''}`;
       throw new DivergenceError(
-        `${where}: the loss was above ${this.bound.toPrecision(3)} (${DIVERGED_LOSS_FACTOR} × ln(classes)) for ${DIVERGED_STEPS} steps in a row, now ${loss.toPrecision(3)} (lr ${lr.toPrecision(3)}); try a lower learning rate`,
+        `${where}: the loss was above ${this.bound.toPrecision(3)} (${DIVERGED_LOSS_FACTOR} × ln(classes)) for ${steps}, now ${loss.toPrecision(3)} ${advice}`,
       );
     }
   }

@@ -65,7 +65,7 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}, strategy: Ste
       const final = await strategy.evaluate(session.model, testSet);
       return { status: 'completed', epochs, final, best: final };
     }
-    const divergence = new DivergenceWatch(session.model.spec.numClasses);
+    const divergence = new DivergenceWatch(session.model.spec.numClasses, session.plan.totalSteps);
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
       const tally = new EpochTally(epoch, job.progressEvery ?? 10, divergence);
       const layers = await trainEpoch(job, session, tally, strategy, hooks);

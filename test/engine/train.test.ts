@@ -65,8 +65,10 @@ describe('train', { timeout: 120_000 }, () => {
   });
 
   it('fails with a clear message at the first NaN or infinite loss', () => {
-    expect(() => new DivergenceWatch(10).check(Number.NaN, 2, 7, 1e30)).toThrow(DivergenceError);
-    expect(() => new DivergenceWatch(10).check(Infinity, 2, 7, 1e30)).toThrow('Training diverged at epoch 3, step 7: the loss is Infinity (lr 1.00e+30); try a lower learning rate');
+    const watch = new DivergenceWatch(10, 100);
+    watch.check(2.3, 2, 6, 1e30);
+    expect(() => watch.check(Number.NaN, 2, 7, 1e30)).toThrow('Training diverged at epoch 3, step 7: the loss is NaN (lr 1.00e+30); try a lower learning rate');
+    expect(() => new DivergenceWatch(10, 100).check(Infinity, 2, 7, 1e30)).toThrow('Training diverged at epoch 3, step 7: the loss is Infinity (lr 1.00e+30); try a lower learning rate');
   });
 
   it('fails as diverged when a finite loss stays far above ln(classes), naming the step and the lr', async () => {
@@ -74,14 +76,37 @@ describe('train', { timeout: 120_000 }, () => {
     const error = await diverging.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DivergenceError);
     expect((error as Error).message).toMatch(
-      /^Training diverged at epoch 1, step \d+: (the loss was above 230 \(100 × ln\(classes\)\) for 5 steps in a row, now [\d.e+]+|the loss is (NaN|Infinity)) \(lr 1\.00e\+9\)/,
+      /^Training diverged at epoch 1, step \d+: (the loss is [\d.e+]+, above 2\.30e\+4 \(10000 × ln\(classes\)\)|the loss was above 230 \(100 × ln\(classes\)\) for 5 steps in a row, now [\d.e+]+|the loss is (NaN|Infinity)) \(lr 1\.00e\+9\)/,
     );
   });
 
   it('lets a loss above the bound for fewer steps than the streak pass', () => {
-    const watch = new DivergenceWatch(10);
+    const watch = new DivergenceWatch(10, 100);
     for (const loss of [500, 500, 500, 500, 1, 500, 500, 500, 500]) watch.check(loss, 0, 1, 0.1);
     expect(() => watch.check(500, 0, 10, 0.1)).toThrow('Training diverged at epoch 1, step 10: the loss was above 230 (100 × ln(classes)) for 5 steps in a row, now 500 (lr 0.100)');
+  });
+
+  it('fails at once when the loss passes 10,000 × ln(classes), whatever the run\'s length', () => {
+    const watch = new DivergenceWatch(10, 100);
+    watch.check(2.3, 0, 1, 0.1);
+    watch.check(20_000, 0, 2, 0.1);
+    expect(() => watch.check(1.8e16, 0, 3, 0.1)).toThrow('Training diverged at epoch 1, step 3: the loss is 1.80e+16, above 2.30e+4 (10000 × ln(classes)) (lr 0.100); try a lower learning rate');
+  });
+
+  it('in a run shorter than the streak, fails when every step after the first is above the bound', () => {
+    const four = new DivergenceWatch(10, 4);
+    for (const [step, loss] of [[1, 2.3], [2, 500], [3, 500]]) four.check(loss, 0, step, 0.1);
+    expect(() => four.check(500, 1, 4, 0.1)).toThrow('Training diverged at epoch 2, step 4: the loss was above 230 (100 × ln(classes)) for 3 steps in a row (of 4 in the run), now 500 (lr 0.100)');
+    const two = new DivergenceWatch(10, 2);
+    two.check(2.3, 0, 1, 0.1);
+    expect(() => two.check(500, 0, 2, 0.1)).toThrow('for 1 step (of 2 in the run), now 500');
+  });
+
+  it('fails a 4-step nt run at lr 1e9 as diverged (too short for the streak)', async () => {
+    const short = job({ model: 'mlp', quant: { quantizer: 'nt', bits: 4 }, lr: { base: 1e9 } }, { train: createBatchSource(gratings(64, 1, 12), { batchSize: 32, shuffle: true, seed: 1, dropLast: true }) });
+    const error = await train(short).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DivergenceError);
+    expect((error as Error).message).toMatch(/^Training diverged at epoch 1, step 2: the loss is [\d.e+]+, above 2\.30e\+4 \(10000 × ln\(classes\)\)/);
   });
 
   it('resumed after its last checkpoint, with nothing left to train, evaluates it for the final accuracy', async () => {

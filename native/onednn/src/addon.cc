@@ -1,8 +1,12 @@
 // Entry of the Temper oneDNN addon: version and ISA information, thread count, and the kernels.
 #include <omp.h>
 #include <cstdlib>
+#include <string>
 #if defined(__GLIBC__)
 #include <malloc.h>
+#endif
+#if !defined(_WIN32)
+#include <dlfcn.h>
 #endif
 #include <oneapi/dnnl/dnnl.hpp>
 #include "common.h"
@@ -52,7 +56,23 @@ static void KeepLargeBlocksInHeap() {
 #endif
 }
 
+// Node unloads an addon when the worker thread that loaded it ends, and with it oneDNN and the
+// OpenMP runtime. OpenMP's pool threads outlive that thread (the runtime never joins them): one still
+// spinning in the unloaded runtime's code takes the process down (SIGSEGV, exit 139). Marking this
+// library never-unloaded keeps it and what it links mapped for the life of the process.
+static void StayLoaded(Napi::Env env) {
+#if !defined(_WIN32)
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&StayLoaded), &self) == 0 || self.dli_fname == nullptr ||
+      dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == nullptr) {
+    const char* why = dlerror();
+    throw Napi::Error::New(env, std::string("the oneDNN addon cannot keep itself loaded (") + (why ? why : "dladdr failed") + ")");
+  }
+#endif
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  StayLoaded(env);
   KeepLargeBlocksInHeap();
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

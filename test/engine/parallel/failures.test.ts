@@ -6,6 +6,7 @@ import { type ModelName, parseTrainConfig } from '../../../shared/config';
 import type { BatchOptions } from '../../../src-main/data/batches';
 import type { ParallelTrainJob, ReplicaState } from '../../../src-main/engine/parallel/job';
 import { trainParallel } from '../../../src-main/engine/parallel/train-parallel';
+import { DivergenceError } from '../../../src-main/engine/train';
 import { gratings } from '../../helpers/gratings';
 
 const trainSet = gratings(320, 1, 16);
@@ -62,5 +63,17 @@ describe('trainParallel failures and cancel', () => {
   it('rejects a batch smaller than the number of workers before starting any', async () => {
     const tiny = { ...job(), train: { set: trainSet, options: { ...trainOptions, batchSize: 2 } } };
     await expect(trainParallel(tiny, {}, { workers: 3 })).rejects.toThrow(/batch size 2 is smaller than the 3 workers/);
+  });
+
+  it('fails a 4-step run at lr 1e9 as diverged on every replica, though it is too short for the streak', async () => {
+    const short = job();
+    short.config = { ...short.config, lr: { ...short.config.lr, base: 1e9 } };
+    short.train = { set: gratings(64, 1, 16), options: trainOptions };
+    const error = await trainParallel(short, {}, { workers: 2 }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error).toBeInstanceOf(DivergenceError);
+    expect(error?.message).toMatch(/^Training diverged at epoch 1, step 2: the loss is [\d.e+]+, above 2\.30e\+4 \(10000 × ln\(classes\)\)/);
   });
 });

@@ -50,3 +50,9 @@ export function forEachStepBatch(dir: string, bounds: RunBounds, from: number, o
   if (steps.length > 0) onBatch(steps);
   return read;
 }
+
+/** Checks every epoch and step line of a bundle, storing nothing. */
+export function checkRecords(dir: string, bounds: RunBounds, limits: RecordLimits = {}): void {
+  readEpochLines(dir, bounds, 0, limits.epochs);
+  forEachStepBatch(dir, bounds, 0, () => {}, limits.steps);
+}

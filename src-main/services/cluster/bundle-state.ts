@@ -97,13 +97,16 @@ export function importProgress(store: TemperStore, runId: number, limits: Record
     const steps = forEachStepBatch(link.dir, bounds, link.stepsRead, (batch) => store.appendStepMetrics(runId, batch), limits.steps);
     for (const metrics of epochs) store.appendEpochMetrics(runId, metrics);
     const status = readStatus(link.dir);
-    if (status?.checkpointEpoch && status.checkpointEpoch > bounds.epochs) {
+    if ((status?.checkpointEpoch ?? 0) > bounds.epochs) {
       throw new Error(`${path.join(link.dir, BUNDLE_FILES.status)}: checkpointEpoch: expected an epoch of the run's ${bounds.epochs}; refused`);
     }
-    const known = store.latestCheckpoint(runId)?.epoch ?? 0;
+    const known = store.latestCheckpoint(runId);
     const dir = path.join(link.dir, BUNDLE_FILES.checkpoint);
-    if (status?.checkpointEpoch && status.checkpointEpoch > known && fs.existsSync(path.join(dir, CHECKPOINT_MANIFEST))) {
-      store.addCheckpoint({ runId, epoch: status.checkpointEpoch, path: dir, bytes: checkpointBytes(dir) });
+    // A later checkpoint, or the same one in the copy the run now reads (an earlier copy may be deleted).
+    const epoch = status?.checkpointEpoch ?? 0;
+    const newer = epoch > (known?.epoch ?? 0) || (epoch > 0 && epoch === known?.epoch && known.path !== dir);
+    if (newer && fs.existsSync(path.join(dir, CHECKPOINT_MANIFEST))) {
+      store.addCheckpoint({ runId, epoch, path: dir, bytes: checkpointBytes(dir) });
     }
     if (status?.backend) store.recordBackend(runId, status.backend, status.device ?? '');
     store.clusters.recordRead(runId, link.epochsRead + epochs.length, link.stepsRead + steps);

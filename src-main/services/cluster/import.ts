@@ -4,8 +4,8 @@ import type { RunBundleRecord } from '../../store/clusters';
 import type { TemperStore } from '../../store/interface';
 import { BUNDLE_FILES, type BundleResult, type RunBundle, readBundle, readResult, readStatus } from './bundle';
 import { checkBundleLinks } from './bundle-files';
-import type { RecordLimits } from './bundle-records';
-import { applyDecision, importProgress } from './bundle-state';
+import { checkRecords, type RecordLimits } from './bundle-records';
+import { applyDecision, boundsOf, importProgress } from './bundle-state';
 
 export interface ImportedBundle {
   dir: string;
@@ -145,7 +145,10 @@ function importOne(store: TemperStore, checked: CheckedBundle, options: ImportOp
   if (existing) {
     checkSameRun(store, existing, checked);
     // A completed run is final: a copy taken earlier must not turn it back into an interrupted one.
-    if (store.getRun(existing.runId)!.status === 'completed') return { dir, runId: existing.runId, status: 'completed', created: false, changed: false };
+    if (store.getRun(existing.runId)!.status === 'completed') {
+      checkRecords(dir, boundsOf(store, existing.runId), options.limits);
+      return { dir, runId: existing.runId, status: 'completed', created: false, changed: false };
+    }
     if (existing.dir !== dir) store.clusters.relocateBundle(existing.runId, dir);
     store.updateRunStatus(existing.runId, 'running');
   } else {

@@ -149,6 +149,18 @@ describe('bundle ids', () => {
   });
 });
 
+describe('a bundle imported again from a later copy', () => {
+  it('completes the same run and reads its checkpoint from the later copy', () => {
+    const { dir } = bundleAt('done');
+    const early = path.join(root, 'early');
+    fs.cpSync(dir, early, { recursive: true });
+    fs.rmSync(file(early, 'result.json'));
+    expect(importBundles(store, early)[0]).toMatchObject({ runId: 1, status: 'interrupted', created: true });
+    expect(importBundles(store, dir)[0]).toMatchObject({ runId: 1, status: 'completed', created: false, changed: true });
+    expect(store.latestCheckpoint(1)).toMatchObject({ epoch: 2, path: file(dir, 'checkpoint') });
+  });
+});
+
 describe('numbers and records in a bundle', () => {
   const lines = (dir: string, name: string, records: unknown[]) => fs.writeFileSync(file(dir, name), jsonl(records));
   const cases: [string, (dir: string) => void, RegExp][] = [

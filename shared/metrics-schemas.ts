@@ -75,7 +75,9 @@ export function boundedStepSchema(bounds: RunBounds) {
   });
 }
 
-/** A schema's problems in one line: each field's path and what it expected (never the value). */
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+
+/** A schema's problems in one line: each field's path and what it expected (never the value; an unknown key's name cut short). */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+  return error.issues.slice(0, 5).map((i) => cut(`${i.path.join('.') || '(record)'}: ${i.message}`, 200)).join('; ');
 }

@@ -38,24 +38,23 @@ export const BUNDLE_FORMAT = 'temper-bundle';
 const text = (max: number) => z.string().max(max);
 const fraction = z.number().min(0).max(1);
 
-/** The sweep a bundle was emitted in: its folder's id, its place in the job array, the cluster profile it was written for. */
-const sweepSchema = z.object({
+/** The sweep a bundle was emitted in: the sweep's id, its place in the job array, the cluster profile it was written for. */
+const sweepSchema = z.strictObject({
   id: text(200),
   index: z.number().int().min(0),
   tasks: z.number().int().min(1),
   profile: text(200).nullable(),
 });
 
-export type BundleSweep = z.infer<typeof sweepSchema>;
-
-const bundleSchema = z.object({
+/** Strict: a key Temper does not write is refused, not carried along unchecked. */
+const bundleSchema = z.strictObject({
   format: z.literal(BUNDLE_FORMAT),
   version: z.literal(1),
   /** Unique per bundle: the store links a run to it, so one bundle is never imported twice. */
   id: z.string().regex(/^[A-Za-z0-9-]{8,100}$/, 'expected 8 to 100 letters, digits or "-"'),
   name: runNameSchema.nullable(),
   config: z.unknown(),
-  dataset: z.object({
+  dataset: z.strictObject({
     name: datasetNameSchema,
     contentHash: text(200),
     format: z.enum(DATASET_FORMATS),
@@ -64,7 +63,7 @@ const bundleSchema = z.object({
     /** The folder holding the dataset caches, relative to the bundle. */
     datasets: text(4096),
   }),
-  parent: z.object({ runId: z.number().int().min(1), finalTop1: fraction.nullable() }).nullable(),
+  parent: z.strictObject({ runId: z.number().int().min(1), finalTop1: fraction.nullable() }).nullable(),
   appVersion: text(200),
   createdAt: text(200),
   /** Absent from bundles written before sweeps were sealed; `runs import` refuses those. */

@@ -18,7 +18,7 @@ export interface WrittenBundle {
 /**
  * Writes one bundle per request into `<sweepDir>/<index>/`, with the dataset cache shared once into
  * `<root>/datasets/` and a parent's checkpoint copied beside the bundle that starts from it. Each
- * bundle names its sweep (the folder's name) and profile, and is sealed with what it was written with.
+ * bundle names its sweep (an id of the sweep) and profile, and is sealed with what it was written with.
  */
 export function writeSweepBundles(home: string, store: TemperStore, manifest: DatasetManifest, requests: TrainRequest[], root: string, sweepDir: string, sweep: { id: string; profile: string | null }): WrittenBundle[] {
   const checksum = shareDataset(home, requests[0].dataset, root);

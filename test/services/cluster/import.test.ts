@@ -182,6 +182,11 @@ describe('numbers and records in a bundle', () => {
     refused(dir, message);
   });
 
+  it('refuses a key in bundle.json that Temper does not write, even when sealed', () => {
+    const { dir } = bundleAt('a', { junk: 'x'.repeat(10_000) } as object);
+    expect(refused(dir, /bundle\.json: \(record\): Unrecognized key: "junk"/).length).toBeLessThan(400);
+  });
+
   it('refuses a run name longer than train allows', () => {
     const { dir } = bundleAt('a', { name: 'n'.repeat(20_000) });
     refused(dir, /bundle\.json: name: /);

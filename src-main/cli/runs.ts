@@ -8,7 +8,7 @@ import { parseRunId } from '../../shared/names';
 import { numberFlag, textFlag } from './flags';
 import { percent } from './format';
 import { lastEpochLayers, layerStatsTable } from './layer-table';
-import { importBundles } from '../services/cluster/import';
+import { type ImportedBundle, importBundles } from '../services/cluster/import';
 import { pollInterval, refreshClusterRuns, watchClusterRuns } from './cluster-watch';
 import { trainInForeground } from './train';
 
@@ -129,9 +129,7 @@ export const runsCommand: Command = {
         }
       } else if (sub === 'import') {
         if (!rest[0] || rest.length !== 1) throw new Error('runs import takes one folder');
-        const imported = importBundles(service.store, rest[0]);
-        if (json) console.log(JSON.stringify(imported));
-        else console.log(imported.map((r) => `${r.created ? 'imported' : 'updated'} run ${r.runId} (${r.status}) from ${r.dir}`).join('\n'));
+        reportImport(importBundles(service.store, rest[0]), json);
       } else if (sub === 'delete') {
         const id = runId(service, rest[0]);
         service.history.deleteRun(id);
@@ -144,6 +142,19 @@ export const runsCommand: Command = {
     }
   },
 };
+
+/** One line per bundle (refusals on stderr); fails the command when any bundle was refused, after the others are stored. */
+function reportImport(outcomes: ImportedBundle[], json: boolean): void {
+  const refused = outcomes.filter((r) => r.runId === null);
+  if (json) console.log(JSON.stringify(outcomes));
+  else {
+    const stored = outcomes.filter((r) => r.runId !== null);
+    const verb = (r: ImportedBundle) => (r.created ? 'imported' : r.changed ? 'updated' : 'unchanged');
+    if (stored.length > 0) console.log(stored.map((r) => `${verb(r)} run ${r.runId} (${r.status}) from ${r.dir}`).join('\n'));
+  }
+  for (const r of refused) console.error(`refused: ${r.error!.startsWith(r.dir) ? '' : `${r.dir}: `}${r.error}`);
+  if (refused.length > 0) throw new Error(`${refused.length} of ${outcomes.length} bundles refused (nothing of them stored)${refused.length < outcomes.length ? '; the others were imported' : ''}`);
+}
 
 /** Waits for another process to stop a run it was asked to cancel (it polls for the request). */
 async function waitUntilStopped(service: RunService, id: number): Promise<void> {

@@ -9,7 +9,9 @@ import type { ModelSpec } from './models/model';
 
 export const FORMAT = 'temper-checkpoint';
 export const VERSION = 1;
-const MANIFEST = 'checkpoint.json';
+/** A checkpoint folder's manifest: present once a checkpoint is whole. */
+export const CHECKPOINT_MANIFEST = 'checkpoint.json';
+const MANIFEST = CHECKPOINT_MANIFEST;
 const TENSORS = 'tensors.bin';
 
 export type TensorGroup = 'model' | 'optimizer';

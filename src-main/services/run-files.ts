@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import type { TemperStore } from '../store/interface';
 
 /** Where a run keeps its files: checkpoint and exports. */
 export function runDir(home: string, id: number): string {
@@ -7,6 +8,11 @@ export function runDir(home: string, id: number): string {
 }
 
 export const checkpointDir = (home: string, id: number) => path.join(runDir(home, id), 'checkpoint');
+
+/** A run's checkpoint folder: where its last checkpoint row says (a cluster or imported run's is in its bundle), else the data folder's. */
+export function runCheckpointDir(home: string, store: Pick<TemperStore, 'latestCheckpoint'>, id: number): string {
+  return store.latestCheckpoint(id)?.path ?? checkpointDir(home, id);
+}
 
 export function isProcessAlive(pid: number): boolean {
   try {

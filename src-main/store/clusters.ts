@@ -13,10 +13,12 @@ export interface RunBundleRecord {
   slurmReason: string | null;
   epochsRead: number;
   stepsRead: number;
+  /** The seal of the bundle's bundle.json (null for a bundle linked before seals were kept). */
+  seal: string | null;
 }
 
 const BUNDLE_COLUMNS = `run_id AS runId, bundle_id AS bundleId, dir, cluster, job_id AS jobId, task_index AS taskIndex,
-  slurm_state AS slurmState, slurm_reason AS slurmReason, epochs_read AS epochsRead, steps_read AS stepsRead`;
+  slurm_state AS slurmState, slurm_reason AS slurmReason, epochs_read AS epochsRead, steps_read AS stepsRead, seal`;
 
 /** Cluster profiles (JSON, checked by the service) and the bundle rows of runs trained away from this process. */
 export class ClusterQueries {
@@ -39,8 +41,8 @@ export class ClusterQueries {
     this.selectProfile = db.prepare<[string], { profile: string }>('SELECT profile FROM clusters WHERE name = ?');
     this.selectProfiles = db.prepare<[], { profile: string }>('SELECT profile FROM clusters ORDER BY name');
     this.deleteProfile = db.prepare('DELETE FROM clusters WHERE name = ?');
-    this.insertBundle = db.prepare(`INSERT INTO run_bundles (run_id, bundle_id, dir, cluster, task_index)
-      VALUES (@runId, @bundleId, @dir, @cluster, @taskIndex)`);
+    this.insertBundle = db.prepare(`INSERT INTO run_bundles (run_id, bundle_id, dir, cluster, task_index, seal)
+      VALUES (@runId, @bundleId, @dir, @cluster, @taskIndex, @seal)`);
     this.selectBundle = db.prepare<[number], RunBundleRecord>(`SELECT ${BUNDLE_COLUMNS} FROM run_bundles WHERE run_id = ?`);
     this.selectBundleById = db.prepare<[string], RunBundleRecord>(`SELECT ${BUNDLE_COLUMNS} FROM run_bundles WHERE bundle_id = ?`);
     this.selectActive = db.prepare<[], RunBundleRecord>(`SELECT ${BUNDLE_COLUMNS} FROM run_bundles
@@ -68,8 +70,8 @@ export class ClusterQueries {
     return this.deleteProfile.run(name).changes === 1;
   }
 
-  linkBundle(link: { runId: number; bundleId: string; dir: string; cluster: string | null; taskIndex: number | null }): void {
-    this.insertBundle.run(link);
+  linkBundle(link: { runId: number; bundleId: string; dir: string; cluster: string | null; taskIndex: number | null; seal?: string | null }): void {
+    this.insertBundle.run({ ...link, seal: link.seal ?? null });
   }
 
   bundleOf(runId: number): RunBundleRecord | undefined {

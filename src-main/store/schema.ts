@@ -269,4 +269,12 @@ const addStudies: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies];
+/**
+ * A bundle's seal (the sha256 written into bundle.json when it was emitted), kept with the run it
+ * became: a later import of the same bundle id must carry the same seal. NULL for bundles linked before.
+ */
+const addBundleSeals: Migration = (db) => {
+  db.exec('ALTER TABLE run_bundles ADD COLUMN seal TEXT');
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies, addBundleSeals];

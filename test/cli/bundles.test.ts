@@ -89,7 +89,7 @@ describe('emitted bundles, run-bundle and runs import', () => {
     }
   }, 180_000);
 
-  it('a corrupt bundle is refused with the file and line, and nothing stored changes', async () => {
+  it('a corrupt bundle is refused with the file and line and stores nothing; the good bundle beside it imports', async () => {
     const before = runCount();
     const cases: [string, string, RegExp][] = [
       ['bad-json', 'bundle.json', /bundle\.json: not valid JSON/],
@@ -105,7 +105,7 @@ describe('emitted bundles, run-bundle and runs import', () => {
     };
     for (const [name, file, message] of cases) {
       const dir = variant(name, file, texts[name]);
-      // A folder of two bundles, the good one first: the bad one stops the whole import.
+      // A folder of two bundles, the good one first: the bad one is refused, the good one imports.
       const both = path.join(tmp, `${name}-sweep`);
       fs.mkdirSync(both);
       fs.cpSync(path.join(emitted, '1'), path.join(both, '0'), { recursive: true });
@@ -113,9 +113,36 @@ describe('emitted bundles, run-bundle and runs import', () => {
       const result = await cli('runs', 'import', both);
       expect(result.code, name).toBe(1);
       expect(result.stderr, name).toMatch(message);
-      expect(runCount(), name).toBe(before);
+      expect(result.stderr, name).toContain(`refused: ${path.join(both, '1')}`);
+      expect(result.stderr, name).toContain('1 of 2 bundles refused (nothing of them stored); the others were imported');
+      expect(result.stdout, name).toMatch(new RegExp(`(imported|updated) run \\d+ \\(interrupted\\) from ${path.join(both, '0')}`));
+      // The good bundle's run, once; nothing of the bad ones.
+      expect(runCount(), name).toBe(before + 1);
     }
     const none = await cli('runs', 'import', path.join(tmp, 'gratings'));
     expect(none.stderr).toContain('no bundle.json in the folder or its subfolders');
+  }, 120_000);
+
+  it('a link out of a bundle is refused by name, and a linked bundle folder is named, not skipped', async () => {
+    const sweep = path.join(tmp, 'linked-sweep');
+    fs.mkdirSync(sweep);
+    fs.cpSync(path.join(emitted, '1'), path.join(sweep, '0'), { recursive: true });
+    fs.symlinkSync('/etc/passwd', path.join(sweep, '0', 'steps.jsonl'));
+    fs.symlinkSync(path.join(emitted, '1'), path.join(sweep, '1'));
+    const result = await cli('runs', 'import', sweep, '--json');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`refused: ${path.join(sweep, '0', 'steps.jsonl')}: a link to /etc/passwd, outside the bundle`);
+    expect(result.stderr).toContain(`refused: ${path.join(sweep, '1')}: a link; links are not followed`);
+    expect(result.stderr).not.toContain('root:');
+    expect(json(result.stdout).map((r: { status: string }) => r.status)).toEqual(['refused', 'refused']);
+  });
+
+  it('exports an imported completed run from the checkpoint in its bundle', async () => {
+    const list = json((await cli('runs', 'list', '--json')).stdout) as { id: number; status: string }[];
+    const completed = list.find((r) => r.status === 'completed')!;
+    const out = path.join(tmp, 'export');
+    const result = await cli('export', String(completed.id), '--out', out, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, 'model.json'))).toBe(true);
   }, 120_000);
 });

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunBundleRecord } from '../../store/clusters';
 import type { TemperStore } from '../../store/interface';
-import { BUNDLE_FILES, type BundleResult, type BundleStatus, logTail, readEpochLines, readResult, readStatus, readStepLines } from './bundle';
+import { type RunBounds, runBounds } from '../../../shared/metrics-schemas';
+import { CHECKPOINT_MANIFEST } from '../../engine/checkpoint-files';
+import { BUNDLE_FILES, type BundleResult, type BundleStatus, logTail, readResult, readStatus } from './bundle';
+import { checkBundleLinks } from './bundle-files';
+import { forEachStepBatch, readEpochLines, type RecordLimits } from './bundle-records';
 import type { TaskState } from './slurm';
 
 /** What a bundle and Slurm say about a run, as the run's next status. */
@@ -64,26 +68,48 @@ export interface Imported {
   status: BundleStatus | undefined;
 }
 
+/** How far a run can get, from its config and its dataset's training split as registered here. */
+export function boundsOf(store: TemperStore, runId: number): RunBounds {
+  const run = store.getRun(runId)!;
+  const train = store.getDataset(run.dataset)?.counts.train ?? Number.MAX_SAFE_INTEGER;
+  return runBounds(run.config, train);
+}
+
+/** The bytes of the checkpoint's own files (a link or a folder inside it counts nothing). */
+function checkpointBytes(dir: string): number {
+  return fs.readdirSync(dir).reduce((sum, f) => {
+    const stat = fs.lstatSync(path.join(dir, f));
+    return sum + (stat.isFile() ? stat.size : 0);
+  }, 0);
+}
+
 /**
  * Imports the epochs and steps a bundle has written since the last import, in one write
  * transaction that re-reads how far the last import got: two pollers never import a line twice.
+ * Every line is checked first against the run's bounds; a bad one stores nothing and names its line.
  */
-export function importProgress(store: TemperStore, runId: number): Imported {
+export function importProgress(store: TemperStore, runId: number, limits: RecordLimits = {}): Imported {
   return store.transaction(() => {
     const link = store.clusters.bundleOf(runId) as RunBundleRecord;
-    const epochs = readEpochLines(link.dir, link.epochsRead);
-    const steps = readStepLines(link.dir, link.stepsRead);
-    if (steps.length > 0) store.appendStepMetrics(runId, steps);
+    checkBundleLinks(link.dir);
+    const bounds = boundsOf(store, runId);
+    const epochs = readEpochLines(link.dir, bounds, link.epochsRead, limits.epochs);
+    const steps = forEachStepBatch(link.dir, bounds, link.stepsRead, (batch) => store.appendStepMetrics(runId, batch), limits.steps);
     for (const metrics of epochs) store.appendEpochMetrics(runId, metrics);
     const status = readStatus(link.dir);
-    const known = store.latestCheckpoint(runId)?.epoch ?? 0;
-    if (status?.checkpointEpoch && status.checkpointEpoch > known) {
-      const dir = path.join(link.dir, BUNDLE_FILES.checkpoint);
-      const bytes = fs.existsSync(dir) ? fs.readdirSync(dir).reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0) : 0;
-      store.addCheckpoint({ runId, epoch: status.checkpointEpoch, path: dir, bytes });
+    if ((status?.checkpointEpoch ?? 0) > bounds.epochs) {
+      throw new Error(`${path.join(link.dir, BUNDLE_FILES.status)}: checkpointEpoch: expected an epoch of the run's ${bounds.epochs}; refused`);
+    }
+    const known = store.latestCheckpoint(runId);
+    const dir = path.join(link.dir, BUNDLE_FILES.checkpoint);
+    // A later checkpoint, or the same one in the copy the run now reads (an earlier copy may be deleted).
+    const epoch = status?.checkpointEpoch ?? 0;
+    const newer = epoch > (known?.epoch ?? 0) || (epoch > 0 && epoch === known?.epoch && known.path !== dir);
+    if (newer && fs.existsSync(path.join(dir, CHECKPOINT_MANIFEST))) {
+      store.addCheckpoint({ runId, epoch, path: dir, bytes: checkpointBytes(dir) });
     }
     if (status?.backend) store.recordBackend(runId, status.backend, status.device ?? '');
-    store.clusters.recordRead(runId, link.epochsRead + epochs.length, link.stepsRead + steps.length);
+    store.clusters.recordRead(runId, link.epochsRead + epochs.length, link.stepsRead + steps);
     return { epochs: epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, testLoss: e.test.loss, testTop1: e.test.top1 })), status };
   });
 }

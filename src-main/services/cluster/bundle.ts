@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseTrainConfig, type TrainConfig } from '../../../shared/config';
+import { describeIssues } from '../../../shared/metrics-schemas';
+import { datasetNameSchema, runNameSchema } from '../../../shared/names';
 import { DATASET_FORMATS } from '../../data/dataset';
-import type { EpochMetrics, StepProgress } from '../../../shared/metrics';
+import { readJsonFile } from './bundle-files';
 
 /**
  * A run bundle: a folder that holds everything one run needs to train away from the app (its
@@ -32,54 +35,70 @@ export const BUNDLE_FILES = {
 
 export const BUNDLE_FORMAT = 'temper-bundle';
 
-const bundleSchema = z.object({
+const text = (max: number) => z.string().max(max);
+const fraction = z.number().min(0).max(1);
+
+/** The sweep a bundle was emitted in: the sweep's id, its place in the job array, the cluster profile it was written for. */
+const sweepSchema = z.strictObject({
+  id: text(200),
+  index: z.number().int().min(0),
+  tasks: z.number().int().min(1),
+  profile: text(200).nullable(),
+});
+
+/** Strict: a key Temper does not write is refused, not carried along unchecked. */
+const bundleSchema = z.strictObject({
   format: z.literal(BUNDLE_FORMAT),
   version: z.literal(1),
   /** Unique per bundle: the store links a run to it, so one bundle is never imported twice. */
-  id: z.string().min(8),
-  name: z.string().nullable(),
+  id: z.string().regex(/^[A-Za-z0-9-]{8,100}$/, 'expected 8 to 100 letters, digits or "-"'),
+  name: runNameSchema.nullable(),
   config: z.unknown(),
-  dataset: z.object({
-    name: z.string(),
-    contentHash: z.string(),
+  dataset: z.strictObject({
+    name: datasetNameSchema,
+    contentHash: text(200),
     format: z.enum(DATASET_FORMATS),
     /** sha256 of the cache files; the cache lives in `<datasets>/<checksum>/`. */
     checksum: z.string().regex(/^[0-9a-f]{64}$/),
     /** The folder holding the dataset caches, relative to the bundle. */
-    datasets: z.string(),
+    datasets: text(4096),
   }),
-  parent: z.object({ runId: z.number().int(), finalTop1: z.number().nullable() }).nullable(),
-  appVersion: z.string(),
-  createdAt: z.string(),
+  parent: z.strictObject({ runId: z.number().int().min(1), finalTop1: fraction.nullable() }).nullable(),
+  appVersion: text(200),
+  createdAt: text(200),
+  /** Absent from bundles written before sweeps were sealed; `runs import` refuses those. */
+  sweep: sweepSchema.optional(),
+  /** sha256 over the rest of bundle.json, written at emit: an import refuses a bundle changed since (bundleSeal). */
+  seal: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256').optional(),
 });
 
 export type RunBundle = Omit<z.infer<typeof bundleSchema>, 'config'> & { config: TrainConfig };
 
 const resultSchema = z.object({
   status: z.enum(['completed', 'stopped', 'failed']),
-  finalTop1: z.number().nullable(),
-  bestTop1: z.number().nullable(),
-  error: z.string().nullable(),
+  finalTop1: fraction.nullable(),
+  bestTop1: fraction.nullable(),
+  error: text(20_000).nullable(),
   /** The signal that stopped the run (a scancel, Slurm's time limit), when one did. */
-  signal: z.string().nullable(),
-  backend: z.string().nullable(),
-  device: z.string().nullable(),
-  finishedAt: z.string(),
+  signal: text(100).nullable(),
+  backend: text(200).nullable(),
+  device: text(200).nullable(),
+  finishedAt: text(200),
 });
 
 export type BundleResult = z.infer<typeof resultSchema>;
 
 const statusSchema = z.object({
   state: z.enum(['starting', 'running', 'completed', 'stopped', 'failed']),
-  host: z.string(),
-  pid: z.number().int(),
-  backend: z.string().nullable(),
-  device: z.string().nullable(),
-  epoch: z.number().int(),
-  step: z.number().int(),
-  totalSteps: z.number().int(),
-  checkpointEpoch: z.number().int().nullable(),
-  heartbeatAt: z.string(),
+  host: text(300),
+  pid: z.number().int().min(0),
+  backend: text(200).nullable(),
+  device: text(200).nullable(),
+  epoch: z.number().int().min(0).max(10_000),
+  step: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  totalSteps: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  checkpointEpoch: z.number().int().min(0).max(10_000).nullable(),
+  heartbeatAt: text(200),
 });
 
 export type BundleStatus = z.infer<typeof statusSchema>;
@@ -91,106 +110,83 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   fs.renameSync(staging, file);
 }
 
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    throw new Error(`${file}: ${err.code === 'ENOENT' ? 'missing' : `not valid JSON (${err.message})`}`);
-  }
-}
-
 function checked<T>(file: string, schema: z.ZodType<T>, raw: unknown): T {
   const result = schema.safeParse(raw);
-  if (!result.success) throw new Error(`${file}: ${result.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`);
+  if (!result.success) throw new Error(`${file}: ${describeIssues(result.error)}`);
   return result.data;
+}
+
+/** JSON with its object keys sorted, at every depth: the same value always gives the same text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The seal of a bundle: sha256 over bundle.json as written, less its seal (so any field changed after emit shows). */
+export function bundleSeal(bundle: object): string {
+  const { seal: _seal, ...rest } = JSON.parse(JSON.stringify(bundle)) as Record<string, unknown>;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
 /** The bundle's description, checked field by field; the error names the file and the field. */
 export function readBundle(dir: string): RunBundle {
   const file = path.join(dir, BUNDLE_FILES.bundle);
-  const raw = checked(file, bundleSchema, readJson(file));
+  const json = readJsonFile(file);
+  if (json === undefined) throw new Error(`${file}: missing`);
+  const raw = checked(file, bundleSchema, json);
+  let config: TrainConfig;
   try {
-    return { ...raw, config: parseTrainConfig(raw.config) };
+    config = parseTrainConfig(raw.config);
   } catch (error) {
     throw new Error(`${file}: config: ${(error as Error).message}`);
   }
+  if (raw.seal !== undefined && raw.seal !== bundleSeal(json as object)) {
+    throw new Error(`${file}: seal: the bundle was changed after it was emitted (its fields no longer match the seal written then); refused`);
+  }
+  return { ...raw, config };
 }
 
-export function writeBundle(dir: string, bundle: RunBundle): void {
+/** Writes bundle.json with its seal. */
+export function writeBundle(dir: string, bundle: RunBundle): RunBundle {
   fs.mkdirSync(dir, { recursive: true });
-  writeJsonAtomic(path.join(dir, BUNDLE_FILES.bundle), bundle);
+  const { seal: _old, ...rest } = bundle;
+  const sealed = { ...rest, seal: bundleSeal(rest) };
+  writeJsonAtomic(path.join(dir, BUNDLE_FILES.bundle), sealed);
+  return sealed;
 }
 
 /** How the run ended, or undefined while it has not. */
 export function readResult(dir: string): BundleResult | undefined {
   const file = path.join(dir, BUNDLE_FILES.result);
-  if (!fs.existsSync(file)) return undefined;
-  return checked(file, resultSchema, readJson(file));
+  const raw = readJsonFile(file);
+  return raw === undefined ? undefined : checked(file, resultSchema, raw);
 }
 
 export function readStatus(dir: string): BundleStatus | undefined {
   const file = path.join(dir, BUNDLE_FILES.status);
-  if (!fs.existsSync(file)) return undefined;
-  return checked(file, statusSchema, readJson(file));
+  const raw = readJsonFile(file);
+  return raw === undefined ? undefined : checked(file, statusSchema, raw);
 }
 
-/**
- * The whole lines of a JSON-lines file from line `from` on. A last line without its newline is
- * still being written and is left for the next read; a whole line that is not JSON is an error
- * naming the file and line.
- */
-export function readJsonLines<T>(file: string, from = 0): T[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const lines = text.split('\n').slice(0, -1);
-  return lines.slice(from).map((line, i) => {
-    try {
-      return JSON.parse(line) as T;
-    } catch {
-      throw new Error(`${file}: line ${from + i + 1} is not valid JSON: ${line.slice(0, 80)}`);
-    }
-  });
-}
-
-const epochLineSchema = z.object({
-  epoch: z.number().int().min(1),
-  step: z.number().int(),
-  trainLoss: z.number(),
-  trainTop1: z.number(),
-  test: z.object({ loss: z.number(), top1: z.number(), top5: z.number(), count: z.number() }),
-  lr: z.number(),
-  lambda: z.number(),
-  seconds: z.number(),
-  imagesPerSec: z.number(),
-  stepsAtFloor: z.array(z.string()),
-  layers: z.array(z.object({ layer: z.string() }).loose()),
-});
-
-/** Epoch lines, each checked, so a corrupt file is reported before anything is stored. */
-export function readEpochLines(dir: string, from = 0): EpochMetrics[] {
-  const file = path.join(dir, BUNDLE_FILES.epochs);
-  return readJsonLines<unknown>(file, from).map((raw, i) => {
-    const result = epochLineSchema.safeParse(raw);
-    if (!result.success) throw new Error(`${file}: line ${from + i + 1}: ${result.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-    return raw as EpochMetrics;
-  });
-}
-
-export function readStepLines(dir: string, from = 0): StepProgress[] {
-  return readJsonLines<StepProgress>(path.join(dir, BUNDLE_FILES.steps), from);
-}
+/** How much of a log's end logTail reads. */
+const LOG_TAIL_BYTES = 16 << 10;
 
 /** The last `count` lines of the bundle's log, for a failed run's error. */
 export function logTail(dir: string, count = 5): string[] {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(path.join(dir, BUNDLE_FILES.log), 'utf8').trimEnd().split('\n').slice(-count);
+    fd = fs.openSync(path.join(dir, BUNDLE_FILES.log), 'r');
+    // Only the file's end is read: a log may be long.
+    const tail = Buffer.alloc(Math.min(LOG_TAIL_BYTES, fs.fstatSync(fd).size));
+    fs.readSync(fd, tail, 0, tail.length, fs.fstatSync(fd).size - tail.length);
+    return tail.toString('utf8').trimEnd().split('\n').slice(-count).map((line) => line.slice(0, 500));
   } catch {
     return [];
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -7,12 +7,8 @@ import { APP_VERSION } from '../../../shared/version';
 import type { DatasetManifest } from '../../data/cache';
 import type { TemperStore } from '../../store/interface';
 import { BUNDLE_FILES, BUNDLE_FORMAT, type RunBundle, writeBundle } from './bundle';
+import { runCheckpointDir } from '../run-files';
 import { EXCHANGE_DATASETS, shareDataset } from './exchange';
-
-/** A run's checkpoint folder: where its last checkpoint row says (a cluster run's is in its bundle), else the data folder's. */
-function checkpointOf(home: string, store: TemperStore, id: number): string {
-  return store.latestCheckpoint(id)?.path ?? path.join(home, 'runs', String(id), 'checkpoint');
-}
 
 export interface WrittenBundle {
   dir: string;
@@ -21,9 +17,10 @@ export interface WrittenBundle {
 
 /**
  * Writes one bundle per request into `<sweepDir>/<index>/`, with the dataset cache shared once into
- * `<root>/datasets/` and a parent's checkpoint copied beside the bundle that starts from it.
+ * `<root>/datasets/` and a parent's checkpoint copied beside the bundle that starts from it. Each
+ * bundle names its sweep (an id of the sweep) and profile, and is sealed with what it was written with.
  */
-export function writeSweepBundles(home: string, store: TemperStore, manifest: DatasetManifest, requests: TrainRequest[], root: string, sweepDir: string): WrittenBundle[] {
+export function writeSweepBundles(home: string, store: TemperStore, manifest: DatasetManifest, requests: TrainRequest[], root: string, sweepDir: string, sweep: { id: string; profile: string | null }): WrittenBundle[] {
   const checksum = shareDataset(home, requests[0].dataset, root);
   return requests.map((request, index) => {
     const dir = path.join(sweepDir, String(index));
@@ -44,10 +41,11 @@ export function writeSweepBundles(home: string, store: TemperStore, manifest: Da
       parent: parent ? { runId: parent.id, finalTop1: parent.finalTop1 } : null,
       appVersion: APP_VERSION,
       createdAt: new Date().toISOString(),
+      sweep: { id: sweep.id, index, tasks: requests.length, profile: sweep.profile },
     };
-    writeBundle(dir, bundle);
-    if (parent) fs.cpSync(checkpointOf(home, store, parent.id), path.join(dir, BUNDLE_FILES.parent), { recursive: true });
-    return { dir, bundle };
+    const sealed = writeBundle(dir, bundle);
+    if (parent) fs.cpSync(runCheckpointDir(home, store, parent.id), path.join(dir, BUNDLE_FILES.parent), { recursive: true });
+    return { dir, bundle: sealed };
   });
 }
 

@@ -123,14 +123,15 @@ export class ClusterService {
     checkSweepCells(requests, requests.length > 1);
     const manifest = await this.runs.registerDataset(requests[0].dataset);
     this.checkProfile(profile);
-    const sweepDir = path.join(profile.exchange, SWEEPS_FOLDER, sweepFolderName());
+    const sweepId = sweepFolderName();
+    const sweepDir = path.join(profile.exchange, SWEEPS_FOLDER, sweepId);
     const runIds: number[] = [];
     let groupId: number | null = null;
     try {
-      const bundles = writeSweepBundles(this.runs.home, this.store, manifest, requests, profile.exchange, sweepDir);
+      const bundles = writeSweepBundles(this.runs.home, this.store, manifest, requests, profile.exchange, sweepDir, { id: sweepId, profile: profile.name });
       if (group) groupId = this.store.insertGroup(group.name, group.sweep);
       for (const [index, { dir, bundle }] of bundles.entries()) {
-        const link = (runId: number) => this.store.clusters.linkBundle({ runId, bundleId: bundle.id, dir, cluster: profile.name, taskIndex: index });
+        const link = (runId: number) => this.store.clusters.linkBundle({ runId, bundleId: bundle.id, dir, cluster: profile.name, taskIndex: index, seal: bundle.seal });
         runIds.push(await this.runs.submit(requests[index], { groupId: groupId ?? undefined, link }));
       }
       const script = path.join(sweepDir, SCRIPT_FILE);

@@ -27,9 +27,10 @@ export async function emitSlurmSweep(runs: RunService, request: SweepRequest, di
   const manifest = await runs.registerDataset(request.dataset);
   const settings = profile ?? parseClusterProfile({ name: 'emitted', exchange: root });
   try {
-    writeSweepBundles(runs.home, runs.store, manifest, requests, root, root);
+    const sweepId = sweepFolderName();
+    writeSweepBundles(runs.home, runs.store, manifest, requests, root, root, { id: sweepId, profile: profile?.name ?? null });
     const script = path.join(root, SCRIPT_FILE);
-    const jobName = `temper-${sweepFolderName().slice(0, 19)}`;
+    const jobName = `temper-${sweepId.slice(0, 19)}`;
     fs.writeFileSync(script, sweepScript(settings, { jobName, sweepDir: '${SLURM_SUBMIT_DIR}', tasks: requests.length, maxParallel: settings.maxParallel }));
     return { dir: root, script, tasks: requests.length };
   } catch (error) {

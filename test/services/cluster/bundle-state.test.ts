@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BundleResult, BundleStatus } from '../../../src-main/services/cluster/bundle';
 import { decide, importProgress } from '../../../src-main/services/cluster/bundle-state';
 import { openStore, type SqliteStore } from '../../../src-main/store/store';
-import { epochMetrics, newRun, storeWithDatasets, tempHome } from '../../store/fixtures';
+import { dataset, epochMetrics, newRun, storeWithDatasets, tempHome } from '../../store/fixtures';
 
 const status: BundleStatus = { state: 'running', host: 'node1', pid: 1, backend: 'wasm', device: 'cpu', epoch: 1, step: 3, totalSteps: 10, checkpointEpoch: 1, heartbeatAt: '' };
 const result = (patch: Partial<BundleResult>): BundleResult => ({ status: 'completed', finalTop1: 0.5, bestTop1: 0.6, error: null, signal: null, backend: 'wasm', device: 'cpu', finishedAt: '', ...patch });
@@ -52,6 +52,8 @@ describe('importing a bundle\'s progress from two connections', () => {
     bundle = path.join(home, 'bundle');
     fs.mkdirSync(bundle);
     a = storeWithDatasets(home);
+    // Enough training images for the fixture's steps (10 per epoch) to lie within the run's plan.
+    a.upsertDataset({ ...dataset('fmnist'), counts: { train: 10_000, test: 100 } });
     b = openStore(home);
   });
   afterEach(() => {

@@ -58,7 +58,7 @@ export function studyHtml(view: StudyView): string {
 <h1>Study ${view.id}: ${escapeHtml(view.name)}</h1>
 <p>Dataset ${escapeHtml(view.spec.dataset)}; parent run ${view.parentRunId ?? '–'}; ${p.finished}/${p.total} runs finished (${p.completed} completed, ${p.measured} measured); baseline ${escapeHtml(view.spec.baseline)}. Intervals are 95 %: paired t over seeds (same seed = same data order, init and parent), Welch where the seeds do not pair.</p>
 <h2>Verdicts</h2>
-<ul>${view.results.verdicts.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
+${view.results.testSets ? `<p><strong>${escapeHtml(view.results.testSets)}</strong></p>\n` : ''}<ul>${view.results.verdicts.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
 <h2>Figures</h2>
 ${top1VsBitsSvg(view.results)}
 ${traceVsTop1Svg(view.entries)}

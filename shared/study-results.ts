@@ -1,4 +1,5 @@
 import { type Interval, mean, pairedInterval, sd, verdictLine, welchInterval } from './stats';
+import { DIFFERENT_TEST_SETS, type SubsetIdentity, testSetNote } from './test-set';
 import { bitsLabel, type ResultMeasure, sameCell, settingKey, type StudyCell, type StudyMeasure, pathsLabel } from './study';
 
 /** One grid run of a study with what was measured on it (top-1 as a fraction, as runs store it). */
@@ -11,6 +12,8 @@ export interface StudyEntry {
   trace: number | null;
   eigen: number | null;
   perturb: number | null;
+  /** The test images the run was evaluated on; null when unknown (stored before Temper recorded it) or not started. */
+  testSet: SubsetIdentity | null;
 }
 
 export interface MeasureSummary {
@@ -38,6 +41,8 @@ export interface StudyResults {
   differences: Difference[];
   /** The top-1 verdict of every quantizer against the baseline, per setting. */
   verdicts: string[];
+  /** Set when the runs were not all tested on the same images (shared/test-set.ts); the verdicts it touches say so too. */
+  testSets: string | null;
 }
 
 /** Value of a measure on an entry; top-1 in percent points so differences read in "pt". */
@@ -76,6 +81,13 @@ function compare(arm: StudyEntry[], base: StudyEntry[], measure: ResultMeasure):
   return welchInterval([...a.values()], [...b.values()]);
 }
 
+/** "; tested on different test sets" (or "; test set unknown") when the completed runs of two arms were not all tested on the same images. */
+function testSetMark(entries: StudyEntry[]): string {
+  const done = entries.filter((e) => e.status === 'completed');
+  if (done.some((e) => e.testSet === null)) return '; test set unknown';
+  return new Set(done.map((e) => e.testSet!.hash)).size > 1 ? `; ${DIFFERENT_TEST_SETS}` : '';
+}
+
 /** Per-cell summaries, differences against the baseline quantizer, and the verdict lines. */
 export function studyResults(cells: StudyCell[], entries: StudyEntry[], baseline: string, measures: readonly StudyMeasure[]): StudyResults {
   const all: ResultMeasure[] = ['top1', ...measures];
@@ -98,10 +110,12 @@ export function studyResults(cells: StudyCell[], entries: StudyEntry[], baseline
       const interval = compare(entriesOf(cell), entriesOf(base), m);
       if (!interval) continue;
       const [unit, digits] = UNITS[m];
-      differences.push({ cell, baseline: base, measure: m, interval, verdict: verdictLine(differenceLabel(cell, base, m), interval, unit, digits) });
+      const verdict = verdictLine(differenceLabel(cell, base, m), interval, unit, digits) + testSetMark([...entriesOf(cell), ...entriesOf(base)]);
+      differences.push({ cell, baseline: base, measure: m, interval, verdict });
     }
   }
-  return { cells: cellResults, differences, verdicts: differences.filter((d) => d.measure === 'top1').map((d) => d.verdict) };
+  const testSets = testSetNote(entries.flatMap((e) => (e.runId === null ? [] : [{ id: e.runId, status: e.status, testSet: e.testSet }])));
+  return { cells: cellResults, differences, verdicts: differences.filter((d) => d.measure === 'top1').map((d) => d.verdict), testSets };
 }
 
 export interface StudyProgress {

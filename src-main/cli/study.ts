@@ -84,6 +84,7 @@ export function formatStudy(view: StudyView): string {
     '',
     `against ${view.spec.baseline} (95 % interval; paired over seeds):`,
     ...view.results.differences.map((d) => `  ${d.verdict}`),
+    ...(view.results.testSets ? ['', `WARNING: ${view.results.testSets}`] : []),
   ].join('\n');
 }
 

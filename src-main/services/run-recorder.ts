@@ -93,6 +93,7 @@ export class RunRecorder {
     switch (event.type) {
       case 'started':
         this.store.recordBackend(id, event.backend, event.device);
+        if (event.testSet) this.store.recordTestSet(id, event.testSet);
         return;
       case 'progress':
         return this.onProgress(id, event.progress);

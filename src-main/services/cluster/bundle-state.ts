@@ -73,9 +73,11 @@ export function importProgress(store: TemperStore, runId: number): Imported {
     const link = store.clusters.bundleOf(runId) as RunBundleRecord;
     const epochs = readEpochLines(link.dir, link.epochsRead);
     const steps = readStepLines(link.dir, link.stepsRead);
+    const status = readStatus(link.dir);
+    // Before the epochs: a run's test set is taken only while it has none recorded on other images.
+    if (status?.testSet) store.recordTestSet(runId, status.testSet);
     if (steps.length > 0) store.appendStepMetrics(runId, steps);
     for (const metrics of epochs) store.appendEpochMetrics(runId, metrics);
-    const status = readStatus(link.dir);
     const known = store.latestCheckpoint(runId)?.epoch ?? 0;
     if (status?.checkpointEpoch && status.checkpointEpoch > known) {
       const dir = path.join(link.dir, BUNDLE_FILES.checkpoint);

@@ -80,6 +80,8 @@ const statusSchema = z.object({
   totalSteps: z.number().int(),
   checkpointEpoch: z.number().int().nullable(),
   heartbeatAt: z.string(),
+  /** The test images the run is evaluated on; absent in bundles written before Temper recorded it. */
+  testSet: z.object({ images: z.number().int().min(0), hash: z.string() }).optional(),
 });
 
 export type BundleStatus = z.infer<typeof statusSchema>;

@@ -84,7 +84,7 @@ function compare(arm: StudyEntry[], base: StudyEntry[], measure: ResultMeasure):
 /** "; tested on different test sets" (or "; test set unknown") when the completed runs of two arms were not all tested on the same images. */
 function testSetMark(entries: StudyEntry[]): string {
   const done = entries.filter((e) => e.status === 'completed');
-  if (done.some((e) => e.testSet === null)) return '; test set unknown';
+  if (done.some((e) => e.testSet == null)) return '; test set unknown';
   return new Set(done.map((e) => e.testSet!.hash)).size > 1 ? `; ${DIFFERENT_TEST_SETS}` : '';
 }
 

@@ -17,7 +17,7 @@ export type ParentTestSet = 'same' | 'different' | 'unknown' | null;
 
 /** "1000 images (3fa2c9e1b0d4a5c6)", or "unknown" for a run stored before Temper recorded it. */
 export function testSetText(set: SubsetIdentity | null): string {
-  return set === null ? 'unknown' : `${set.images} images (${set.hash})`;
+  return set == null ? 'unknown' : `${set.images} images (${set.hash})`;
 }
 
 interface TestedRun {
@@ -34,8 +34,8 @@ interface TestedRun {
  */
 export function testSetNote(runs: TestedRun[]): string | null {
   const tested = runs.filter((r) => r.status !== 'queued');
-  const known = tested.filter((r) => r.testSet !== null);
-  const unknown = tested.filter((r) => r.testSet === null);
+  const known = tested.filter((r) => r.testSet != null);
+  const unknown = tested.filter((r) => r.testSet == null);
   const groups = new Map<string, { set: SubsetIdentity; ids: number[] }>();
   for (const r of known) {
     const group = groups.get(r.testSet!.hash) ?? { set: r.testSet!, ids: [] };

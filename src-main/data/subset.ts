@@ -8,7 +8,7 @@ import { takeImages } from './split';
 /**
  * The seed of every fixed subset (limitTrain, limitTest, limitVal): a constant of the dataset
  * level, never a run's seed, so every run with the same dataset, split and limit sees the same
- * images (method.md §2). The run's seed keeps data order, augmentation, init and noise.
+ * images (method.md §6, Data). The run's seed keeps data order, augmentation, init and noise.
  */
 export const SUBSET_SEED = 0;
 

@@ -270,7 +270,7 @@ const addStudies: Migration = (db) => {
 };
 
 /**
- * Which test images a run is evaluated on (docs/method.md §2): their count and a short hash of
+ * Which test images a run is evaluated on (docs/method.md §6): their count and a short hash of
  * which. Runs stored before are unknown (NULL), and their Δ vs parent, which may mix test sets
  * (the subset used to follow the run's seed), is cleared: both final top-1 values stay.
  */

@@ -40,10 +40,10 @@ describe('temper sharpness', { timeout: 120_000 }, () => {
     expect(out.source).toEqual({ kind: 'train', pool: 540, description: expect.stringContaining("the run's own training images") });
   });
 
-  it('--source heldout measures on images the run never trained on (the val split, as it trained on every train image) and says so', async () => {
+  it('--source heldout measures on images the run never trained on (the val split, as it trained on every train image: all 60 of them) and says so', async () => {
     const result = await cli('sharpness', '1', '--measure', 'trace', ...QUICK, '--source', 'heldout');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('on 128 images, drawn from held-out images of the val split (60 images');
+    expect(result.stdout).toContain('on 60 images, drawn from held-out images of the val split (60 images; the run trained on the whole train split)');
     const wrong = await cli('sharpness', '1', '--source', 'test');
     expect(wrong.stderr).toContain("--source must be train or heldout, got 'test'");
   });

@@ -68,6 +68,10 @@ describe('a tiny study through the real service and store', { timeout: 400_000 }
       expect(view.results.verdicts).toEqual([top1.verdict]);
       expect(top1.verdict).toMatch(/^nt − lsq at W2A2: [+−]\d+\.\d\d pt \[[+−]\d+\.\d\d, [+−]\d+\.\d\d\], (not significant|significant \((higher|lower)\)) at n=2$/);
       expect(view.results.differences.map((d) => d.measure)).toEqual(['top1', 'trace']);
+      // Every grid run, whatever its seed, was tested on the same images: nothing to mark.
+      expect(new Set(view.entries.map((e) => e.testSet?.hash)).size).toBe(1);
+      expect(view.entries[0].testSet).not.toBeNull();
+      expect(view.results.testSets).toBeNull();
 
       // Run again: nothing is left to train or measure.
       const again = await studies.run(id);

@@ -2,10 +2,11 @@
  * Accuracy as every front end shows it: top-1 in percent with two decimals, and the signed change
  * against the parent run computed from those same shown values, so the numbers side by side agree.
  */
+import { type ParentTestSet, parentTestSetNote } from './test-set';
 
 /** What the tooltips, the CLI and the report say "Δ top-1 vs parent" is. */
 export const DELTA_VS_PARENT_HELP =
-  "This run's final top-1 minus its parent run's final top-1, in percentage points, from the values as shown (two decimals): + means better than the parent. Not given for failed or cancelled runs.";
+  "This run's final top-1 minus its parent run's final top-1, in percentage points, from the values as shown (two decimals): + means better than the parent. Not given for failed or cancelled runs, nor when the two were tested on different (or unknown) test sets.";
 
 /** A fraction in percent, rounded as the tables show it (two decimals); null stays null. */
 export function percentShown(fraction: number | null | undefined): number | null {
@@ -26,6 +27,15 @@ export function deltaVsParent(run: ParentedRun): number | null {
   if (own === null || run.dropVsParent === null || !Number.isFinite(run.dropVsParent)) return null;
   const parent = percentShown(run.finalTop1! + run.dropVsParent)!;
   return Math.round((own - parent) * 100) / 100;
+}
+
+/**
+ * Why a run with a parent and a final top-1 has no Δ vs parent: "tested on different test sets",
+ * or "test set unknown" (stored before Temper recorded test sets); null otherwise.
+ */
+export function missingDeltaNote(run: ParentedRun & { parentTestSet?: ParentTestSet }): string | null {
+  if (run.status === 'failed' || run.status === 'cancelled' || run.finalTop1 === null || deltaVsParent(run) !== null) return null;
+  return parentTestSetNote(run.parentTestSet ?? null);
 }
 
 /** Signed points as text: "+0.52", "−1.23", "0.00"; the unit is the caller's. */

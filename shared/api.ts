@@ -1,3 +1,4 @@
+import type { SubsetIdentity } from './test-set';
 import type { ClusterJob, ClusterProfile, ClusterProfileInput, ConnectionReport } from './cluster-profile';
 import type { BackendChoice, TrainConfig, TrainConfigInput } from './config';
 import type {
@@ -102,7 +103,10 @@ export interface RunSummary {
   final: { testTop1: number; testLoss: number } | null;
   best: { testTop1: number } | null;
   parent: number | null;
+  /** Null also when the parent was tested on other (or unknown) images: see testSet. */
   dropVsParent: number | null;
+  /** The test images the run was evaluated on; null when unknown. */
+  testSet: SubsetIdentity | null;
   error: string | null;
 }
 

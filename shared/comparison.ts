@@ -1,5 +1,6 @@
 /** What Compare and sweep groups show: per-cell mean ± std, and runs side by side with the config fields that differ. */
 import type { GroupRecord, RunStatus } from './records';
+import type { ParentTestSet, SubsetIdentity } from './test-set';
 
 /** A mean and standard deviation over the completed runs of a sweep cell (std 0 for one run). */
 export interface MeanStd {
@@ -20,6 +21,8 @@ export interface GroupCell {
 export interface GroupSummary {
   group: GroupRecord;
   cells: GroupCell[];
+  /** Set when the group's runs were not all tested on the same images: their means do not compare (shared/test-set.ts). */
+  testSets: string | null;
 }
 
 export interface CompareRow {
@@ -35,12 +38,17 @@ export interface CompareRow {
   bestTop1: number | null;
   parentId: number | null;
   dropVsParent: number | null;
+  /** The test images the run is evaluated on; null when unknown (stored before Temper recorded it). */
+  testSet: SubsetIdentity | null;
+  parentTestSet: ParentTestSet;
   /** The latest sharpness result's headline numbers, when one was computed. */
   sharpness: { trace: number | null; eigen: number | null; perturb: number | null } | null;
 }
 
 export interface Comparison {
   runs: CompareRow[];
+  /** Set when the runs were not all tested on the same images: "tested on different test sets: ..." (shared/test-set.ts). */
+  testSets: string | null;
   /** Config fields (dotted paths) whose values differ between the runs, with each run's value. */
   differing: {
     path: string;

@@ -17,17 +17,18 @@ export function toCsv(header: readonly string[], rows: readonly (readonly unknow
  * A comparison as CSV (`temper compare --csv` and the Compare view's export): one row per run,
  * accuracies in percent and Δ vs parent in points, rounded as the tables show them (the columns named
  * ...Fraction keep full precision), sharpness when measured, then each differing config field by its
- * path (empty where the field does not apply to the run).
+ * path (empty where the field does not apply to the run). testImages and testSetHash say which test
+ * images each run was evaluated on (empty: unknown); top-1 compares only between equal ones.
  */
 export function comparisonCsv(c: Comparison): string {
   const header = [
     'id', 'name', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'status', 'finalTop1Percent', 'bestTop1Percent', 'parentId',
-    'deltaTop1VsParentPoints', 'trace', 'eigen', 'perturb', 'finalTop1Fraction', 'bestTop1Fraction', ...c.differing.map((d) => d.path),
+    'deltaTop1VsParentPoints', 'trace', 'eigen', 'perturb', 'finalTop1Fraction', 'bestTop1Fraction', 'testImages', 'testSetHash', ...c.differing.map((d) => d.path),
   ];
   const rows = c.runs.map((r, i) => [
     r.id, r.name, r.model, r.dataset, r.quantizer, r.bits, r.seed, r.status, percentShown(r.finalTop1), percentShown(r.bestTop1), r.parentId,
     deltaVsParent(r), r.sharpness?.trace ?? null, r.sharpness?.eigen ?? null, r.sharpness?.perturb ?? null, r.finalTop1, r.bestTop1,
-    ...c.differing.map((d) => (d.applies?.[i] === false ? null : d.values[i])),
+    r.testSet?.images ?? null, r.testSet?.hash ?? null, ...c.differing.map((d) => (d.applies?.[i] === false ? null : d.values[i])),
   ]);
   return toCsv(header, rows);
 }

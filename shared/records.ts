@@ -3,6 +3,7 @@
  * main process and the renderer. Times are milliseconds since the epoch.
  */
 import type { TrainConfig } from './config';
+import type { ParentTestSet, SubsetIdentity } from './test-set';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -43,8 +44,15 @@ export interface RunRecord {
   datasetHash: string | null;
   bestTop1: number | null;
   finalTop1: number | null;
-  /** The parent's final top-1 minus this run's: positive when quantization lost accuracy. */
+  /**
+   * The parent's final top-1 minus this run's: positive when quantization lost accuracy. Null
+   * unless both were tested on the same images (parentTestSet 'same').
+   */
   dropVsParent: number | null;
+  /** The test images the run is evaluated on; null until it starts, and for runs stored before Temper recorded it (unknown). */
+  testSet: SubsetIdentity | null;
+  /** Whether the parent was tested on the same images: 'unknown' where either test set is; null without a parent. */
+  parentTestSet: ParentTestSet;
   error: string | null;
   epochsDone: number;
   epochsTotal: number;
@@ -178,6 +186,17 @@ export interface SharpnessValues {
   /** Images in the evaluation subset. */
   images: number;
   seconds: number;
+  /** Which images the subset was drawn from; absent on results from before Temper recorded it (the whole train split). */
+  source?: SharpnessSource;
+}
+
+/** The pool a sharpness subset is drawn from: the run's own training images, or images it never trained on. */
+export interface SharpnessSource {
+  kind: 'train' | 'heldout';
+  /** Images in the pool the subset was drawn from. */
+  pool: number;
+  /** The pool in words, as the results show it. */
+  description: string;
 }
 
 export interface SharpnessRecord {

@@ -92,7 +92,7 @@ export function studyHtml(view: StudyView): string {
 <p>Dataset ${escapeHtml(view.spec.dataset)}; parent run ${view.parentRunId ?? '–'}; ${p.finished}/${p.total} runs finished (${p.completed} completed, ${p.measured} measured); baseline ${escapeHtml(view.spec.baseline)}. Intervals are 95 %, paired t over the seeds both arms have a value for (same seed = same data order, init and parent); a seed missing from either arm is named. A comparison whose paired differences are all equal is degenerate: no interval, no p-value.</p>
 <h2>Verdicts</h2>
 <p>${escapeHtml(view.results.correction)}</p>
-<ul>${view.results.verdicts.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
+${view.results.testSets ? `<p><strong>${escapeHtml(view.results.testSets)}</strong></p>\n` : ''}<ul>${view.results.verdicts.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
 <h2>Figures</h2>
 ${top1VsBitsSvg(view.results)}
 ${traceVsTop1Svg(view.entries)}

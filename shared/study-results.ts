@@ -1,4 +1,5 @@
 import { ALPHA, holmAdjust, type Interval, mean, pairedInterval, sd, verdictLine } from './stats';
+import { DIFFERENT_TEST_SETS, type SubsetIdentity, testSetNote } from './test-set';
 import { bitsLabel, type ResultMeasure, sameCell, settingKey, type StudyCell, type StudyMeasure, pathsLabel } from './study';
 
 /** One grid run of a study with what was measured on it (top-1 as a fraction, as runs store it). */
@@ -13,6 +14,8 @@ export interface StudyEntry {
   trace: number | null;
   eigen: number | null;
   perturb: number | null;
+  /** The test images the run was evaluated on; null when unknown (stored before Temper recorded it) or not started. */
+  testSet: SubsetIdentity | null;
 }
 
 export interface MeasureSummary {
@@ -61,6 +64,8 @@ export interface StudyResults {
   leftOut: LeftOutRun[];
   /** What the verdicts were corrected for and how, in one sentence. */
   correction: string;
+  /** Set when the runs were not all tested on the same images (shared/test-set.ts); the verdicts it touches say so too. */
+  testSets: string | null;
 }
 
 /** Value of a measure on an entry; top-1 in percent points so differences read in "pt". */
@@ -85,6 +90,13 @@ export function differenceLabel(cell: StudyCell, baseline: StudyCell, measure: R
 
 function valuesBySeed(entries: StudyEntry[], measure: ResultMeasure): Map<number, number> {
   return new Map(entries.flatMap((e) => (valueOf(e, measure) === null ? [] : [[e.seed, valueOf(e, measure)!]])));
+}
+
+/** "; tested on different test sets" (or "; test set unknown") when the completed runs of two arms were not all tested on the same images. */
+function testSetMark(entries: StudyEntry[]): string {
+  const done = entries.filter((e) => e.status === 'completed');
+  if (done.some((e) => e.testSet == null)) return '; test set unknown';
+  return new Set(done.map((e) => e.testSet!.hash)).size > 1 ? `; ${DIFFERENT_TEST_SETS}` : '';
 }
 
 /** A run's status, with "diverged" for a run that failed because its loss diverged. */
@@ -153,12 +165,13 @@ export function studyResults(cells: StudyCell[], entries: StudyEntry[], baseline
   holmAdjust(tested.map((d) => d.interval.p!)).forEach((p, i) => (tested[i].adjustedP = p));
   for (const d of differences) {
     const [unit, digits] = UNITS[d.measure];
-    const line = verdictLine(differenceLabel(d.cell, d.baseline, d.measure), d.interval, unit, digits, d.adjustedP);
+    const line = verdictLine(differenceLabel(d.cell, d.baseline, d.measure), d.interval, unit, digits, d.adjustedP) + testSetMark([...entriesOf(d.cell), ...entriesOf(d.baseline)]);
     d.verdict = d.missing.length ? `${line}; missing ${d.missing.join(', ')}` : line;
   }
   const leftOut = entries.filter((e) => LEFT_OUT.includes(e.status)).map((e) => ({ runId: e.runId, cell: e.cell, seed: e.seed, status: outcome(e), reason: e.error ?? e.status }));
+  const testSets = testSetNote(entries.flatMap((e) => (e.runId === null ? [] : [{ id: e.runId, status: e.status, testSet: e.testSet }])));
   return {
-    cells: cellResults, differences, verdicts: differences.filter((d) => d.measure === 'top1').map((d) => d.verdict), leftOut, correction: correctionNote(differences, baseline, all),
+    cells: cellResults, differences, verdicts: differences.filter((d) => d.measure === 'top1').map((d) => d.verdict), leftOut, correction: correctionNote(differences, baseline, all), testSets,
   };
 }
 

@@ -1,5 +1,6 @@
-import { deltaVsParent, percentShown, signedPoints } from '../../shared/accuracy';
+import { deltaVsParent, missingDeltaNote, percentShown, signedPoints } from '../../shared/accuracy';
 import { toCsv } from '../../shared/csv';
+import { testSetText } from '../../shared/test-set';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService } from '../services/runs';
 import type { RunRecord } from '../store/types';
@@ -30,7 +31,7 @@ const CANCEL_WAIT_MS = 120_000;
 
 const delta = (r: RunRecord) => {
   const d = deltaVsParent(r);
-  return d === null ? '-' : signedPoints(d);
+  return d === null ? (missingDeltaNote(r) ?? '-') : signedPoints(d);
 };
 
 function table(rows: RunRecord[]): string {
@@ -99,7 +100,7 @@ export const runsCommand: Command = {
         if (json) console.log(JSON.stringify({ ...run, curves: service.history.curves([id])[0] ?? null, layers: lastEpochLayers(layers) }));
         else {
           const stats = layerStatsTable(layers);
-          console.log(`${table([run])}\n\nconfig: ${JSON.stringify(run.config, null, 2)}${stats ? `\n\n${stats}` : ''}${run.error ? `\nerror: ${run.error}` : ''}`);
+          console.log(`${table([run])}\n\ntest set: ${testSetText(run.testSet)}\nconfig: ${JSON.stringify(run.config, null, 2)}${stats ? `\n\n${stats}` : ''}${run.error ? `\nerror: ${run.error}` : ''}`);
         }
       } else if (sub === 'tag') {
         const [id, tag] = [runId(service, rest[0]), rest[1]];

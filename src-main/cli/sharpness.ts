@@ -16,6 +16,11 @@ function paramsOf(values: Record<string, string | boolean | undefined>): Sharpne
   if (images !== undefined) params.images = images;
   const seed = numberFlag(values, 'seed', 'integer');
   if (seed !== undefined) params.seed = seed;
+  const source = textFlag(values, 'source');
+  if (source !== undefined) {
+    if (source !== 'train' && source !== 'heldout') throw new Error(`--source must be train or heldout, got '${source}'`);
+    params.source = source;
+  }
   const at = textFlag(values, 'at');
   if (at !== undefined) params.at = at as SharpnessParamsInput['at'];
   const hvp = textFlag(values, 'hvp');
@@ -58,9 +63,11 @@ export const sharpnessCommand: Command = {
   summary: "measure a completed run's sharpness: Hessian trace, top eigenvalue, perturbation sharpness, loss landscape",
   usage: [
     'temper sharpness <run id> [--measure trace|eigen|perturb|landscape|all (comma-separated)] [--images 1024] [--seed 0]',
-    '                  [--at dequantized|latent] [--probes <n>] [--iterations <max>] [--hvp exact|central-difference]',
+    '                  [--source train|heldout] [--at dequantized|latent] [--probes <n>] [--iterations <max>] [--hvp exact|central-difference]',
     '                  [--directions <K>] [--radius <rho>] [--points <n>] [--json]',
-    '  --images: training images in the evaluation subset (--samples is its old name)',
+    '  --images: images in the evaluation subset (--samples is its old name)',
+    "  --source: train (default): drawn from the images the run trained on; heldout: from images it never",
+    '            trained on (train-split images outside its training subset, or the val split)',
     '  --probes: a fixed number of Hutchinson vectors; without it the trace stops once its standard error',
     '            is at most 2 % of the estimate (30 to 200 probes)',
   ].join('\n'),
@@ -72,6 +79,7 @@ export const sharpnessCommand: Command = {
     hvp: { type: 'string' },
     seed: { type: 'string' },
     at: { type: 'string' },
+    source: { type: 'string' },
     iterations: { type: 'string' },
     directions: { type: 'string' },
     radius: { type: 'string' },
@@ -88,9 +96,9 @@ export const sharpnessCommand: Command = {
       const record = await done;
       bar.finish(`sharpness of run ${id}: ${record.status}${record.error ? ` (${record.error})` : ''}`);
       if (record.status === 'failed') throw new Error(record.error ?? 'the sharpness job failed');
-      const { trace, eigen, perturb, landscape, images, seconds, hvpFallback } = record.result!;
+      const { trace, eigen, perturb, landscape, images, seconds, hvpFallback, source } = record.result!;
       if (json) {
-        console.log(JSON.stringify({ id: record.id, run: id, status: record.status, trace, eigen, perturb, landscape, images, seconds, hvpFallback, params: record.params }));
+        console.log(JSON.stringify({ id: record.id, run: id, status: record.status, trace, eigen, perturb, landscape, images, seconds, hvpFallback, source, params: record.params }));
         return;
       }
       if (trace) console.log(`Hessian trace      ${fixed(trace.value)} ± ${fixed(trace.stderr)} (${trace.iterations} Hutchinson probes, ${productNote(trace.hvp)})`);
@@ -98,7 +106,7 @@ export const sharpnessCommand: Command = {
       if (hvpFallback) console.log(`note: exact products were not available (${hvpFallback}); central differences read higher on ReLU networks`);
       if (perturb) console.log(`perturbation       mean ${signed(perturb.mean)}, max ${signed(perturb.max)} over ${perturb.directions} directions at ρ=${perturb.radius} (base loss ${fixed(perturb.base)})`);
       if (landscape) console.log(`landscape          ${landscape.alphas.map((a, i) => `${a.toFixed(2)}:${landscape.loss[i].toFixed(3)}`).join(' ')}`);
-      console.log(`on ${images} training images in ${seconds.toFixed(1)} s`);
+      console.log(`on ${images} images, drawn from ${source?.description ?? 'the train split'}, in ${seconds.toFixed(1)} s`);
     } finally {
       await runs.close();
     }

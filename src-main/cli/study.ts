@@ -86,6 +86,7 @@ export function formatStudy(view: StudyView): string {
     ...view.results.differences.map((d) => `  ${d.verdict}`),
     view.results.correction,
     ...(view.results.leftOut.length ? ['', `runs left out (${view.results.leftOut.length}):`, ...view.results.leftOut.map((r) => `  ${leftOutText(r)}`)] : []),
+    ...(view.results.testSets ? ['', `WARNING: ${view.results.testSets}`] : []),
   ].join('\n');
 }
 

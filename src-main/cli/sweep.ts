@@ -32,6 +32,7 @@ export function formatGroup(summary: GroupSummary): string {
     const best = cell.best ? `${percent(cell.best.mean)} ± ${percent(cell.best.std)}` : '-';
     lines.push(`  ${values}: final ${final} %, best ${best} % (${cell.completed}/${cell.runIds.length} runs completed: ${cell.runIds.join(', ')})`);
   }
+  if (summary.testSets) lines.push(`WARNING: ${summary.testSets}`);
   return lines.join('\n');
 }
 

@@ -1,5 +1,6 @@
 import type { Comparison, CompareRow, GroupCell, GroupSummary, MeanStd, SweepRequest } from '../../shared/api';
 import { notApplicable } from '../../shared/config-form';
+import { testSetNote } from '../../shared/test-set';
 import type { TemperStore } from '../store/interface';
 import type { RunRecord } from '../store/types';
 import { sweepAxes, valueAt } from './sweep';
@@ -33,18 +34,18 @@ export function differingFields(configs: unknown[]): Comparison['differing'] {
 }
 
 export function compareRow(run: RunRecord, sharpness: CompareRow['sharpness'] = null): CompareRow {
-  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent } = run;
-  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent, sharpness };
+  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent, testSet, parentTestSet } = run;
+  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent, testSet, parentTestSet, sharpness };
 }
 
-/** Accuracy, drop vs parent and the config fields that differ, for runs in the order asked. */
+/** Accuracy, drop vs parent and the config fields that differ, for runs in the order asked; marked when their test images differ. */
 export function compareRuns(store: TemperStore, ids: number[], sharpnessOf: (id: number) => CompareRow['sharpness'] = () => null): Comparison {
   const runs = ids.map((id) => {
     const run = store.getRun(id);
     if (!run) throw new Error(`no run ${id}`);
     return run;
   });
-  return { runs: runs.map((r) => compareRow(r, sharpnessOf(r.id))), differing: differingFields(runs.map((r) => r.config)) };
+  return { runs: runs.map((r) => compareRow(r, sharpnessOf(r.id))), testSets: testSetNote(runs), differing: differingFields(runs.map((r) => r.config)) };
 }
 
 /** Mean and sample standard deviation (0 for a single value); null for none. */
@@ -63,7 +64,8 @@ export function groupSummary(store: TemperStore, groupId: number): GroupSummary 
   const sweep = (group.sweep as SweepRequest).sweep ?? {};
   const paths = sweepAxes(sweep).map(([path]) => path).filter((p) => p !== 'seed');
   const cells = new Map<string, { values: Record<string, unknown>; runs: RunRecord[] }>();
-  for (const run of store.listGroupRuns(groupId)) {
+  const runs = store.listGroupRuns(groupId);
+  for (const run of runs) {
     const values = Object.fromEntries(paths.map((p) => [p, valueAt(run.config, p) ?? null]));
     const key = JSON.stringify(values);
     if (!cells.has(key)) cells.set(key, { values, runs: [] });
@@ -79,5 +81,5 @@ export function groupSummary(store: TemperStore, groupId: number): GroupSummary 
       best: meanStd(done.flatMap((r) => (r.bestTop1 === null ? [] : [r.bestTop1]))),
     };
   });
-  return { group, cells: summaries };
+  return { group, cells: summaries, testSets: testSetNote(runs) };
 }

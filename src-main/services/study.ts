@@ -88,6 +88,7 @@ export class StudyService {
     const cells = studyCells(spec);
     const entries: StudyEntry[] = this.runs.store.studies.studyRuns(id).map((r) => ({
       runId: r.runId, cell: r.cell, seed: r.seed, status: r.status, error: r.error, top1: r.finalTop1, trace: r.trace, eigen: r.eigen, perturb: r.perturb,
+      testSet: r.testImages === null || r.testSet === null ? null : { images: r.testImages, hash: r.testSet },
     }));
     return {
       id, name: row.name, spec, status: row.status, error: row.error, groupId: row.groupId ?? 0, parentRunId: row.parentRunId, createdAt: row.createdAt,

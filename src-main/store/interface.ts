@@ -5,6 +5,7 @@ import type { DatasetImportReport } from './datasets';
 import type { RunCurves } from './metrics';
 import type { CancelOutcome, RunOwner } from './lifecycle';
 import type { RunEvent, SharpnessRecord, SharpnessStatus, SharpnessValues } from '../../shared/records';
+import type { SubsetIdentity } from '../../shared/test-set';
 import type { RunStatus } from './schema';
 import type {
   CheckpointRecord,
@@ -42,6 +43,8 @@ export interface TemperStore {
   // The queue, across processes
   claimRun(id: number, owner: RunOwner, now?: number): boolean;
   recordBackend(id: number, backend: string, device: string, now?: number): boolean;
+  /** The test images a run is evaluated on (its trainer's report); a run with epochs on unknown ones stays unknown. */
+  recordTestSet(id: number, set: SubsetIdentity): boolean;
   claimNextQueued(owner: RunOwner): number | undefined;
   requestCancel(id: number, now?: number): CancelOutcome;
   cancelRequests(owner: RunOwner): number[];

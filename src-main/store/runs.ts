@@ -1,5 +1,6 @@
 import { LIMITS } from '../../shared/records';
 import { type TrainConfig, parseTrainConfig } from '../../shared/config';
+import type { SubsetIdentity } from '../../shared/test-set';
 import type { Db } from './db';
 import type { RunEventQueries } from './events';
 import { compileRunFilter, compileRunSort } from './filter-sql';
@@ -14,13 +15,17 @@ const RUN_COLUMNS = `runs.id, runs.name, runs.config, runs.model, runs.dataset, 
   runs.started_at AS startedAt, runs.finished_at AS finishedAt, runs.heartbeat_at AS heartbeatAt,
   runs.backend, runs.device, runs.app_version AS appVersion, runs.git_commit AS gitCommit,
   runs.dataset_hash AS datasetHash, runs.best_top1 AS bestTop1, runs.final_top1 AS finalTop1,
-  runs.drop_vs_parent AS dropVsParent, runs.error, runs.epochs_done AS epochsDone, runs.epochs_total AS epochsTotal`;
+  runs.drop_vs_parent AS dropVsParent, runs.error, runs.epochs_done AS epochsDone, runs.epochs_total AS epochsTotal,
+  runs.test_images AS testImages, runs.test_set AS testSetHash,
+  (SELECT CASE WHEN p.test_set IS NULL OR runs.test_set IS NULL THEN 'unknown' WHEN p.test_set = runs.test_set THEN 'same' ELSE 'different' END
+    FROM runs AS p WHERE p.id = runs.parent_id) AS parentTestSet`;
 
-type RunRow = Omit<RunRecord, 'config'> & { config: string };
+type RunRow = Omit<RunRecord, 'config' | 'testSet'> & { config: string; testImages: number | null; testSetHash: string | null };
 
-function toRecord(row: RunRow): RunRecord {
+function toRecord({ testImages, testSetHash, ...row }: RunRow): RunRecord {
+  const testSet = testImages === null || testSetHash === null ? null : { images: testImages, hash: testSetHash };
   // Stored configs were validated on insert; read them back without re-validating.
-  return { ...row, config: JSON.parse(row.config) as TrainConfig };
+  return { ...row, config: JSON.parse(row.config) as TrainConfig, testSet, parentTestSet: row.parentTestSet ?? null };
 }
 
 /** The runs table: the run's record and its lifecycle. */
@@ -35,6 +40,7 @@ export class RunQueries {
   private readonly setRunning;
   private readonly setFinished;
   private readonly setHeartbeat;
+  private readonly setTestSet;
   private readonly interruptStale;
   private readonly deleteById;
   private readonly selectState;
@@ -58,7 +64,12 @@ export class RunQueries {
       WHERE id = @id AND status IN ('queued', 'interrupted', 'cancelled')`);
     this.setFinished = db.prepare(`UPDATE runs SET status = @status, finished_at = @finishedAt, error = @error,
         final_top1 = @finalTop1, best_top1 = coalesce(@bestTop1, best_top1),
-        drop_vs_parent = (SELECT parent.final_top1 FROM runs AS parent WHERE parent.id = runs.parent_id) - @finalTop1
+        drop_vs_parent = (SELECT parent.final_top1 FROM runs AS parent WHERE parent.id = runs.parent_id AND parent.test_set = runs.test_set) - @finalTop1
+      WHERE id = @id`);
+    // A run that recorded epochs on unknown or other test images (trained before, resumed now) stays unknown.
+    this.setTestSet = db.prepare(`UPDATE runs SET
+        test_images = CASE WHEN epochs_done = 0 OR test_set = @hash THEN @images END,
+        test_set = CASE WHEN epochs_done = 0 OR test_set = @hash THEN @hash END
       WHERE id = @id`);
     this.setHeartbeat = db.prepare(`UPDATE runs SET heartbeat_at = @now WHERE id = @id AND status = 'running'`);
     this.interruptStale = db.prepare<{ cutoff: number; error: string }, { id: number }>(`UPDATE runs
@@ -153,7 +164,7 @@ export class RunQueries {
     else if (status !== 'queued') this.events.record(id, status, at, error);
   }
 
-  /** Ends a run; the drop against its parent is computed from the parent's final top-1. */
+  /** Ends a run; the drop against its parent is computed from the parent's final top-1, only when both were tested on the same images. */
   finishRun(id: number, finish: RunFinish): boolean {
     const finishedAt = finish.finishedAt ?? Date.now();
     return this.db.transaction(() => {
@@ -169,6 +180,11 @@ export class RunQueries {
       if (changed) this.events.record(id, finish.status, finishedAt, finish.error ?? null);
       return changed;
     })();
+  }
+
+  /** The test images a run is evaluated on, as its trainer reports them when it starts. */
+  recordTestSet(id: number, set: SubsetIdentity): boolean {
+    return this.setTestSet.run({ id, images: set.images, hash: set.hash }).changes === 1;
   }
 
   heartbeat(id: number, now = Date.now()): boolean {

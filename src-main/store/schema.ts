@@ -277,4 +277,17 @@ const addBundleSeals: Migration = (db) => {
   db.exec('ALTER TABLE run_bundles ADD COLUMN seal TEXT');
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies, addBundleSeals];
+/**
+ * Which test images a run is evaluated on (docs/method.md §6): their count and a short hash of
+ * which. Runs stored before are unknown (NULL), and their Δ vs parent, which may mix test sets
+ * (the subset used to follow the run's seed), is cleared: both final top-1 values stay.
+ */
+const addTestSet: Migration = (db) => {
+  db.exec(`
+    ALTER TABLE runs ADD COLUMN test_images INTEGER;
+    ALTER TABLE runs ADD COLUMN test_set TEXT;
+    UPDATE runs SET drop_vs_parent = NULL;
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies, addBundleSeals, addTestSet];

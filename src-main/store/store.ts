@@ -52,6 +52,7 @@ export class SqliteStore implements TemperStore {
 
   claimRun: TemperStore['claimRun'] = (id, owner, now) => this.lifecycle.claimRun(id, owner, now);
   recordBackend: TemperStore['recordBackend'] = (id, backend, device, now) => this.lifecycle.recordBackend(id, backend, device, now);
+  recordTestSet: TemperStore['recordTestSet'] = (id, set) => this.runs.recordTestSet(id, set);
   claimNextQueued: TemperStore['claimNextQueued'] = (owner) => this.lifecycle.claimNextQueued(owner);
   requestCancel: TemperStore['requestCancel'] = (id, now) => this.lifecycle.requestCancel(id, now);
   cancelRequests: TemperStore['cancelRequests'] = (owner) => this.lifecycle.cancelRequests(owner);

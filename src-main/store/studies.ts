@@ -24,6 +24,8 @@ export interface StudyRunRow {
   /** The run's error when it failed. */
   error: string | null;
   finalTop1: number | null;
+  testImages: number | null;
+  testSet: string | null;
   sharpnessId: number | null;
   trace: number | null;
   eigen: number | null;
@@ -54,7 +56,7 @@ export class StudyQueries {
     this.insertRun = db.prepare('INSERT INTO study_runs (study_id, run_id, cell, seed) VALUES (?, ?, ?, ?)');
     this.linkSharpness = db.prepare('UPDATE study_runs SET sharpness_id = ? WHERE study_id = ? AND run_id = ?');
     this.selectRuns = db.prepare<[number], Omit<StudyRunRow, 'cell'> & { cell: string }>(`SELECT sr.run_id AS runId, sr.cell, sr.seed,
-        r.status, r.error, r.final_top1 AS finalTop1, sr.sharpness_id AS sharpnessId, s.trace, s.eigen, s.perturb_mean AS perturb
+        r.status, r.error, r.final_top1 AS finalTop1, r.test_images AS testImages, r.test_set AS testSet, sr.sharpness_id AS sharpnessId, s.trace, s.eigen, s.perturb_mean AS perturb
       FROM study_runs sr JOIN runs r ON r.id = sr.run_id LEFT JOIN sharpness s ON s.id = sr.sharpness_id AND s.status = 'completed'
       WHERE sr.study_id = ? ORDER BY sr.run_id`);
   }

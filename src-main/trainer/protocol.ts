@@ -1,4 +1,5 @@
 import type { SharpnessValues } from '../../shared/records';
+import type { SubsetIdentity } from '../../shared/test-set';
 import type { BackendChoice, TrainConfig } from '../../shared/config';
 import type { DatasetFormat } from '../data/dataset';
 import type { SharpnessParams } from '../engine/sharpness';
@@ -28,7 +29,7 @@ export interface TrainJob extends JobBase {
   progressEvery: number;
 }
 
-/** Sharpness of a run's final weights (its checkpoint), on a seeded subset of its training split. */
+/** Sharpness of a run's final weights (its checkpoint), on a seeded subset of its training images (or held-out ones). */
 export interface SharpnessJob extends JobBase {
   kind: 'sharpness';
   sharpnessId: number;
@@ -49,7 +50,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready'; backend: string; device: string }
-  | { type: 'started'; key: string; backend: string; device: string }
+  /** testSet: which test images a training run is evaluated on (a sharpness job has none). */
+  | { type: 'started'; key: string; backend: string; device: string; testSet?: SubsetIdentity }
   | { type: 'progress'; key: string; progress: StepProgress }
   | { type: 'epoch'; key: string; metrics: EpochMetrics }
   | { type: 'checkpoint'; key: string; dir: string; epoch: number; bytes: number }

@@ -9,8 +9,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendChoice } from '../../shared/config';
 import { defaultAugmentFor } from '../data/augment';
 import { type BatchOptions, createBatchSource } from '../data/batches';
-import { loadSplit } from '../data/cache';
-import { seededSubset } from '../data/subset';
 import { releaseBackend, selectBackend, setModelThreads, settleBackendWork } from '../engine/backend';
 import { microBatchForRun } from '../engine/micro-batch';
 import { loadCheckpoint } from '../engine/checkpoint';
@@ -19,6 +17,7 @@ import { TrainingSession } from '../engine/session';
 import { computeSharpness, selectSubset } from '../engine/sharpness';
 import { train, type TrainHooks, type TrainResult } from '../engine/train';
 import type { FromWorker, SharpnessJob, ToWorker, TrainJob } from './protocol';
+import { runImages, sharpnessPool } from './run-images';
 
 if (!parentPort) throw new Error('trainer/worker.ts is a worker-thread entry; start it with TrainerPool');
 const port = parentPort;
@@ -31,8 +30,10 @@ function folderBytes(dir: string): number {
 async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult> {
   const { config, key } = job;
   const backend = await selectBackend(job.backend);
-  const trainSet = seededSubset(loadSplit(job.home, job.dataset, 'train'), config.limitTrain, config.seed);
-  const testSet = seededSubset(loadSplit(job.home, job.dataset, 'test'), config.limitTest, config.seed);
+  // The subsets depend on the dataset and the limits only, never on the seed: every run is tested on the same images.
+  const images = runImages(job.home, job.dataset, config);
+  const trainSet = images.train.set;
+  const testSet = images.test.set;
   // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
   // oneDNN threads inside the model instead, with the same number of threads.
   const threads = Math.min(job.threads, config.batchSize);
@@ -41,7 +42,8 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   // A run resumed after its last checkpoint has nothing to train: train() evaluates it on this thread.
   const trained = job.resumeFrom !== undefined && loadCheckpoint(job.resumeFrom).manifest.progress.epoch >= config.epochs;
   const microBatch = trained ? null : await microBatchForRun(config, data, rows, backend.name, job.resumeFrom);
-  post({ type: 'started', key, backend: backend.name, device: backend.device + (microBatch === null ? '' : `; micro-batches of ${microBatch} rows`) });
+  const device = backend.device + (microBatch === null ? '' : `; micro-batches of ${microBatch} rows`);
+  post({ type: 'started', key, backend: backend.name, device, testSet: images.test.identity });
   const trainOptions: BatchOptions = { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: true, augment: defaultAugmentFor(job.format) };
   const testOptions: BatchOptions = { batchSize: 256, shuffle: false, seed: 0, dropLast: false };
   const hooks: TrainHooks = {
@@ -58,14 +60,14 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   return train({ ...common, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions) }, hooks);
 }
 
-/** Sharpness of the run's checkpointed weights on a seeded subset of its training split. */
+/** Sharpness of the run's checkpointed weights on a seeded subset of the images it trained on (or of held-out ones). */
 async function runSharpness(job: SharpnessJob, cancel: Int32Array): Promise<FromWorker> {
   const { key } = job;
   const backend = await selectBackend(job.backend);
   post({ type: 'started', key, backend: backend.name, device: backend.device });
-  const trainSet = loadSplit(job.home, job.dataset, 'train');
-  const subset = selectSubset(trainSet, job.params.images, job.params.seed);
-  const session = TrainingSession.create(job.config, { inputShape: trainSet.shape, numClasses: trainSet.numClasses }, 1);
+  const pool = sharpnessPool(job.home, job.dataset, job.config, job.params.source);
+  const subset = selectSubset(pool.set, job.params.images, job.params.seed);
+  const session = TrainingSession.create(job.config, { inputShape: pool.set.shape, numClasses: pool.set.numClasses }, 1);
   try {
     session.restore(loadCheckpoint(job.checkpointDir), 'resume');
     const result = await computeSharpness(session.model, subset, job.params, {
@@ -73,7 +75,7 @@ async function runSharpness(job: SharpnessJob, cancel: Int32Array): Promise<From
       shouldStop: () => Atomics.load(cancel, 0) === 1,
     }, { threads: backend.name === 'wasm' ? job.threads : 1 });
     const { status, images, seconds, trace, eigen, perturb, landscape, hvpFallback } = result;
-    return { type: 'sharpness-done', key, status, result: { images, seconds, trace, eigen, perturb, landscape, hvpFallback } };
+    return { type: 'sharpness-done', key, status, result: { images, seconds, trace, eigen, perturb, landscape, hvpFallback, source: pool.source } };
   } finally {
     session.dispose();
   }

@@ -1,5 +1,6 @@
 import type { CompareRow, Comparison, GroupCell } from '../../shared/api';
 import { DELTA_VS_PARENT_HELP } from '../../shared/accuracy';
+import { testSetText } from '../../shared/test-set';
 import { configValue, deltaText, number, percent, quantLabel } from './format';
 
 /** The Compare view's run table, described once for the screen and the HTML report. */
@@ -24,6 +25,7 @@ export const COMPARE_COLUMNS: Column<CompareRow>[] = [
   { header: 'Best top-1', text: (r) => percent(r.bestTop1), numeric: true },
   { header: 'Parent', text: (r) => (r.parentId === null ? '—' : `#${r.parentId}`), numeric: true },
   { header: 'Δ top-1 vs parent', help: DELTA_VS_PARENT_HELP, text: deltaText, numeric: true },
+  { header: 'Test set', help: 'The test images the run is evaluated on: how many, and a hash of which. Top-1 compares only between runs with the same.', text: (r) => testSetText(r.testSet) },
   { header: 'Hessian trace', text: (r) => number(r.sharpness?.trace), numeric: true },
   { header: 'Top eigenvalue', text: (r) => number(r.sharpness?.eigen), numeric: true },
   { header: 'Perturbation', text: (r) => number(r.sharpness?.perturb), numeric: true },

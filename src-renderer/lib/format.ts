@@ -1,4 +1,5 @@
-import { deltaVsParent, signedPoints } from '../../shared/accuracy';
+import { deltaVsParent, missingDeltaNote, signedPoints } from '../../shared/accuracy';
+import type { ParentTestSet } from '../../shared/test-set';
 
 /** Display formats shared by the views: accuracies are fractions in the store, percent on screen. */
 
@@ -6,10 +7,13 @@ export function percent(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : `${(value * 100).toFixed(digits)}%`;
 }
 
-/** Δ top-1 vs parent (shared/accuracy.ts), signed: +0.52 pt is better than the parent, —  where there is none. */
-export function deltaText(run: { status: string; finalTop1: number | null; dropVsParent: number | null }): string {
+/**
+ * Δ top-1 vs parent (shared/accuracy.ts), signed: +0.52 pt is better than the parent; "tested on
+ * different test sets" (or "test set unknown") where the two do not compare, — where there is none.
+ */
+export function deltaText(run: { status: string; finalTop1: number | null; dropVsParent: number | null; parentTestSet?: ParentTestSet }): string {
   const delta = deltaVsParent(run);
-  return delta === null ? '—' : `${signedPoints(delta)} pt`;
+  return delta === null ? (missingDeltaNote(run) ?? '—') : `${signedPoints(delta)} pt`;
 }
 
 export function duration(seconds: number | null | undefined): string {

@@ -99,7 +99,7 @@ pre { background: ${line}40; padding: 0.6rem; overflow: auto; }
 <h1>${escapeHtml(input.title)}</h1>
 <p class="muted">${escapeHtml(generated)} Δ top-1 vs parent: ${escapeHtml(DELTA_VS_PARENT_HELP)}</p>
 <h2>Runs</h2>
-${runs}
+${comparison.testSets ? `<p><strong>${escapeHtml(comparison.testSets)}</strong></p>\n` : ''}${runs}
 ${groupSection(input.group)}
 ${chartsSection(input.charts)}
 ${differingSection(comparison)}

@@ -39,16 +39,19 @@ export interface SharpnessForm {
   /** A fixed number of Hutchinson vectors; empty (null) stops on the standard error. */
   probes: number | null;
   seed: number | null;
+  /** 'train': the images the run trained on; 'heldout': images it never trained on. */
+  source: 'train' | 'heldout';
 }
 
 export function defaultSharpnessForm(): SharpnessForm {
-  return { measures: { trace: true, eigen: true, perturb: true, landscape: true }, images: 1024, probes: null, seed: 0 };
+  return { measures: { trace: true, eigen: true, perturb: true, landscape: true }, images: 1024, probes: null, seed: 0, source: 'train' };
 }
 
 export type SharpnessRequestParams = {
   measures: SharpnessMeasure[];
   images: number;
   seed: number;
+  source: 'train' | 'heldout';
   trace?: { maxIterations: number; minIterations: number };
 };
 
@@ -60,7 +63,13 @@ export function sharpnessParams(form: SharpnessForm): { params: SharpnessRequest
   if (images === null || !Number.isInteger(images) || images < 1) return { error: 'Images must be a whole number of at least 1.' };
   if (probes !== null && (!Number.isInteger(probes) || probes < 1)) return { error: 'Probes must be a whole number of at least 1, or empty to stop on the standard error.' };
   if (seed === null || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) return { error: `Seed must be a whole number from 0 to ${MAX_SEED}.` };
-  return { params: { measures, images, seed, ...(probes === null ? {} : { trace: { maxIterations: probes, minIterations: probes } }) } };
+  return { params: { measures, images, seed, source: form.source, ...(probes === null ? {} : { trace: { maxIterations: probes, minIterations: probes } }) } };
+}
+
+/** Which images a result was measured on; results from before Temper recorded it used the whole train split. */
+export function sourceText(result: SharpnessValues | null): string {
+  if (!result) return '—';
+  return result.source ? `${result.source.kind === 'train' ? 'own training images' : 'held-out images'}` : 'train split (not recorded)';
 }
 
 export function measureLabel(what: string): string {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runImages } from '../../src-main/trainer/run-images';
 import { openStore } from '../../src-main/store/store';
 import { writeGratingsIdx } from '../helpers/idx-folder';
 import { lines, temper } from './temper';
@@ -84,6 +85,10 @@ describe('emitted bundles, run-bundle and runs import', () => {
       const curve = store.epochCurves([imported.runId])[0];
       expect(curve.testTop1).toEqual(epochs.map((l) => JSON.parse(l).test.top1));
       expect(store.getRun(imported.runId)).toMatchObject({ status: 'completed', backend: 'wasm', seed: 3 });
+      // The test images it was evaluated on, as the trainer on the cluster reported them: those a local run of the dataset uses.
+      const local = runImages(home, 'g', store.getRun(imported.runId)!.config).test.identity;
+      expect(local.images).toBe(200);
+      expect(store.getRun(imported.runId)!.testSet).toEqual(local);
     } finally {
       store.close();
     }

@@ -34,8 +34,18 @@ describe('temper sharpness', { timeout: 120_000 }, () => {
     expect(out.trace).toEqual({ value: expect.any(Number), stderr: expect.any(Number), iterations: expect.any(Number), hvp: 'exact' });
     expect(out.trace.value).toBeGreaterThan(0);
     expect(out.trace.iterations).toBeLessThanOrEqual(10);
-    expect(out.params).toMatchObject({ measures: ['trace'], images: 128, seed: 0, at: 'dequantized', hvp: 'exact' });
+    expect(out.params).toMatchObject({ measures: ['trace'], images: 128, seed: 0, at: 'dequantized', hvp: 'exact', source: 'train' });
     expect(out.eigen).toBeUndefined();
+    // By default, drawn from the images the run trained on: here the whole train split (540 images after the carved val split).
+    expect(out.source).toEqual({ kind: 'train', pool: 540, description: expect.stringContaining("the run's own training images") });
+  });
+
+  it('--source heldout measures on images the run never trained on (the val split, as it trained on every train image: all 60 of them) and says so', async () => {
+    const result = await cli('sharpness', '1', '--measure', 'trace', ...QUICK, '--source', 'heldout');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('on 60 images, drawn from held-out images of the val split (60 images; the run trained on the whole train split)');
+    const wrong = await cli('sharpness', '1', '--source', 'test');
+    expect(wrong.stderr).toContain("--source must be train or heldout, got 'test'");
   });
 
   it('adds the top eigenvalue, and the loss landscape of the quantized model', async () => {

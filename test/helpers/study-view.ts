@@ -17,7 +17,7 @@ let nextRunId = 2;
 
 /** A completed run with its top-1 (a fraction, as runs store it) and trace, or an ended one with its error. */
 export function entry(quantizer: string, seed: number, top1: number | null, trace: number | null, status = 'completed', error: string | null = null): StudyEntry {
-  return { runId: nextRunId++, cell: cellOf(quantizer), seed, status, error, top1, trace, eigen: null, perturb: null };
+  return { runId: nextRunId++, cell: cellOf(quantizer), seed, status, error, top1, trace, eigen: null, perturb: null, testSet: { images: 1000, hash: 'same-test-set' } };
 }
 
 /** Runs of one quantizer over seeds 0.. from top-1 and trace lists. */

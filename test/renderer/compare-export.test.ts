@@ -16,6 +16,8 @@ const row = (patch: Partial<CompareRow> & { id: number }): CompareRow => ({
   bestTop1: 0.91,
   parentId: 1,
   dropVsParent: 0.012,
+  testSet: { images: 100, hash: '0123456789abcdef' },
+  parentTestSet: 'same',
   sharpness: null,
   ...patch,
 });
@@ -24,8 +26,9 @@ const comparison: Comparison = {
   runs: [
     row({ id: 1, quantizer: 'fp', bits: null, parentId: null, dropVsParent: null, name: 'base, "fp"' }),
     row({ id: 2 }),
-    row({ id: 3, seed: 1, finalTop1: 0.88, status: 'cancelled' }),
+    row({ id: 3, seed: 1, finalTop1: 0.88, status: 'cancelled', testSet: null, parentTestSet: 'unknown' }),
   ],
+  testSets: null,
   differing: [
     { path: 'quant.bits', values: [null, 4, 4], applies: [false, true, true] },
     { path: 'quant.quantizer', values: ['fp', 'nt', 'nt'] },
@@ -38,14 +41,14 @@ describe('comparisonCsv', () => {
     const lines = comparisonCsv(comparison).split('\r\n');
     expect(lines[0]).toBe(
       'id,name,model,dataset,quantizer,bits,seed,status,finalTop1Percent,bestTop1Percent,parentId,deltaTop1VsParentPoints,trace,eigen,perturb,' +
-        'finalTop1Fraction,bestTop1Fraction,quant.bits,quant.quantizer,seed',
+        'finalTop1Fraction,bestTop1Fraction,testImages,testSetHash,quant.bits,quant.quantizer,seed',
     );
     // The fp run has no bits: an empty cell, not its stored default.
-    expect(lines[1]).toBe('1,"base, ""fp""",cnn-small,demo,fp,,0,completed,90,91,,,,,,0.9,0.91,,fp,0');
+    expect(lines[1]).toBe('1,"base, ""fp""",cnn-small,demo,fp,,0,completed,90,91,,,,,,0.9,0.91,100,0123456789abcdef,,fp,0');
     // Parent at 91.20 %, this run at 90.00 %: −1.2 points.
-    expect(lines[2]).toBe('2,,cnn-small,demo,nt,4,0,completed,90,91,1,-1.2,,,,0.9,0.91,4,nt,0');
-    // A cancelled run gets no Δ.
-    expect(lines[3]).toBe('3,,cnn-small,demo,nt,4,1,cancelled,88,91,1,,,,,0.88,0.91,4,nt,1');
+    expect(lines[2]).toBe('2,,cnn-small,demo,nt,4,0,completed,90,91,1,-1.2,,,,0.9,0.91,100,0123456789abcdef,4,nt,0');
+    // A cancelled run gets no Δ; an unknown test set is empty.
+    expect(lines[3]).toBe('3,,cnn-small,demo,nt,4,1,cancelled,88,91,1,,,,,0.88,0.91,,,4,nt,1');
     expect(lines).toHaveLength(5);
     expect(lines[4]).toBe('');
   });

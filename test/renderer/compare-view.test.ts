@@ -7,7 +7,8 @@ import { fakeClient, stubCanvas } from './fake-client';
 
 const row = (id: number, patch: Partial<CompareRow> = {}): CompareRow => ({
   id, name: null, model: 'cnn-small', dataset: 'demo', quantizer: 'nt', bits: 4, seed: 0, status: 'completed',
-  finalTop1: 0.9, bestTop1: 0.91, parentId: 1, dropVsParent: 0.012, sharpness: null, ...patch,
+  finalTop1: 0.9, bestTop1: 0.91, parentId: 1, dropVsParent: 0.012, testSet: { images: 100, hash: '0123456789abcdef' }, parentTestSet: 'same',
+  sharpness: null, ...patch,
 });
 
 const curves = (runId: number, top1: number[]): RunCurves => {
@@ -17,7 +18,8 @@ const curves = (runId: number, top1: number[]): RunCurves => {
 };
 
 const pair: Comparison = {
-  runs: [row(1, { quantizer: 'fp', bits: null, parentId: null, dropVsParent: null, finalTop1: 0.912 }), row(2)],
+  runs: [row(1, { quantizer: 'fp', bits: null, parentId: null, dropVsParent: null, parentTestSet: null, finalTop1: 0.912 }), row(2)],
+  testSets: null,
   differing: [{ path: 'quant.quantizer', values: ['fp', 'nt'] }, { path: 'lr.base', values: [0.1, 0.01] }],
 };
 
@@ -85,6 +87,17 @@ describe('Compare view', () => {
     ]);
   });
 
+  it('marks runs tested on different test sets, and shows why there is no Δ vs parent', async () => {
+    const other = { images: 200, hash: 'fedcba9876543210' };
+    const note = 'tested on different test sets: run 1 on 100 images (0123456789abcdef); run 2 on 200 images (fedcba9876543210); their top-1 do not compare';
+    const runs = [pair.runs[0], row(2, { testSet: other, parentTestSet: 'different', dropVsParent: null })];
+    setup({ ids: '1,2' }, { compareRuns: async () => ({ ...pair, runs, testSets: note }) });
+    const table = await screen.findByTestId('compare-runs');
+    expect(screen.getByTestId('compare-test-sets').textContent).toBe(note);
+    expect(within(table).getByText('tested on different test sets')).toBeTruthy();
+    expect(within(table).getByText('200 images (fedcba9876543210)')).toBeTruthy();
+  });
+
   it('downloads the comparison as a named CSV file', async () => {
     const files = captureDownloads();
     setup({ ids: '1,2' });
@@ -93,7 +106,7 @@ describe('Compare view', () => {
     expect(files).toHaveLength(1);
     expect(files[0].name).toMatch(/^temper-compare-runs-1-2-\d{4}-\d{2}-\d{2}\.csv$/);
     const text = await blobText(files[0].blob);
-    expect(text.split('\r\n')[2]).toBe('2,,cnn-small,demo,nt,4,0,completed,90,91,1,-1.2,,,,0.9,0.91,nt,0.01');
+    expect(text.split('\r\n')[2]).toBe('2,,cnn-small,demo,nt,4,0,completed,90,91,1,-1.2,,,,0.9,0.91,100,0123456789abcdef,nt,0.01');
   });
 
   it('downloads a self-contained HTML report with the tables and every config', async () => {

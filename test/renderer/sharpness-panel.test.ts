@@ -28,9 +28,11 @@ describe('Sharpness panel', () => {
     await fireEvent.input(screen.getByLabelText('Images'), { target: { value: '256' } });
     await fireEvent.input(screen.getByLabelText('Probes'), { target: { value: '40' } });
     await fireEvent.input(screen.getByLabelText('Seed'), { target: { value: '3' } });
+    expect((screen.getByLabelText(/^Images from/) as HTMLSelectElement).value).toBe('train');
+    await fireEvent.change(screen.getByLabelText(/^Images from/), { target: { value: 'heldout' } });
     set([sharpnessRecord({ id: 7, runId: 5, status: 'running', finishedAt: null })]);
     await fireEvent.click(screen.getByRole('button', { name: 'Compute sharpness' }));
-    await waitFor(() => expect(client.computeSharpness).toHaveBeenCalledWith(5, { measures: ['trace', 'eigen'], images: 256, seed: 3, trace: { maxIterations: 40, minIterations: 40 } }));
+    await waitFor(() => expect(client.computeSharpness).toHaveBeenCalledWith(5, { measures: ['trace', 'eigen'], images: 256, seed: 3, source: 'heldout', trace: { maxIterations: 40, minIterations: 40 } }));
     expect(await screen.findByText(/Waiting for a trainer worker/)).toBeTruthy();
     expect(client.sharpnessOf).toHaveBeenCalledTimes(2);
   });
@@ -84,6 +86,7 @@ describe('Sharpness panel', () => {
           perturb: { mean: 0.0123, max: 0.0456, base: 0.4321, radius: 0.05, directions: 10 },
           images: 1024,
           seconds: 42.4,
+          source: { kind: 'train', pool: 2000, description: "the run's own training images (its training subset: 2000 images, 0123456789abcdef)" },
         },
       }),
       sharpnessRecord({ id: 8, runId: 5, status: 'failed', error: 'computeSharpness: the quantizers of conv1 have no step size yet' }),
@@ -92,12 +95,13 @@ describe('Sharpness panel', () => {
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows[0].textContent).toMatch(/^#9 /);
     const cells = within(rows[0]).getAllByRole('cell').map((c) => c.textContent!.trim());
-    expect(cells.slice(1, 7)).toEqual([
+    expect(cells.slice(1, 8)).toEqual([
       'completed',
       '412.3 ± 8.100 (37 probes, central differences)',
       '56.78 (50 iterations, not converged, central differences)',
       'mean +0.01230, max +0.04560 at ρ = 0.05 (10 directions) base loss 0.4321',
       '1,024',
+      'own training images',
       '42 s',
     ]);
     expect(within(rows[0]).getByText('Parameters').closest('details')!.open).toBe(false);

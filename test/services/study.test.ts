@@ -72,6 +72,10 @@ describe('a tiny study through the real service and store', { timeout: 400_000 }
       );
       expect(view.results.correction).toMatch(/Holm-adjusted|No comparison has a p-value yet/);
       expect(view.results.differences.map((d) => d.measure)).toEqual(['top1', 'trace']);
+      // Every grid run, whatever its seed, was tested on the same images: nothing to mark.
+      expect(new Set(view.entries.map((e) => e.testSet?.hash)).size).toBe(1);
+      expect(view.entries[0].testSet).not.toBeNull();
+      expect(view.results.testSets).toBeNull();
 
       // Run again: nothing is left to train or measure.
       const again = await studies.run(id);

@@ -23,13 +23,16 @@ describe('runs', () => {
     expect(() => t.store.insertRun(newRun({}, { groupId: 3 }))).toThrow('insertRun: group 3 does not exist');
   });
 
-  it('goes queued → running → completed, and computes the drop against the FP parent', () => {
+  it('goes queued → running → completed, and computes the drop against the FP parent tested on the same images', () => {
+    const testSet = { images: 100, hash: '0123456789abcdef' };
     const parent = t.store.insertRun(newRun({ quant: { quantizer: 'fp' } }));
     t.store.markRunning(parent, { backend: 'cpu', device: 'cpu', startedAt: 10 });
+    t.store.recordTestSet(parent, testSet);
     t.store.finishRun(parent, { status: 'completed', finalTop1: 0.9, bestTop1: 0.92, finishedAt: 20 });
     const child = t.store.insertRun(newRun({ quant: { quantizer: 'nt', bits: 4 } }, { parentId: parent }));
     expect(t.store.markRunning(child, { backend: 'wasm', device: 'cpu (8 threads)', startedAt: 30 })).toBe(true);
     expect(t.store.markRunning(child, { backend: 'wasm', device: 'cpu', startedAt: 31 })).toBe(false);
+    t.store.recordTestSet(child, testSet);
     t.store.appendEpochMetrics(child, epochMetrics(1, 0.8));
     t.store.appendEpochMetrics(child, epochMetrics(2, 0.85));
     expect(t.store.getRun(child)).toMatchObject({ status: 'running', epochsDone: 2, bestTop1: 0.85, backend: 'wasm' });

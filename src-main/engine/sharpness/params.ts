@@ -21,8 +21,13 @@ const paramsObject = z.object({
     .min(1)
     .refine((m) => new Set(m).size === m.length, 'each measure may be listed once')
     .default(['trace', 'eigen', 'perturb', 'landscape']),
-  /** Size of the fixed evaluation subset of training images (selectSubset); `samples` before. */
+  /** Size of the fixed evaluation subset (selectSubset); `samples` before. */
   images: count.default(1024),
+  /**
+   * Where the subset is drawn from: 'train', the exact images the run trained on (its training
+   * subset); 'heldout', training-split images outside it (the val split when it used them all).
+   */
+  source: z.enum(['train', 'heldout']).default('train'),
   /** Seeds the subset and every random vector or direction. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   /** Curvature at the deployed point ŵ = quantize(w) or at the latent weights w; quantizers bypassed in both. */

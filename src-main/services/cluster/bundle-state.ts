@@ -93,10 +93,12 @@ export function importProgress(store: TemperStore, runId: number, limits: Record
     const link = store.clusters.bundleOf(runId) as RunBundleRecord;
     checkBundleLinks(link.dir);
     const bounds = boundsOf(store, runId);
+    const status = readStatus(link.dir);
+    // Before the epochs: a run's test set is taken only while it has none recorded on other images.
+    if (status?.testSet) store.recordTestSet(runId, status.testSet);
     const epochs = readEpochLines(link.dir, bounds, link.epochsRead, limits.epochs);
     const steps = forEachStepBatch(link.dir, bounds, link.stepsRead, (batch) => store.appendStepMetrics(runId, batch), limits.steps);
     for (const metrics of epochs) store.appendEpochMetrics(runId, metrics);
-    const status = readStatus(link.dir);
     if ((status?.checkpointEpoch ?? 0) > bounds.epochs) {
       throw new Error(`${path.join(link.dir, BUNDLE_FILES.status)}: checkpointEpoch: expected an epoch of the run's ${bounds.epochs}; refused`);
     }

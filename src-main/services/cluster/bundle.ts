@@ -99,6 +99,8 @@ const statusSchema = z.object({
   totalSteps: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   checkpointEpoch: z.number().int().min(0).max(10_000).nullable(),
   heartbeatAt: text(200),
+  /** The test images the run is evaluated on; absent in bundles written before Temper recorded it. */
+  testSet: z.object({ images: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), hash: text(64) }).optional(),
 });
 
 export type BundleStatus = z.infer<typeof statusSchema>;

@@ -137,7 +137,7 @@ function onEvent(event: JobEvent, writer: BundleWriter, signal: NodeJS.Signals |
   switch (event.type) {
     case 'started':
       writer.log(`training on ${event.backend} (${event.device})`);
-      writer.beat({ state: 'running', backend: event.backend, device: event.device }, true);
+      writer.beat({ state: 'running', backend: event.backend, device: event.device, testSet: event.testSet }, true);
       return undefined;
     case 'progress':
       writer.step(event.progress);

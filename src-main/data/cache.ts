@@ -126,6 +126,11 @@ function readCacheFile(file: string, expectedBytes: number): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
+/** Whether a cached dataset has this split (val is absent when import carved none). */
+export function hasSplit(home: string, name: string, split: SplitName): boolean {
+  return readManifest(datasetDir(home, name)).splits[split] !== undefined;
+}
+
 /**
  * Loads one split of a cached dataset as an ImageSet, normalized with the train statistics.
  * Reads `<split>.bin` and `<split>.labels` once each; never decodes the source images again.

@@ -13,7 +13,8 @@ const RUN_COLUMNS = `runs.id, runs.name, runs.config, runs.model, runs.dataset, 
   runs.status, runs.parent_id AS parentId, runs.group_id AS groupId, runs.created_at AS createdAt,
   runs.started_at AS startedAt, runs.finished_at AS finishedAt, runs.heartbeat_at AS heartbeatAt,
   runs.backend, runs.device, runs.app_version AS appVersion, runs.git_commit AS gitCommit,
-  runs.dataset_hash AS datasetHash, runs.best_top1 AS bestTop1, runs.final_top1 AS finalTop1,
+  runs.dataset_hash AS datasetHash, runs.best_top1 AS bestTop1, runs.best_epoch AS bestEpoch,
+  runs.best_unavailable AS bestUnavailable, runs.final_top1 AS finalTop1,
   runs.drop_vs_parent AS dropVsParent, runs.error, runs.epochs_done AS epochsDone, runs.epochs_total AS epochsTotal`;
 
 type RunRow = Omit<RunRecord, 'config'> & { config: string };
@@ -57,7 +58,7 @@ export class RunQueries {
         heartbeat_at = @startedAt, finished_at = NULL, backend = @backend, device = @device, error = NULL
       WHERE id = @id AND status IN ('queued', 'interrupted', 'cancelled')`);
     this.setFinished = db.prepare(`UPDATE runs SET status = @status, finished_at = @finishedAt, error = @error,
-        final_top1 = @finalTop1, best_top1 = coalesce(@bestTop1, best_top1),
+        final_top1 = @finalTop1,
         drop_vs_parent = (SELECT parent.final_top1 FROM runs AS parent WHERE parent.id = runs.parent_id) - @finalTop1
       WHERE id = @id`);
     this.setHeartbeat = db.prepare(`UPDATE runs SET heartbeat_at = @now WHERE id = @id AND status = 'running'`);
@@ -164,7 +165,6 @@ export class RunQueries {
           finishedAt,
           error: finish.error ?? null,
           finalTop1: finish.finalTop1 ?? null,
-          bestTop1: finish.bestTop1 ?? null,
         }).changes === 1;
       if (changed) this.events.record(id, finish.status, finishedAt, finish.error ?? null);
       return changed;

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendChoice } from '../../shared/config';
 import { defaultAugmentFor } from '../data/augment';
-import { type BatchOptions, createBatchSource } from '../data/batches';
-import { loadSplit } from '../data/cache';
+import { type BatchOptions, createBatchSource, type ImageSet } from '../data/batches';
+import { hasSplit, loadSplit } from '../data/cache';
 import { seededSubset } from '../data/subset';
 import { releaseBackend, selectBackend, setModelThreads, settleBackendWork } from '../engine/backend';
 import { chooseMicroBatch, memoryCeiling } from '../engine/micro-batch';
@@ -28,11 +28,21 @@ function folderBytes(dir: string): number {
   return fs.readdirSync(dir).reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
 }
 
+/** Seeds the limitVal subset: one fixed subset per dataset and size, whatever the run's seed. */
+const VAL_SUBSET_SEED = 0;
+
+/** The val split (limitVal of it) that picks the best epoch; null when the dataset has none. */
+function loadValSet(job: TrainJob): ImageSet | null {
+  if (!hasSplit(job.home, job.dataset, 'val')) return null;
+  return seededSubset(loadSplit(job.home, job.dataset, 'val'), job.config.limitVal, VAL_SUBSET_SEED);
+}
+
 async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult> {
   const { config, key } = job;
   const backend = await selectBackend(job.backend);
   const trainSet = seededSubset(loadSplit(job.home, job.dataset, 'train'), config.limitTrain, config.seed);
   const testSet = seededSubset(loadSplit(job.home, job.dataset, 'test'), config.limitTest, config.seed);
+  const valSet = loadValSet(job);
   // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
   // oneDNN threads inside the model instead, with the same number of threads.
   const threads = Math.min(job.threads, config.batchSize);
@@ -53,9 +63,11 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery, microBatch };
   await setModelThreads(job.threads);
   if (backend.name === 'wasm' && threads > 1 && !trained) {
-    return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers: threads });
+    const val = valSet && { set: valSet, options: testOptions };
+    return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions }, val }, hooks, { workers: threads });
   }
-  return train({ ...common, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions) }, hooks);
+  const val = valSet && createBatchSource(valSet, testOptions);
+  return train({ ...common, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions), val }, hooks);
 }
 
 /** Sharpness of the run's checkpointed weights on a seeded subset of its training split. */
@@ -84,7 +96,7 @@ async function runJob(message: Extract<ToWorker, { type: 'job' }>): Promise<From
   const cancel = new Int32Array(message.cancel);
   if (job.kind === 'sharpness') return runSharpness(job, cancel);
   const result = await runTrain(job, cancel);
-  return { type: 'done', key: job.key, status: result.status, finalTop1: result.final?.top1 ?? null, finalLoss: result.final?.loss ?? null, bestTop1: result.best?.top1 ?? null };
+  return { type: 'done', key: job.key, status: result.status, finalTop1: result.final?.top1 ?? null, finalLoss: result.final?.loss ?? null, bestTop1: result.best?.testTop1 ?? null };
 }
 
 /**

@@ -58,6 +58,7 @@ export type RunBundle = Omit<z.infer<typeof bundleSchema>, 'config'> & { config:
 const resultSchema = z.object({
   status: z.enum(['completed', 'stopped', 'failed']),
   finalTop1: z.number().nullable(),
+  /** Test top-1 at the best-validation epoch of the task's own epochs (the store chooses over all imported ones). */
   bestTop1: z.number().nullable(),
   error: z.string().nullable(),
   /** The signal that stopped the run (a scancel, Slurm's time limit), when one did. */
@@ -164,6 +165,8 @@ const epochLineSchema = z.object({
   trainLoss: z.number(),
   trainTop1: z.number(),
   test: z.object({ loss: z.number(), top1: z.number(), top5: z.number(), count: z.number() }),
+  /** Absent in bundles written before Temper measured validation. */
+  val: z.object({ loss: z.number(), top1: z.number(), top5: z.number(), count: z.number() }).nullable().optional(),
   lr: z.number(),
   lambda: z.number(),
   seconds: z.number(),
@@ -178,7 +181,7 @@ export function readEpochLines(dir: string, from = 0): EpochMetrics[] {
   return readJsonLines<unknown>(file, from).map((raw, i) => {
     const result = epochLineSchema.safeParse(raw);
     if (!result.success) throw new Error(`${file}: line ${from + i + 1}: ${result.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-    return raw as EpochMetrics;
+    return { ...(raw as EpochMetrics), val: result.data.val ?? null };
   });
 }
 

@@ -72,7 +72,7 @@ function importOne(store: TemperStore, { dir, bundle, result, dataset }: Checked
     store.updateRunStatus(runId, 'running');
   }
   importProgress(store, runId);
-  if (result?.status === 'completed') applyDecision(store, runId, { status: 'completed', finalTop1: result.finalTop1, bestTop1: result.bestTop1 }, undefined, undefined);
+  if (result?.status === 'completed') applyDecision(store, runId, { status: 'completed', finalTop1: result.finalTop1 }, undefined, undefined);
   else if (result?.status === 'failed') applyDecision(store, runId, { status: 'failed', error: result.error ?? 'failed' }, undefined, undefined);
   else {
     const why = result ? `the run was stopped by ${result.signal ?? 'a signal'}` : 'the bundle had no result yet when it was imported';

@@ -13,7 +13,7 @@ export const BEST_TOP1_HELP =
 
 /** Best top-1 as a table cell: the percentage from `percent`, or "n/a" when the run has none for a reason. */
 export function bestCell(run: { bestTop1: number | null; bestUnavailable: string | null }, percent: (x: number | null) => string): string {
-  return run.bestTop1 === null && run.bestUnavailable !== null ? 'n/a' : percent(run.bestTop1);
+  return run.bestTop1 === null && run.bestUnavailable ? 'n/a' : percent(run.bestTop1);
 }
 
 /** A fraction in percent, rounded as the tables show it (two decimals); null stays null. */

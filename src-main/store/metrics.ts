@@ -107,7 +107,7 @@ export class MetricQueries {
   }
 
   /** The run's best epoch, chosen on validation over every recorded epoch (a resume rewrites some). */
-  private chooseBest(runId: number): void {
+  chooseBest(runId: number): void {
     const { best, unavailable } = bestByValidation(this.selectScores.all(runId));
     this.setBest.run({ runId, testTop1: best?.testTop1 ?? null, epoch: best?.epoch ?? null, unavailable });
   }

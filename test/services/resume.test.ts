@@ -32,7 +32,7 @@ describe('a run killed around its last checkpoint', { timeout: 120_000 }, () => 
       const whole = await service.train({ config: { ...config, epochs: 2, quant: { quantizer: 'nt', bits: 4 } }, dataset: 'g', initFrom: parent.id });
       expect(whole).toMatchObject({ status: 'completed', final: { testTop1: expect.any(Number) } });
       // What a kill after the last checkpoint, before the last epoch row and the end were recorded, leaves.
-      store.db.prepare("UPDATE runs SET status = 'interrupted', final_top1 = NULL, best_top1 = NULL, drop_vs_parent = NULL WHERE id = ?").run(whole.id);
+      store.db.prepare("UPDATE runs SET status = 'interrupted', final_top1 = NULL, best_top1 = NULL, best_epoch = NULL, drop_vs_parent = NULL WHERE id = ?").run(whole.id);
       store.db.prepare('DELETE FROM epoch_metrics WHERE run_id = ? AND epoch = 2').run(whole.id);
       service.requeue(whole.id);
       expect(service.store.claimRun(whole.id, service.owner)).toBe(true);

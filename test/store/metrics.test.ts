@@ -40,6 +40,16 @@ describe('metrics', () => {
     expect(t.store.getRun(id)).toMatchObject({ bestTop1: 0.7, bestEpoch: 2, bestUnavailable: null, finalTop1: 0.8 });
   });
 
+  it('chooses the best again when the run ends, over the epochs recorded by then', () => {
+    const id = t.store.insertRun(newRun());
+    t.store.appendEpochMetrics(id, epochMetrics(1, 0.7, 0, 0.6));
+    t.store.appendEpochMetrics(id, epochMetrics(2, 0.6, 0, 0.8));
+    // As a kill after epoch 2's checkpoint whose row was lost leaves it.
+    t.store.db.prepare('DELETE FROM epoch_metrics WHERE run_id = ? AND epoch = 2').run(id);
+    t.store.finishRun(id, { status: 'completed', finalTop1: 0.6 });
+    expect(t.store.getRun(id)).toMatchObject({ bestTop1: 0.7, bestEpoch: 1 });
+  });
+
   it('gives a run without validation metrics no best, with the reason, and keeps its final', () => {
     const id = t.store.insertRun(newRun());
     t.store.appendEpochMetrics(id, epochMetrics(1, 0.9, 0, null));

@@ -58,7 +58,7 @@ function prefill(home: string): number {
           store.markRunning(id, { backend: 'wasm', device: 'bench', startedAt: createdBase + r * 60_000 });
           const ceiling = 0.8 + (r % 17) / 100;
           for (let e = 1; e <= epochCount; e++) store.appendEpochMetrics(id, epoch(e, ceiling * (1 - Math.exp(-e / 10))));
-          store.finishRun(id, { status: 'completed', finalTop1: ceiling, bestTop1: ceiling, finishedAt: createdBase + r * 60_000 + 3_600_000 });
+          store.finishRun(id, { status: 'completed', finalTop1: ceiling, finishedAt: createdBase + r * 60_000 + 3_600_000 });
         }
       });
     }

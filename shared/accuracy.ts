@@ -8,6 +8,15 @@ import { type ParentTestSet, parentTestSetNote } from './test-set';
 export const DELTA_VS_PARENT_HELP =
   "This run's final top-1 minus its parent run's final top-1, in percentage points, from the values as shown (two decimals): + means better than the parent. Not given for failed or cancelled runs, nor when the two were tested on different (or unknown) test sets.";
 
+/** What "best top-1" is, wherever it is shown. */
+export const BEST_TOP1_HELP =
+  'The test top-1 of the epoch with the best validation top-1 (the test split never chooses). n/a where the dataset has no val split: only the final top-1 counts then.';
+
+/** Best top-1 as a table cell: the percentage from `percent`, or "n/a" when the run has none for a reason. */
+export function bestCell(run: { bestTop1: number | null; bestUnavailable: string | null }, percent: (x: number | null) => string): string {
+  return run.bestTop1 === null && run.bestUnavailable ? 'n/a' : percent(run.bestTop1);
+}
+
 /** A fraction in percent, rounded as the tables show it (two decimals); null stays null. */
 export function percentShown(fraction: number | null | undefined): number | null {
   return fraction === null || fraction === undefined || !Number.isFinite(fraction) ? null : Math.round(fraction * 10_000) / 100;

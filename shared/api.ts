@@ -101,7 +101,9 @@ export interface RunSummary {
   id: number;
   status: RunStatus;
   final: { testTop1: number; testLoss: number } | null;
-  best: { testTop1: number } | null;
+  /** Test top-1 at the epoch with the best validation top-1; null with bestUnavailable saying why (never chosen on test). */
+  best: { testTop1: number; epoch: number } | null;
+  bestUnavailable: string | null;
   parent: number | null;
   /** Null also when the parent was tested on other (or unknown) images: see testSet. */
   dropVsParent: number | null;

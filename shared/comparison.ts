@@ -35,7 +35,9 @@ export interface CompareRow {
   seed: number;
   status: RunStatus;
   finalTop1: number | null;
+  /** Test top-1 at the best-validation epoch; null with bestUnavailable saying why. */
   bestTop1: number | null;
+  bestUnavailable: string | null;
   parentId: number | null;
   dropVsParent: number | null;
   /** The test images the run is evaluated on; null when unknown (stored before Temper recorded it). */

@@ -21,6 +21,7 @@ const TEXT: Record<string, FieldText> = {
   model: { label: 'Model', group: 'Model and data' },
   limitTrain: { label: 'Limit train images', hint: 'empty: the whole split', group: 'Model and data' },
   limitTest: { label: 'Limit test images', hint: 'empty: the whole split', group: 'Model and data' },
+  limitVal: { label: 'Limit validation images', hint: 'empty: the whole val split (it picks the best epoch)', group: 'Model and data' },
   'quant.quantizer': {
     label: 'Quantizer',
     group: 'Quantization',

@@ -121,9 +121,10 @@ export const trainConfigSchema = strictObject({
   labelSmoothing: z.number().min(0).lt(1).default(0),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   backend: z.enum(BACKEND_CHOICES).default('auto'),
-  /** Train (test) on a seeded subset of this many images, for quick runs; null uses the whole split. */
+  /** Train (test, validate) on a seeded subset of this many images, for quick runs; null uses the whole split. */
   limitTrain: z.number().int().positive().nullable().default(null),
   limitTest: z.number().int().positive().nullable().default(null),
+  limitVal: z.number().int().positive().nullable().default(null),
 });
 
 /** Every field path of a config, objects and leaves ('quant', 'quant.bits', ...): what a sweep may vary. */

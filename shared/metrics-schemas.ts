@@ -30,6 +30,8 @@ export const epochMetricsSchema = z.object({
   trainLoss: nonNegative,
   trainTop1: fraction,
   test: z.object({ loss: nonNegative, top1: fraction, top5: fraction, count }),
+  /** Absent in bundles written before Temper measured validation. */
+  val: z.object({ loss: nonNegative, top1: fraction, top5: fraction, count }).nullable().default(null),
   lr: nonNegative,
   lambda: real,
   seconds: nonNegative,

@@ -36,6 +36,8 @@ export interface EpochMetrics {
   trainLoss: number;
   trainTop1: number;
   test: EvalMetrics;
+  /** The same measures on the val split; null when the dataset has none (or on records from before Temper measured it). */
+  val: EvalMetrics | null;
   lr: number;
   lambda: number;
   seconds: number;

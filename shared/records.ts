@@ -42,7 +42,11 @@ export interface RunRecord {
   appVersion: string | null;
   gitCommit: string | null;
   datasetHash: string | null;
+  /** Test top-1 of the best epoch, chosen on validation top-1 (shared/best-epoch.ts); null with bestUnavailable saying why. */
   bestTop1: number | null;
+  bestEpoch: number | null;
+  /** Why the run has no best epoch (e.g. 'no validation split'); null when it has one or has no epoch yet. */
+  bestUnavailable: string | null;
   finalTop1: number | null;
   /**
    * The parent's final top-1 minus this run's: positive when quantization lost accuracy. Null
@@ -97,6 +101,9 @@ export interface EpochCurves {
   testLoss: number[];
   testTop1: number[];
   testTop5: number[];
+  /** On the val split; null for epochs of a dataset without one. */
+  valLoss: (number | null)[];
+  valTop1: (number | null)[];
   lr: number[];
   lambda: number[];
   seconds: number[];

@@ -131,6 +131,7 @@ export interface StudyTemplateOptions {
   parentEpochs?: number;
   limitTrain?: number | null;
   limitTest?: number | null;
+  limitVal?: number | null;
   seeds?: number;
   bits?: number[];
   quantizers?: string[];
@@ -144,6 +145,7 @@ export function ntVsLsqTemplate(o: StudyTemplateOptions): StudySpecInput {
   const recipe: Record<string, unknown> = { model: o.model ?? 'cnn-small', epochs: o.epochs ?? 3, batchSize: 128 };
   if (o.limitTrain != null) recipe.limitTrain = o.limitTrain;
   if (o.limitTest != null) recipe.limitTest = o.limitTest;
+  if (o.limitVal != null) recipe.limitVal = o.limitVal;
   if (o.backend) recipe.backend = o.backend;
   const probes = o.traceProbes ?? 30;
   return {

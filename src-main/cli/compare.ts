@@ -1,4 +1,4 @@
-import { DELTA_VS_PARENT_HELP, deltaVsParent, missingDeltaNote, signedPoints } from '../../shared/accuracy';
+import { BEST_TOP1_HELP, bestCell, DELTA_VS_PARENT_HELP, deltaVsParent, missingDeltaNote, signedPoints } from '../../shared/accuracy';
 import type { CompareRow, Comparison } from '../../shared/api';
 import { comparisonCsv } from '../../shared/csv';
 import { RunService } from '../services/runs';
@@ -16,13 +16,13 @@ const testSet = (r: CompareRow) => (r.testSet === null ? 'unknown' : `${r.testSe
 function text(c: Comparison): string {
   const header = ['ID', 'QUANT', 'BITS', 'SEED', 'STATUS', 'FINAL %', 'BEST %', 'PARENT', 'Δ VS PARENT (PT)', 'TEST SET', 'TRACE', 'EIGEN', ...c.differing.map((d) => d.path)];
   const cells = c.runs.map((r, i) => [
-    String(r.id), r.quantizer, String(r.bits ?? '-'), String(r.seed), r.status, percent(r.finalTop1), percent(r.bestTop1), String(r.parentId ?? '-'),
+    String(r.id), r.quantizer, String(r.bits ?? '-'), String(r.seed), r.status, percent(r.finalTop1), bestCell(r, percent), String(r.parentId ?? '-'),
     delta(r), testSet(r), number(r.sharpness?.trace), number(r.sharpness?.eigen), ...c.differing.map((d) => (d.applies?.[i] === false ? '-' : JSON.stringify(d.values[i]))),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
   const lines = [header, ...cells].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
   const warning = c.testSets === null ? [] : ['', `WARNING: ${c.testSets}`];
-  return [...lines, ...warning, '', `Δ vs parent: ${DELTA_VS_PARENT_HELP}`].join('\n');
+  return [...lines, ...warning, '', `Δ vs parent: ${DELTA_VS_PARENT_HELP}`, `Best: ${BEST_TOP1_HELP}`].join('\n');
 }
 
 export const compareCommand: Command = {

@@ -1,4 +1,4 @@
-import { deltaVsParent, missingDeltaNote, percentShown, signedPoints } from '../../shared/accuracy';
+import { bestCell, deltaVsParent, missingDeltaNote, percentShown, signedPoints } from '../../shared/accuracy';
 import { toCsv } from '../../shared/csv';
 import { testSetText } from '../../shared/test-set';
 import { ensureQueueRunner } from '../services/queue-lock';
@@ -18,6 +18,7 @@ import { trainInForeground } from './train';
 const CSV_COLUMNS = [
   'id', 'name', 'status', 'model', 'dataset', 'quantizer', 'bits', 'seed', 'epochsDone', 'epochsTotal', 'bestTop1Percent', 'finalTop1Percent',
   'deltaTop1VsParentPoints', 'parentId', 'groupId', 'backend', 'device', 'createdAt', 'startedAt', 'finishedAt', 'gitCommit', 'datasetHash', 'error',
+  'bestEpoch', 'bestUnavailable',
 ] as const;
 
 function csvRow(run: RunRecord): unknown[] {
@@ -38,10 +39,16 @@ function table(rows: RunRecord[]): string {
   const header = ['ID', 'STATUS', 'MODEL', 'DATASET', 'QUANT', 'BITS', 'SEED', 'EPOCHS', 'BEST %', 'FINAL %', 'Δ VS PARENT (PT)', 'PARENT'];
   const cells = rows.map((r) => [
     String(r.id), r.status, r.model, r.dataset, r.quantizer, String(r.bits ?? '-'), String(r.seed), `${r.epochsDone}/${r.epochsTotal}`,
-    percent(r.bestTop1), percent(r.finalTop1), delta(r), String(r.parentId ?? '-'),
+    bestCell(r, percent), percent(r.finalTop1), delta(r), String(r.parentId ?? '-'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   return [header, ...cells].map((c) => c.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+/** The best epoch in words: chosen on validation, or why there is none. */
+function bestLine(run: RunRecord): string {
+  if (run.bestTop1 !== null && run.bestEpoch !== null) return `best: test top-1 ${percent(run.bestTop1)} % at epoch ${run.bestEpoch}, the epoch with the best validation top-1`;
+  return run.bestUnavailable ? `best: unavailable (${run.bestUnavailable}); the final top-1 is the result` : 'best: no epoch recorded yet';
 }
 
 /** The id of a run that exists, from a command-line argument. */
@@ -100,7 +107,7 @@ export const runsCommand: Command = {
         if (json) console.log(JSON.stringify({ ...run, curves: service.history.curves([id])[0] ?? null, layers: lastEpochLayers(layers) }));
         else {
           const stats = layerStatsTable(layers);
-          console.log(`${table([run])}\n\ntest set: ${testSetText(run.testSet)}\nconfig: ${JSON.stringify(run.config, null, 2)}${stats ? `\n\n${stats}` : ''}${run.error ? `\nerror: ${run.error}` : ''}`);
+          console.log(`${table([run])}\n${bestLine(run)}\n\ntest set: ${testSetText(run.testSet)}\nconfig: ${JSON.stringify(run.config, null, 2)}${stats ? `\n\n${stats}` : ''}${run.error ? `\nerror: ${run.error}` : ''}`);
         }
       } else if (sub === 'tag') {
         const [id, tag] = [runId(service, rest[0]), rest[1]];

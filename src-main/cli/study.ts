@@ -38,6 +38,7 @@ export function specFromFlags(values: Values): StudySpecInput {
     parentEpochs: numberFlag(values, 'parent-epochs', 'integer'),
     limitTrain: numberFlag(values, 'limit-train', 'integer'),
     limitTest: numberFlag(values, 'limit-test', 'integer'),
+    limitVal: numberFlag(values, 'limit-val', 'integer'),
     seeds: numberFlag(values, 'seeds', 'integer'),
     bits: intList(values, 'bits'),
     quantizers: list(values, 'quantizers'),
@@ -109,7 +110,7 @@ export const studyCommand: Command = {
   summary: 'a study: parent, grid of quantizers × bits × seeds, measures; paired differences with 95 % intervals, Holm-adjusted verdicts',
   usage: [
     'temper study create --config study.json [--json]',
-    'temper study create --template nt-vs-lsq --dataset <name> [--model cnn-small] [--epochs 3] [--parent-epochs N] [--limit-train N] [--limit-test N]',
+    'temper study create --template nt-vs-lsq --dataset <name> [--model cnn-small] [--epochs 3] [--parent-epochs N] [--limit-train N] [--limit-test N] [--limit-val N]',
     '                    [--seeds 3] [--bits 2,3,4] [--quantizers lsq,nt,nt-pqn,pqn] [--backend onednn] [--trace-images 512] [--trace-probes 30] [--name]',
     '                    [--print-spec] (prints the spec and stops)',
     'temper study run <id>             train and measure what is left of a study that stopped',
@@ -118,7 +119,7 @@ export const studyCommand: Command = {
   ].join('\n'),
   options: {
     config: { type: 'string' }, template: { type: 'string' }, dataset: { type: 'string' }, model: { type: 'string' }, epochs: { type: 'string' },
-    'parent-epochs': { type: 'string' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, seeds: { type: 'string' },
+    'parent-epochs': { type: 'string' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, 'limit-val': { type: 'string' }, seeds: { type: 'string' },
     bits: { type: 'string' }, quantizers: { type: 'string' }, backend: { type: 'string' }, 'trace-images': { type: 'string' },
     'trace-probes': { type: 'string' }, name: { type: 'string' }, 'print-spec': { type: 'boolean', default: false }, html: { type: 'string' }, csv: { type: 'string' },
   },

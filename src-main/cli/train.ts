@@ -49,6 +49,8 @@ function requestOf(values: Values): TrainRequest {
   if (limitTrain !== undefined) config.limitTrain = limitTrain;
   const limitTest = numberFlag(values, 'limit-test', 'integer');
   if (limitTest !== undefined) config.limitTest = limitTest;
+  const limitVal = numberFlag(values, 'limit-val', 'integer');
+  if (limitVal !== undefined) config.limitVal = limitVal;
   const dataset = textFlag(values, 'dataset') ?? base.dataset;
   if (!dataset) throw new Error('--dataset is required (see temper datasets list)');
   if (!config.model) throw new Error(`--model is required: one of ${MODEL_NAMES.join(', ')}`);
@@ -64,7 +66,10 @@ function initFromOf(values: Values): number | undefined {
 export async function trainInForeground(service: RunService, start: (onProgress: (p: StepProgress) => void) => Promise<RunSummary>, json: boolean): Promise<void> {
   const bar = createProgressBar('training');
   const summary = await start((p) => bar.update(p.step, p.totalSteps, `epoch ${p.epoch + 1}, loss ${p.loss.toFixed(4)}`));
-  const top1 = summary.final ? `test top-1 ${(summary.final.testTop1 * 100).toFixed(2)} %` : 'no finished epoch';
+  const best = summary.best
+    ? `; best-validation epoch ${summary.best.epoch}: test top-1 ${(summary.best.testTop1 * 100).toFixed(2)} %`
+    : summary.bestUnavailable ? `; no best epoch (${summary.bestUnavailable})` : '';
+  const top1 = summary.final ? `test top-1 ${(summary.final.testTop1 * 100).toFixed(2)} %${best}` : 'no finished epoch';
   bar.finish(`run ${summary.id} ${summary.status}: ${top1}${summary.error ? ` (${summary.error})` : ''}`);
   if (json) console.log(JSON.stringify(summary));
   if (summary.status === 'failed') throw new Error(`run ${summary.id} failed: ${summary.error}`);
@@ -75,7 +80,7 @@ export const trainCommand: Command = {
   usage: [
     `temper train --dataset <name> --model ${MODEL_NAMES.join('|')} [--quantizer ${QUANTIZER_KINDS.join('|')}] [--bits 2-8] [--step-init ${STEP_INITS.join('|')}]`,
     `             [--epochs <n>] [--batch-size <n>] [--micro-batch <n>] [--lr <x>] [--seed <n>] [--init-from <run id>] [--backend ${BACKEND_CHOICES.join('|')}]`,
-    '             [--limit-train <n>] [--limit-test <n>] [--name <text>] [--config run.json] [--detach] [--json]',
+    '             [--limit-train <n>] [--limit-test <n>] [--limit-val <n>] [--name <text>] [--config run.json] [--detach] [--json]',
     '             [--on <cluster profile> [--poll <seconds>]]   train on a Slurm cluster (see temper clusters)',
   ].join('\n'),
   options: {
@@ -93,6 +98,7 @@ export const trainCommand: Command = {
     backend: { type: 'string' },
     'limit-train': { type: 'string' },
     'limit-test': { type: 'string' },
+    'limit-val': { type: 'string' },
     name: { type: 'string' },
     config: { type: 'string' },
     detach: { type: 'boolean', default: false },

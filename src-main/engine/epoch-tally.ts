@@ -100,14 +100,15 @@ export class EpochTally {
   }
 
   /** The epoch's metrics; call after endTraining() and the evaluation, with session.epoch advanced. */
-  async metrics(session: TrainingSession, test: EvalMetrics, lambda: number, layers: LayerStats[]): Promise<EpochMetrics> {
+  async metrics(session: TrainingSession, evaluated: { test: EvalMetrics; val: EvalMetrics | null }, lambda: number, layers: LayerStats[]): Promise<EpochMetrics> {
     const seconds = this.trainingSeconds ?? (performance.now() - this.started) / 1000;
     return {
       epoch: this.epoch + 1,
       step: session.step,
       trainLoss: this.lossSum / this.seen,
       trainTop1: this.correct / this.seen,
-      test,
+      test: evaluated.test,
+      val: evaluated.val,
       lr: session.learningRate(),
       lambda,
       seconds,

@@ -27,8 +27,8 @@ export interface StepStrategy {
   share(batch: Batch): Batch;
   /** The whole batch's mean loss and hits from this thread's, after the step. */
   combine(share: StepTotals, shareSize: number, batchSize: number): StepTotals;
-  /** Test metrics over the whole test set (after the epoch's last step). */
-  evaluate(model: Model, testSet: BatchSource): Promise<EvalMetrics>;
+  /** Metrics over a whole evaluation set, test or val (after the epoch's last step). */
+  evaluate(model: Model, set: BatchSource): Promise<EvalMetrics>;
   /** After the epoch's evaluation, with session.epoch advanced. */
   endEpoch(session: TrainingSession): void;
 }

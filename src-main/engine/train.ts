@@ -2,6 +2,7 @@ import type { TrainConfig } from '../../shared/config';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchSource } from '../data/batches';
 import type { StepProgress } from '../../shared/metrics';
+import { type BestEpoch, bestByValidation } from '../../shared/best-epoch';
 import { loadCheckpoint } from './checkpoint';
 import type { EvalMetrics } from './evaluate';
 import { DivergenceWatch, type EpochMetrics, EpochTally } from './epoch-tally';
@@ -16,6 +17,8 @@ export interface TrainJob {
   data: DataShape;
   train: BatchSource;
   test: BatchSource;
+  /** The val split, measured after every epoch: what picks the best epoch. Absent when the dataset has none. */
+  val?: BatchSource | null;
   /** Written at the end of every epoch; resume reads it back. */
   checkpointDir?: string;
   /** Continue an interrupted run from this checkpoint. */
@@ -41,7 +44,8 @@ export interface TrainResult {
   status: 'completed' | 'cancelled';
   epochs: EpochMetrics[];
   final: EvalMetrics | null;
-  best: EvalMetrics | null;
+  /** The epoch of this call with the best val top-1 (bestOf); null without val metrics. */
+  best: BestEpoch | null;
 }
 
 /**
@@ -62,8 +66,9 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}, strategy: Ste
     if (session.epoch >= config.epochs) {
       // Killed after its last checkpoint but before the run was recorded as finished: nothing is
       // left to train, so the checkpoint's weights are evaluated for the final accuracy.
+      // Its best is chosen by the store over the epochs recorded before.
       const final = await strategy.evaluate(session.model, testSet);
-      return { status: 'completed', epochs, final, best: final };
+      return { status: 'completed', epochs, final, best: null };
     }
     const divergence = new DivergenceWatch(session.model.spec.numClasses, session.plan.totalSteps);
     for (let epoch = session.epoch; epoch < config.epochs; epoch++) {
@@ -73,9 +78,10 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}, strategy: Ste
       tally.endTraining();
       const lambda = session.lambda();
       const test = await strategy.evaluate(session.model, testSet);
+      const val = job.val ? await strategy.evaluate(session.model, job.val) : null;
       session.epoch = epoch + 1;
       strategy.endEpoch(session);
-      const metrics = await tally.metrics(session, test, lambda, layers);
+      const metrics = await tally.metrics(session, { test, val }, lambda, layers);
       epochs.push(metrics);
       hooks.onEpoch?.(metrics);
       if (job.checkpointDir) {
@@ -116,7 +122,7 @@ async function trainEpoch(job: TrainJob, session: TrainingSession, tally: EpochT
   return layers ?? [];
 }
 
-/** The epoch with the best test top-1. */
-export function bestOf(epochs: EpochMetrics[]): EvalMetrics | null {
-  return epochs.reduce<EvalMetrics | null>((best, e) => (!best || e.test.top1 > best.top1 ? e.test : best), null);
+/** The epoch with the best validation top-1, with its test top-1; null when the epochs have no val metrics. */
+export function bestOf(epochs: EpochMetrics[]): BestEpoch | null {
+  return bestByValidation(epochs.map((e) => ({ epoch: e.epoch, valTop1: e.val?.top1 ?? null, testTop1: e.test.top1 }))).best;
 }

@@ -34,8 +34,8 @@ export function differingFields(configs: unknown[]): Comparison['differing'] {
 }
 
 export function compareRow(run: RunRecord, sharpness: CompareRow['sharpness'] = null): CompareRow {
-  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent, testSet, parentTestSet } = run;
-  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent, testSet, parentTestSet, sharpness };
+  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, bestUnavailable, parentId, dropVsParent, testSet, parentTestSet } = run;
+  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, bestUnavailable, parentId, dropVsParent, testSet, parentTestSet, sharpness };
 }
 
 /** Accuracy, drop vs parent and the config fields that differ, for runs in the order asked; marked when their test images differ. */
@@ -78,7 +78,8 @@ export function groupSummary(store: TemperStore, groupId: number): GroupSummary 
       runIds: runs.map((r) => r.id),
       completed: done.length,
       final: meanStd(done.flatMap((r) => (r.finalTop1 === null ? [] : [r.finalTop1]))),
-      best: meanStd(done.flatMap((r) => (r.bestTop1 === null ? [] : [r.bestTop1]))),
+      // Over every completed run or none: a mean over the runs that had a val split would mix populations.
+      best: done.every((r) => r.bestTop1 !== null) ? meanStd(done.map((r) => r.bestTop1!)) : null,
     };
   });
   return { group, cells: summaries, testSets: testSetNote(runs) };

@@ -71,7 +71,8 @@ export function estimateRun(store: TemperStore, request: TrainRequest): RunEstim
   if (!manifest) throw new Error(`no dataset named '${request.dataset}' (see the Datasets view)`);
   const trainCount = Math.min(config.limitTrain ?? Infinity, manifest.counts.train);
   const testCount = Math.min(config.limitTest ?? Infinity, manifest.counts.test ?? 0);
-  const work = config.epochs * (trainCount + testCount / EVAL_SPEEDUP);
+  const valCount = Math.min(config.limitVal ?? Infinity, manifest.counts.val ?? 0);
+  const work = config.epochs * (trainCount + (testCount + valCount) / EVAL_SPEEDUP);
   const { imagesPerSec, spread, basis } = throughputFor(store, config, manifest.shape);
   return { seconds: work / imagesPerSec, imagesPerSec, basis, range: spread ? [work / spread[1], work / spread[0]] : null };
 }

@@ -85,8 +85,8 @@ export class RunRecorder {
     if (!run) throw new Error(`no run ${id}`);
     const last = this.store.epochCurves([id])[0];
     const final = run.finalTop1 === null ? null : { testTop1: run.finalTop1, testLoss: last?.testLoss.at(-1) ?? NaN };
-    const best = run.bestTop1 === null ? null : { testTop1: run.bestTop1 };
-    return { id, status: run.status, final, best, parent: run.parentId, dropVsParent: run.dropVsParent, testSet: run.testSet, error: run.error };
+    const best = run.bestTop1 === null || run.bestEpoch === null ? null : { testTop1: run.bestTop1, epoch: run.bestEpoch };
+    return { id, status: run.status, final, best, bestUnavailable: run.bestUnavailable, parent: run.parentId, dropVsParent: run.dropVsParent, testSet: run.testSet, error: run.error };
   }
 
   private apply(id: number, event: JobEvent): void {
@@ -136,9 +136,8 @@ export class RunRecorder {
       // A cancelled run keeps the accuracy of its last finished epoch as its final one.
       const recorded = this.store.epochCurves([id])[0]?.testTop1 ?? [];
       const last = recorded.at(-1) ?? null;
-      // A resumed run trained only its last epochs: the best is over every recorded epoch.
-      const best = Math.max(event.bestTop1 ?? -Infinity, ...recorded.filter((t): t is number => t !== null));
-      this.store.finishRun(id, { status: event.status, finalTop1: finished ? event.finalTop1 : last, bestTop1: Number.isFinite(best) ? best : null });
+      // The best epoch was chosen on validation as the epochs were recorded (store/metrics.ts).
+      this.store.finishRun(id, { status: event.status, finalTop1: finished ? event.finalTop1 : last });
     }
   }
 
@@ -167,6 +166,6 @@ export class RunRecorder {
     } catch {
       // The row keeps saying running; the next open marks it interrupted, and it can be resumed.
     }
-    this.settle(id, { id, status: 'failed', final: null, best: null, parent: null, dropVsParent: null, testSet: null, error: message });
+    this.settle(id, { id, status: 'failed', final: null, best: null, bestUnavailable: null, parent: null, dropVsParent: null, testSet: null, error: message });
   }
 }

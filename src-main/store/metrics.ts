@@ -1,3 +1,4 @@
+import { bestByValidation, type EpochScores } from '../../shared/best-epoch';
 import { LIMITS } from '../../shared/records';
 import type { EpochMetrics, StepProgress } from '../../shared/metrics';
 import { forExistingRun } from './annotations';
@@ -7,7 +8,9 @@ import type { EpochCurves, LayerStatsRow, RunCurves, StepPoint } from './types';
 /** The most runs one curves request may ask for: charts fetch what they draw, never everything. */
 export const MAX_CURVE_RUNS = LIMITS.runsPerRequest;
 
-const CURVE_KEYS = ['epoch', 'step', 'trainLoss', 'trainTop1', 'testLoss', 'testTop1', 'testTop5', 'lr', 'lambda', 'seconds', 'imagesPerSec', 'wallSeconds'] as const;
+const CURVE_KEYS = [
+  'epoch', 'step', 'trainLoss', 'trainTop1', 'testLoss', 'testTop1', 'testTop5', 'valLoss', 'valTop1', 'lr', 'lambda', 'seconds', 'imagesPerSec', 'wallSeconds',
+] as const;
 
 export type { RunCurves };
 
@@ -16,6 +19,8 @@ export class MetricQueries {
   private readonly insertEpoch;
   private readonly insertLayer;
   private readonly advanceRun;
+  private readonly selectScores;
+  private readonly setBest;
   private readonly insertStep;
   private readonly selectCurve;
   private readonly countSteps;
@@ -26,19 +31,23 @@ export class MetricQueries {
   constructor(private readonly db: Db) {
     // OR REPLACE: a resumed run writes again the epochs and steps it lost.
     this.insertEpoch = db.prepare(`INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, step, train_loss, train_top1,
-        test_loss, test_top1, test_top5, lr, lambda, seconds, images_per_sec, recorded_at)
-      VALUES (@runId, @epoch, @step, @trainLoss, @trainTop1, @testLoss, @testTop1, @testTop5, @lr, @lambda, @seconds, @imagesPerSec, @now)`);
+        test_loss, test_top1, test_top5, val_loss, val_top1, lr, lambda, seconds, images_per_sec, recorded_at)
+      VALUES (@runId, @epoch, @step, @trainLoss, @trainTop1, @testLoss, @testTop1, @testTop5, @valLoss, @valTop1, @lr, @lambda, @seconds,
+        @imagesPerSec, @now)`);
     this.insertLayer = db.prepare(`INSERT OR REPLACE INTO layer_stats (run_id, epoch, layer, weight_step, weight_mean_abs_err,
         weight_clip, weight_levels, input_step, input_mean_abs_err, input_clip, input_levels, lambda)
       VALUES (@runId, @epoch, @layer, @weightStep, @weightMeanAbsError, @weightClipFraction, @weightLevelsUsed, @inputStep,
         @inputMeanAbsError, @inputClipFraction, @inputLevelsUsed, @lambda)`);
-    this.advanceRun = db.prepare(`UPDATE runs SET epochs_done = max(epochs_done, @epoch),
-        best_top1 = max(coalesce(best_top1, @top1), @top1), heartbeat_at = @now WHERE id = @runId`);
+    this.advanceRun = db.prepare(`UPDATE runs SET epochs_done = max(epochs_done, @epoch), heartbeat_at = @now WHERE id = @runId`);
+    this.selectScores = db.prepare<[number], EpochScores>(
+      'SELECT epoch, val_top1 AS valTop1, test_top1 AS testTop1 FROM epoch_metrics WHERE run_id = ? ORDER BY epoch',
+    );
+    this.setBest = db.prepare('UPDATE runs SET best_top1 = @testTop1, best_epoch = @epoch, best_unavailable = @unavailable WHERE id = @runId');
     this.insertStep = db.prepare(`INSERT OR REPLACE INTO step_metrics (run_id, step, loss, lr, lambda, images_per_sec)
       VALUES (@runId, @step, @loss, @lr, @lambda, @imagesPerSec)`);
     this.selectCurve = db
       // Wall time: from the run's first start to the epoch's record, stops between a cancel and a resume included.
-      .prepare<[number], unknown[]>(`SELECT e.epoch, e.step, e.train_loss, e.train_top1, e.test_loss, e.test_top1, e.test_top5, e.lr,
+      .prepare<[number], unknown[]>(`SELECT e.epoch, e.step, e.train_loss, e.train_top1, e.test_loss, e.test_top1, e.test_top5, e.val_loss, e.val_top1, e.lr,
           e.lambda, e.seconds, e.images_per_sec, (e.recorded_at - r.started_at) / 1000.0
         FROM epoch_metrics e JOIN runs r ON r.id = e.run_id WHERE e.run_id = ? ORDER BY e.epoch`)
       .raw();
@@ -66,6 +75,9 @@ export class MetricQueries {
         testLoss: metrics.test.loss,
         testTop1: metrics.test.top1,
         testTop5: metrics.test.top5,
+        // Bundles written before validation lack the field.
+        valLoss: metrics.val?.loss ?? null,
+        valTop1: metrics.val?.top1 ?? null,
         lr: metrics.lr,
         lambda,
         seconds: metrics.seconds,
@@ -88,9 +100,16 @@ export class MetricQueries {
           lambda,
         });
       }
-      this.advanceRun.run({ runId, epoch, top1: metrics.test.top1, now });
+      this.advanceRun.run({ runId, epoch, now });
+      this.chooseBest(runId);
     });
     forExistingRun('appendEpochMetrics', runId, () => write.immediate());
+  }
+
+  /** The run's best epoch, chosen on validation over every recorded epoch (a resume rewrites some). */
+  chooseBest(runId: number): void {
+    const { best, unavailable } = bestByValidation(this.selectScores.all(runId));
+    this.setBest.run({ runId, testTop1: best?.testTop1 ?? null, epoch: best?.epoch ?? null, unavailable });
   }
 
   /** A batch of step progress points (every logged step, as reported), in one transaction. */

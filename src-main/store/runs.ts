@@ -14,11 +14,13 @@ const RUN_COLUMNS = `runs.id, runs.name, runs.config, runs.model, runs.dataset, 
   runs.status, runs.parent_id AS parentId, runs.group_id AS groupId, runs.created_at AS createdAt,
   runs.started_at AS startedAt, runs.finished_at AS finishedAt, runs.heartbeat_at AS heartbeatAt,
   runs.backend, runs.device, runs.app_version AS appVersion, runs.git_commit AS gitCommit,
-  runs.dataset_hash AS datasetHash, runs.best_top1 AS bestTop1, runs.final_top1 AS finalTop1,
+  runs.dataset_hash AS datasetHash, runs.best_top1 AS bestTop1, runs.best_epoch AS bestEpoch,
+  runs.best_unavailable AS bestUnavailable, runs.final_top1 AS finalTop1,
   runs.drop_vs_parent AS dropVsParent, runs.error, runs.epochs_done AS epochsDone, runs.epochs_total AS epochsTotal,
   runs.test_images AS testImages, runs.test_set AS testSetHash,
   (SELECT CASE WHEN p.test_set IS NULL OR runs.test_set IS NULL THEN 'unknown' WHEN p.test_set = runs.test_set THEN 'same' ELSE 'different' END
     FROM runs AS p WHERE p.id = runs.parent_id) AS parentTestSet`;
+
 
 type RunRow = Omit<RunRecord, 'config' | 'testSet'> & { config: string; testImages: number | null; testSetHash: string | null };
 
@@ -63,7 +65,7 @@ export class RunQueries {
         heartbeat_at = @startedAt, finished_at = NULL, backend = @backend, device = @device, error = NULL
       WHERE id = @id AND status IN ('queued', 'interrupted', 'cancelled')`);
     this.setFinished = db.prepare(`UPDATE runs SET status = @status, finished_at = @finishedAt, error = @error,
-        final_top1 = @finalTop1, best_top1 = coalesce(@bestTop1, best_top1),
+        final_top1 = @finalTop1,
         drop_vs_parent = (SELECT parent.final_top1 FROM runs AS parent WHERE parent.id = runs.parent_id AND parent.test_set = runs.test_set) - @finalTop1
       WHERE id = @id`);
     // A run that recorded epochs on unknown or other test images (trained before, resumed now) stays unknown.
@@ -175,7 +177,6 @@ export class RunQueries {
           finishedAt,
           error: finish.error ?? null,
           finalTop1: finish.finalTop1 ?? null,
-          bestTop1: finish.bestTop1 ?? null,
         }).changes === 1;
       if (changed) this.events.record(id, finish.status, finishedAt, finish.error ?? null);
       return changed;

@@ -290,4 +290,22 @@ const addTestSet: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies, addBundleSeals, addTestSet];
+/** Why a run recorded before validation metrics has no best (its stored best had been chosen on test). */
+export const BEST_BEFORE_VALIDATION = 'recorded before Temper measured validation (its old best was chosen on the test split)';
+
+/**
+ * Validation (docs/method.md): each epoch's loss and top-1 on the val split, and the run's best
+ * epoch, chosen on them. runs.best_top1 stays a test top-1, the best epoch's. Bests recorded
+ * before were chosen on test: they are cleared and say why (the epochs' test top-1 stay stored).
+ */
+const addValidation: Migration = (db) => {
+  db.exec(`
+    ALTER TABLE epoch_metrics ADD COLUMN val_loss REAL;
+    ALTER TABLE epoch_metrics ADD COLUMN val_top1 REAL;
+    ALTER TABLE runs ADD COLUMN best_epoch INTEGER;
+    ALTER TABLE runs ADD COLUMN best_unavailable TEXT;
+  `);
+  db.prepare('UPDATE runs SET best_top1 = NULL, best_unavailable = ? WHERE EXISTS (SELECT 1 FROM epoch_metrics e WHERE e.run_id = runs.id)').run(BEST_BEFORE_VALIDATION);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies, addBundleSeals, addTestSet, addValidation];

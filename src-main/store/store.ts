@@ -44,7 +44,13 @@ export class SqliteStore implements TemperStore {
   listRuns: TemperStore['listRuns'] = (query) => this.runs.listRuns(query);
   updateRunStatus: TemperStore['updateRunStatus'] = (id, status, error) => this.runs.updateRunStatus(id, status, error);
   markRunning: TemperStore['markRunning'] = (id, start) => this.runs.markRunning(id, start);
-  finishRun: TemperStore['finishRun'] = (id, finish) => this.runs.finishRun(id, finish);
+  /** Ends a run and chooses its best again over the epochs recorded by then (a resume may have lost one). */
+  finishRun: TemperStore['finishRun'] = (id, finish) =>
+    this.db.transaction(() => {
+      const changed = this.runs.finishRun(id, finish);
+      if (changed) this.metrics.chooseBest(id);
+      return changed;
+    })();
   heartbeat: TemperStore['heartbeat'] = (id, now) => this.runs.heartbeat(id, now);
   markStaleRunsInterrupted: TemperStore['markStaleRunsInterrupted'] = (olderThanMs, now) => this.runs.markStaleRunsInterrupted(olderThanMs, now);
   deleteRun: TemperStore['deleteRun'] = (id) => this.runs.deleteRun(id);

@@ -24,10 +24,10 @@ export interface RunStart {
   startedAt?: number;
 }
 
+/** A run's end. Its best epoch is not part of it: the store chooses that on validation as epochs are recorded. */
 export interface RunFinish {
   status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>;
   finalTop1?: number | null;
-  bestTop1?: number | null;
   error?: string | null;
   finishedAt?: number;
 }

@@ -56,6 +56,7 @@ export type FromWorker =
   | { type: 'epoch'; key: string; metrics: EpochMetrics }
   | { type: 'checkpoint'; key: string; dir: string; epoch: number; bytes: number }
   | { type: 'sharpness-progress'; key: string; done: number; total: number; what: string; unitDone: number; unitTotal: number }
+  /** bestTop1: the test top-1 of the epoch (of this job) with the best val top-1; null without a val split. */
   | { type: 'done'; key: string; status: 'completed' | 'cancelled'; finalTop1: number | null; finalLoss: number | null; bestTop1: number | null }
   | { type: 'sharpness-done'; key: string; status: 'completed' | 'cancelled'; result: SharpnessValues }
   | { type: 'failed'; key: string; message: string };

@@ -12,13 +12,16 @@ import { complementIndices, type FixedSubset, fixedSubset, takeIndices } from '.
 export interface RunImages {
   train: FixedSubset;
   test: FixedSubset;
+  /** The val split's limitVal subset, which picks the best epoch; null when the dataset has no val split. */
+  val: FixedSubset | null;
 }
 
 export function runImages(home: string, dataset: string, config: TrainConfig): RunImages {
-  const { contentHash } = readManifest(datasetDir(home, dataset));
+  const { contentHash, splits } = readManifest(datasetDir(home, dataset));
   return {
     train: fixedSubset(loadSplit(home, dataset, 'train'), config.limitTrain, 'train', contentHash),
     test: fixedSubset(loadSplit(home, dataset, 'test'), config.limitTest, 'test', contentHash),
+    val: splits.val ? fixedSubset(loadSplit(home, dataset, 'val'), config.limitVal, 'val', contentHash) : null,
   };
 }
 

@@ -34,6 +34,7 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   const images = runImages(job.home, job.dataset, config);
   const trainSet = images.train.set;
   const testSet = images.test.set;
+  const valSet = images.val?.set ?? null;
   // The wasm backend runs one thread per worker: data parallelism is how a run uses every core.
   // oneDNN threads inside the model instead, with the same number of threads.
   const threads = Math.min(job.threads, config.batchSize);
@@ -55,9 +56,11 @@ async function runTrain(job: TrainJob, cancel: Int32Array): Promise<TrainResult>
   const common = { config, checkpointDir: job.checkpointDir, initFrom: job.initFrom, resumeFrom: job.resumeFrom, progressEvery: job.progressEvery, microBatch };
   await setModelThreads(job.threads);
   if (backend.name === 'wasm' && threads > 1 && !trained) {
-    return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions } }, hooks, { workers: threads });
+    const val = valSet && { set: valSet, options: testOptions };
+    return trainParallel({ ...common, train: { set: trainSet, options: trainOptions }, test: { set: testSet, options: testOptions }, val }, hooks, { workers: threads });
   }
-  return train({ ...common, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions) }, hooks);
+  const val = valSet && createBatchSource(valSet, testOptions);
+  return train({ ...common, data, train: createBatchSource(trainSet, trainOptions), test: createBatchSource(testSet, testOptions), val }, hooks);
 }
 
 /** Sharpness of the run's checkpointed weights on a seeded subset of the images it trained on (or of held-out ones). */
@@ -86,7 +89,7 @@ async function runJob(message: Extract<ToWorker, { type: 'job' }>): Promise<From
   const cancel = new Int32Array(message.cancel);
   if (job.kind === 'sharpness') return runSharpness(job, cancel);
   const result = await runTrain(job, cancel);
-  return { type: 'done', key: job.key, status: result.status, finalTop1: result.final?.top1 ?? null, finalLoss: result.final?.loss ?? null, bestTop1: result.best?.top1 ?? null };
+  return { type: 'done', key: job.key, status: result.status, finalTop1: result.final?.top1 ?? null, finalLoss: result.final?.loss ?? null, bestTop1: result.best?.testTop1 ?? null };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CompareRow, Comparison, GroupCell } from '../../shared/api';
-import { DELTA_VS_PARENT_HELP } from '../../shared/accuracy';
+import { BEST_TOP1_HELP, bestCell, DELTA_VS_PARENT_HELP } from '../../shared/accuracy';
 import { testSetText } from '../../shared/test-set';
 import { configValue, deltaText, number, percent, quantLabel } from './format';
 
@@ -22,7 +22,7 @@ export const COMPARE_COLUMNS: Column<CompareRow>[] = [
   { header: 'Seed', text: (r) => String(r.seed), numeric: true },
   { header: 'Status', text: (r) => r.status },
   { header: 'Final top-1', text: (r) => percent(r.finalTop1), numeric: true },
-  { header: 'Best top-1', text: (r) => percent(r.bestTop1), numeric: true },
+  { header: 'Best top-1', help: BEST_TOP1_HELP, text: (r) => bestCell(r, percent), numeric: true },
   { header: 'Parent', text: (r) => (r.parentId === null ? '—' : `#${r.parentId}`), numeric: true },
   { header: 'Δ top-1 vs parent', help: DELTA_VS_PARENT_HELP, text: deltaText, numeric: true },
   { header: 'Test set', help: 'The test images the run is evaluated on: how many, and a hash of which. Top-1 compares only between runs with the same.', text: (r) => testSetText(r.testSet) },

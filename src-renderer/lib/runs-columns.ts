@@ -1,4 +1,4 @@
-import { DELTA_VS_PARENT_HELP } from '../../shared/accuracy';
+import { BEST_TOP1_HELP, bestCell, DELTA_VS_PARENT_HELP } from '../../shared/accuracy';
 import type { RunRow } from '../../shared/api';
 import { getPath } from '../../shared/config-fields';
 import { notApplicable } from '../../shared/config-form';
@@ -40,7 +40,7 @@ export const RUNS_COLUMNS: RunsColumn[] = [
   { id: 'bits', label: 'Bits', field: 'bits', numeric: true, shown: true, text: (r) => (r.bits === null ? '—' : String(r.bits)) },
   { id: 'seed', label: 'Seed', field: 'seed', numeric: true, shown: true, text: (r) => String(r.seed) },
   { id: 'status', label: 'Status', field: 'status', shown: true },
-  { id: 'best', label: 'Best top-1', field: 'best_top1', numeric: true, shown: true, text: (r) => percent(r.bestTop1), help: 'The best test top-1 of any epoch.' },
+  { id: 'best', label: 'Best top-1', field: 'best_top1', numeric: true, shown: true, text: (r) => bestCell(r, percent), help: BEST_TOP1_HELP },
   { id: 'final', label: 'Final top-1', field: 'final_top1', numeric: true, shown: true, text: (r) => percent(r.finalTop1), help: 'The test top-1 after the last epoch trained.' },
   { id: 'delta', label: 'Δ top-1 vs parent', numeric: true, shown: true, text: deltaText, help: DELTA_VS_PARENT_HELP },
   { id: 'duration', label: 'Duration', numeric: true, shown: true, text: (r) => runDuration(r) },

@@ -6,11 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createBatchSource } from '../../src-main/data/batches';
 import { type BackendChoice, selectBackend } from '../../src-main/engine/backend';
 import { DivergenceWatch } from '../../src-main/engine/epoch-tally';
-import { DivergenceError, type EpochMetrics, train, type TrainJob } from '../../src-main/engine/train';
+import { bestOf, DivergenceError, type EpochMetrics, train, type TrainJob } from '../../src-main/engine/train';
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config';
 import { gratings } from '../helpers/gratings';
 
-const images = { 28: { train: gratings(480, 1), test: gratings(200, 2) }, 12: { train: gratings(320, 1, 12), test: gratings(100, 2, 12) } };
+const images = { 28: { train: gratings(480, 1), test: gratings(200, 2) }, 12: { train: gratings(320, 1, 12), test: gratings(100, 2, 12), val: gratings(60, 3, 12) } };
 
 /** cnn-small on 28x28 gratings, or (for the loop's mechanics) the faster mlp on 12x12 ones. */
 function job(config: Partial<TrainConfigInput>, extra: Partial<TrainJob> = {}): TrainJob {
@@ -115,7 +115,30 @@ describe('train', { timeout: 120_000 }, () => {
     const whole = await train(job(config, { checkpointDir: dir }));
     // As if killed after the last epoch's checkpoint, before the run was recorded as finished.
     const resumed = await train(job(config, { resumeFrom: dir }));
-    expect(resumed).toEqual({ status: 'completed', epochs: [], final: whole.final, best: whole.final });
+    // No epoch trained in this call: the store chooses the best over the epochs recorded before.
+    expect(resumed).toEqual({ status: 'completed', epochs: [], final: whole.final, best: null });
+  });
+
+  it('measures the val split after every epoch, and its best is the best-validation epoch with that epoch\'s test top-1', async () => {
+    const config = { model: 'mlp' as const, epochs: 3, quant: { quantizer: 'fp' as const } };
+    const val = createBatchSource(images[12].val, { batchSize: 100, shuffle: false, seed: 0, dropLast: false });
+    const result = await train(job(config, { val }));
+    expect(result.epochs.map((e) => e.val?.count)).toEqual([60, 60, 60]);
+    const byVal = result.epochs.reduce((a, b) => (b.val!.top1 > a.val!.top1 ? b : a));
+    expect(result.best).toEqual({ epoch: byVal.epoch, valTop1: byVal.val!.top1, testTop1: byVal.test.top1 });
+    const without = await train(job(config));
+    expect(without.epochs.map((e) => e.val)).toEqual([null, null, null]);
+    expect(without.best).toBeNull();
+  });
+
+  it('bestOf chooses on validation, never on test', () => {
+    const epoch = (n: number, testTop1: number, valTop1: number | null): EpochMetrics => ({
+      epoch: n, step: n, trainLoss: 1, trainTop1: 0.5, test: { loss: 1, top1: testTop1, top5: 1, count: 10 },
+      val: valTop1 === null ? null : { loss: 1, top1: valTop1, top5: 1, count: 10 }, lr: 0.1, lambda: 0, seconds: 1, imagesPerSec: 1, stepsAtFloor: [], layers: [],
+    });
+    // Best test top-1 at epoch 1, best validation top-1 at epoch 2.
+    expect(bestOf([epoch(1, 0.9, 0.6), epoch(2, 0.7, 0.8), epoch(3, 0.8, 0.7)])).toEqual({ epoch: 2, valTop1: 0.8, testTop1: 0.7 });
+    expect(bestOf([epoch(1, 0.9, null), epoch(2, 0.7, null)])).toBeNull();
   });
 
   it('resumes from a checkpoint to exactly the epochs of an uninterrupted run', async () => {

@@ -10,13 +10,13 @@ import { fakeClient } from './fake-client';
 
 const row = (id: number, patch: Partial<CompareRow> = {}): CompareRow => ({
   id, name: null, model: 'cnn-small', dataset: 'demo', quantizer: 'lsq', bits: 4, seed: id, status: 'completed',
-  finalTop1: 0.9, bestTop1: 0.91, parentId: null, dropVsParent: null, sharpness: null, ...patch,
+  finalTop1: 0.9, bestTop1: 0.91, bestUnavailable: null, parentId: null, dropVsParent: null, sharpness: null, ...patch,
 });
 
 /** Three epochs of 50 steps; run 2 was cancelled and resumed ten minutes later, which its wall time shows. */
 const curves = (runId: number): RunCurves => ({
   runId, epoch: [1, 2, 3], step: [50, 100, 150], trainLoss: [1.5, 0.9, 0.6], trainTop1: [0.5, 0.7, 0.8], testLoss: [1.2, 0.8, 0.7],
-  testTop1: [0.6, 0.75, 0.8], testTop5: [0.9, 0.95, 0.97], lr: [0.1, 0.05, 0.01], lambda: [0, 0, 0], seconds: [30, 30, 30],
+  testTop1: [0.6, 0.75, 0.8], testTop5: [0.9, 0.95, 0.97], valLoss: [1, 0.8, 0.7], valTop1: [0.58, 0.74, 0.79], lr: [0.1, 0.05, 0.01], lambda: [0, 0, 0], seconds: [30, 30, 30],
   imagesPerSec: [500, 510, 505], wallSeconds: runId === 2 ? [36, 672, 708] : [36, 72, 108],
 });
 

@@ -14,6 +14,7 @@ const row = (patch: Partial<CompareRow> & { id: number }): CompareRow => ({
   status: 'completed',
   finalTop1: 0.9,
   bestTop1: 0.91,
+  bestUnavailable: null,
   parentId: 1,
   dropVsParent: 0.012,
   testSet: { images: 100, hash: '0123456789abcdef' },

@@ -7,7 +7,7 @@ import { fakeClient, stubCanvas } from './fake-client';
 
 const row = (id: number, patch: Partial<CompareRow> = {}): CompareRow => ({
   id, name: null, model: 'cnn-small', dataset: 'demo', quantizer: 'nt', bits: 4, seed: 0, status: 'completed',
-  finalTop1: 0.9, bestTop1: 0.91, parentId: 1, dropVsParent: 0.012, testSet: { images: 100, hash: '0123456789abcdef' }, parentTestSet: 'same',
+  finalTop1: 0.9, bestTop1: 0.91, bestUnavailable: null, parentId: 1, dropVsParent: 0.012, testSet: { images: 100, hash: '0123456789abcdef' }, parentTestSet: 'same',
   sharpness: null, ...patch,
 });
 

@@ -54,6 +54,8 @@ export function runRecord(patch: Partial<RunRecord> & { id: number }): RunRecord
     gitCommit: null,
     datasetHash: null,
     bestTop1: 0.9,
+    bestEpoch: 1,
+    bestUnavailable: null,
     finalTop1: 0.89,
     dropVsParent: null,
     error: null,

@@ -80,7 +80,7 @@ describe('New run form', () => {
       config: {
         model: 'cnn-small', quant: { quantizer: 'fp' }, epochs: 1, batchSize: 128, microBatch: null,
         optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4 }, lr: { kind: 'cosine', base: 0.1, warmupEpochs: 0 },
-        labelSmoothing: 0, seed: 0, backend: 'auto', limitTrain: 256, limitTest: 256,
+        labelSmoothing: 0, seed: 0, backend: 'auto', limitTrain: 256, limitTest: 256, limitVal: null,
       },
     });
   });

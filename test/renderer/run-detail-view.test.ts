@@ -6,7 +6,7 @@ import RunDetailView from '../../src-renderer/views/run-detail/RunDetailView.sve
 import { fakeClient, runRecord, stubCanvas } from './fake-client';
 
 const curves: RunCurves = {
-  runId: 5, epoch: [1], step: [10], trainLoss: [0.9], trainTop1: [0.6], testLoss: [0.8], testTop1: [0.7], testTop5: [0.9],
+  runId: 5, epoch: [1], step: [10], trainLoss: [0.9], trainTop1: [0.6], testLoss: [0.8], testTop1: [0.7], testTop5: [0.9], valLoss: [0.85], valTop1: [0.68],
   lr: [0.01], lambda: [0.5], seconds: [3.2], imagesPerSec: [800], wallSeconds: [40],
 };
 
@@ -68,6 +68,14 @@ describe('Run detail', () => {
     expect(screen.getByRole('link', { name: 'Compare with parent' }).getAttribute('href')).toBe('#/compare?ids=4,5');
     expect(screen.getByRole('heading', { name: 'Sharpness' })).toBeTruthy();
     expect(await screen.findByText('No sharpness results yet.')).toBeTruthy();
+  });
+
+  it('shows the best top-1 with its best-validation epoch, or why a run has none', async () => {
+    setup(detail({ id: 5, status: 'completed', bestTop1: 0.655, bestEpoch: 3, bestUnavailable: null }));
+    expect((await screen.findByTestId('best-top1')).textContent!.trim()).toBe('65.50% (epoch 3, best validation)');
+    cleanup();
+    setup(detail({ id: 5, status: 'completed', bestTop1: null, bestEpoch: null, bestUnavailable: 'no validation split' }));
+    expect((await screen.findByTestId('best-top1')).textContent!.trim()).toBe('unavailable: no validation split');
   });
 
   it('lists cancel and resume in the log, between the epochs, and marks them on the curves', async () => {

@@ -32,7 +32,7 @@ describe('checkRunForm', () => {
       model: 'cnn-small', quant: { quantizer: 'fp' }, epochs: 10, batchSize: 128, microBatch: null,
       optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
       lr: { kind: 'cosine', base: 0.1, warmupEpochs: 0 },
-      labelSmoothing: 0, seed: 0, backend: 'auto', limitTrain: 256, limitTest: null,
+      labelSmoothing: 0, seed: 0, backend: 'auto', limitTrain: 256, limitTest: null, limitVal: null,
     });
     expect(check.runCount).toBe(1);
   });

@@ -42,7 +42,8 @@ describe('RunRecorder', () => {
     recorder.record(id, { type: 'checkpoint', key, dir: '/tmp/x', epoch: 1, bytes: 10 });
     recorder.record(id, { type: 'done', key, status: 'completed', finalTop1: 0.55, finalLoss: 1, bestTop1: 0.55 });
 
-    expect(await summary).toMatchObject({ id, status: 'completed', final: { testTop1: 0.55 }, best: { testTop1: 0.55 } });
+    // The best is the recorded epoch's (chosen on validation), not the worker's report.
+    expect(await summary).toMatchObject({ id, status: 'completed', final: { testTop1: 0.55 }, best: { testTop1: 0.5, epoch: 1 }, bestUnavailable: null });
     expect(seen).toEqual([1, 2, 3]);
     expect(store.stepMetrics(id).map((p) => p.step)).toEqual([1, 2, 3]);
     expect(store.getRun(id)).toMatchObject({ status: 'completed', backend: 'wasm', finalTop1: 0.55 });
@@ -51,14 +52,27 @@ describe('RunRecorder', () => {
     expect(recorder.busy).toBe(false);
   });
 
-  it('keeps the best over recorded epochs and the last epoch as final when a run is cancelled', async () => {
+  it('keeps the best-validation epoch over recorded epochs, with its test top-1, and the last epoch as final when a run is cancelled', async () => {
     const id = store.insertRun(newRun());
     const summary = recorder.track(id);
     const key = `run:${id}`;
-    recorder.record(id, { type: 'epoch', key, metrics: epochMetrics(1, 0.6) });
-    recorder.record(id, { type: 'epoch', key, metrics: epochMetrics(2, 0.4) });
-    recorder.record(id, { type: 'done', key, status: 'cancelled', finalTop1: null, finalLoss: null, bestTop1: null });
-    expect(await summary).toMatchObject({ status: 'cancelled', final: { testTop1: 0.4 }, best: { testTop1: 0.6 } });
+    // Epoch 1 has the best test top-1, epoch 2 the best validation top-1: epoch 2 is the best.
+    recorder.record(id, { type: 'epoch', key, metrics: epochMetrics(1, 0.6, 0, 0.5) });
+    recorder.record(id, { type: 'epoch', key, metrics: epochMetrics(2, 0.4, 0, 0.55) });
+    recorder.record(id, { type: 'epoch', key, metrics: epochMetrics(3, 0.45, 0, 0.52) });
+    recorder.record(id, { type: 'done', key, status: 'cancelled', finalTop1: null, finalLoss: null, bestTop1: 0.6 });
+    expect(await summary).toMatchObject({ status: 'cancelled', final: { testTop1: 0.45 }, best: { testTop1: 0.4, epoch: 2 }, bestUnavailable: null });
+  });
+
+  it('reports no best, with the reason, for a run on a dataset without a val split', async () => {
+    const id = store.insertRun(newRun());
+    const summary = recorder.track(id);
+    const key = `run:${id}`;
+    recorder.record(id, { type: 'epoch', key, metrics: epochMetrics(1, 0.6, 0, null) });
+    recorder.record(id, { type: 'epoch', key, metrics: epochMetrics(2, 0.4, 0, null) });
+    recorder.record(id, { type: 'done', key, status: 'completed', finalTop1: 0.4, finalLoss: 1, bestTop1: null });
+    expect(await summary).toMatchObject({ status: 'completed', final: { testTop1: 0.4 }, best: null, bestUnavailable: 'no validation split' });
+    expect(store.getRun(id)).toMatchObject({ bestTop1: null, bestEpoch: null, bestUnavailable: 'no validation split', finalTop1: 0.4 });
   });
 
   it('stops a run whose writes fail and reports why, without a stored end', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from '../../src-main/store/filter';
 import { compileRunFilter, FILTER_FIELDS } from '../../src-main/store/filter-sql';
 import type { SqliteStore } from '../../src-main/store/store';
-import { newRun, storeWithDatasets, tempHome } from './fixtures';
+import { epochMetrics, newRun, storeWithDatasets, tempHome } from './fixtures';
 
 let home: string;
 let store: SqliteStore;
@@ -25,7 +25,10 @@ beforeAll(() => {
   runs.forEach((r, i) => {
     const id = store.insertRun(newRun({ model: r.model, seed: r.seed, quant: { quantizer: r.quantizer, bits: r.bits } }, { dataset: r.dataset, name: `r${i}`, createdAt: Date.UTC(2025, 0, 1 + i) }));
     if (r.status !== 'queued') store.updateRunStatus(id, r.status);
-    if (r.best !== null) store.finishRun(id, { status: r.status as 'completed', finalTop1: r.best, bestTop1: r.best });
+    if (r.best !== null) {
+      store.appendEpochMetrics(id, epochMetrics(1, r.best));
+      store.finishRun(id, { status: r.status as 'completed', finalTop1: r.best });
+    }
     r.tags.forEach((t) => store.addTag(id, t));
   });
 });

@@ -36,14 +36,18 @@ export function newRun(config: Partial<TrainConfigInput> = {}, extra: Partial<Ne
   return { config: parseTrainConfig({ model: 'cnn-small', epochs: 3, ...config }), dataset: 'fmnist', ...extra };
 }
 
-/** Epoch metrics whose values are derived from the epoch, so curves can be checked exactly. */
-export function epochMetrics(epoch: number, top1 = epoch / 100, layers = 0): EpochMetrics {
+/**
+ * Epoch metrics whose values are derived from the epoch, so curves can be checked exactly; val top-1
+ * equals the test one unless given (null: a dataset without a val split).
+ */
+export function epochMetrics(epoch: number, top1 = epoch / 100, layers = 0, valTop1: number | null = top1): EpochMetrics {
   return {
     epoch,
     step: epoch * 10,
     trainLoss: 1 / epoch,
     trainTop1: top1 - 0.01,
     test: { loss: 2 / epoch, top1, top5: Math.min(1, top1 + 0.1), count: 100 },
+    val: valTop1 === null ? null : { loss: 2.5 / epoch, top1: valTop1, top5: Math.min(1, valTop1 + 0.1), count: 50 },
     lr: 0.1,
     lambda: 1 / epoch,
     seconds: 1.5,

@@ -19,13 +19,44 @@ describe('metrics', () => {
     expect(() => t.store.epochCurves(Array.from({ length: 201 }, (_, i) => i))).toThrow('epochCurves: at most 200 runs per request, got 201');
   });
 
-  it('replaces an epoch written again (a resumed run) and keeps the best top-1', () => {
+  it('replaces an epoch written again (a resumed run) and chooses the best over the epochs as rewritten', () => {
     const id = t.store.insertRun(newRun());
-    t.store.appendEpochMetrics(id, epochMetrics(1, 0.7));
-    t.store.appendEpochMetrics(id, epochMetrics(2, 0.6));
-    t.store.appendEpochMetrics(id, epochMetrics(2, 0.65));
+    t.store.appendEpochMetrics(id, epochMetrics(1, 0.7, 0, 0.6));
+    t.store.appendEpochMetrics(id, epochMetrics(2, 0.6, 0, 0.8));
+    expect(t.store.getRun(id)).toMatchObject({ bestTop1: 0.6, bestEpoch: 2 });
+    t.store.appendEpochMetrics(id, epochMetrics(2, 0.65, 0, 0.5));
     expect(t.store.epochCurves([id])[0].testTop1).toEqual([0.7, 0.65]);
-    expect(t.store.getRun(id)).toMatchObject({ epochsDone: 2, bestTop1: 0.7 });
+    expect(t.store.getRun(id)).toMatchObject({ epochsDone: 2, bestTop1: 0.7, bestEpoch: 1 });
+  });
+
+  it('stores validation loss and top-1 per epoch; the best is the best-validation epoch with its test top-1, never the best test one', () => {
+    const id = t.store.insertRun(newRun());
+    // Test top-1 peaks at epoch 1, validation top-1 at epoch 2.
+    [[0.9, 0.6], [0.7, 0.8], [0.8, 0.7]].forEach(([test, val], i) => t.store.appendEpochMetrics(id, epochMetrics(i + 1, test, 0, val)));
+    const curves = t.store.epochCurves([id])[0];
+    expect(curves.valTop1).toEqual([0.6, 0.8, 0.7]);
+    expect(curves.valLoss).toEqual([2.5, 1.25, 2.5 / 3]);
+    t.store.finishRun(id, { status: 'completed', finalTop1: 0.8 });
+    expect(t.store.getRun(id)).toMatchObject({ bestTop1: 0.7, bestEpoch: 2, bestUnavailable: null, finalTop1: 0.8 });
+  });
+
+  it('chooses the best again when the run ends, over the epochs recorded by then', () => {
+    const id = t.store.insertRun(newRun());
+    t.store.appendEpochMetrics(id, epochMetrics(1, 0.7, 0, 0.6));
+    t.store.appendEpochMetrics(id, epochMetrics(2, 0.6, 0, 0.8));
+    // As a kill after epoch 2's checkpoint whose row was lost leaves it.
+    t.store.db.prepare('DELETE FROM epoch_metrics WHERE run_id = ? AND epoch = 2').run(id);
+    t.store.finishRun(id, { status: 'completed', finalTop1: 0.6 });
+    expect(t.store.getRun(id)).toMatchObject({ bestTop1: 0.7, bestEpoch: 1 });
+  });
+
+  it('gives a run without validation metrics no best, with the reason, and keeps its final', () => {
+    const id = t.store.insertRun(newRun());
+    t.store.appendEpochMetrics(id, epochMetrics(1, 0.9, 0, null));
+    t.store.appendEpochMetrics(id, epochMetrics(2, 0.7, 0, null));
+    t.store.finishRun(id, { status: 'completed', finalTop1: 0.7 });
+    expect(t.store.epochCurves([id])[0].valTop1).toEqual([null, null]);
+    expect(t.store.getRun(id)).toMatchObject({ bestTop1: null, bestEpoch: null, bestUnavailable: 'no validation split', finalTop1: 0.7 });
   });
 
   it('stores per-layer quantizer statistics with the epoch, nulls for an unquantized input', () => {

@@ -28,15 +28,15 @@ describe('runs', () => {
     const parent = t.store.insertRun(newRun({ quant: { quantizer: 'fp' } }));
     t.store.markRunning(parent, { backend: 'cpu', device: 'cpu', startedAt: 10 });
     t.store.recordTestSet(parent, testSet);
-    t.store.finishRun(parent, { status: 'completed', finalTop1: 0.9, bestTop1: 0.92, finishedAt: 20 });
+    t.store.finishRun(parent, { status: 'completed', finalTop1: 0.9, finishedAt: 20 });
     const child = t.store.insertRun(newRun({ quant: { quantizer: 'nt', bits: 4 } }, { parentId: parent }));
     expect(t.store.markRunning(child, { backend: 'wasm', device: 'cpu (8 threads)', startedAt: 30 })).toBe(true);
     expect(t.store.markRunning(child, { backend: 'wasm', device: 'cpu', startedAt: 31 })).toBe(false);
     t.store.recordTestSet(child, testSet);
     t.store.appendEpochMetrics(child, epochMetrics(1, 0.8));
     t.store.appendEpochMetrics(child, epochMetrics(2, 0.85));
-    expect(t.store.getRun(child)).toMatchObject({ status: 'running', epochsDone: 2, bestTop1: 0.85, backend: 'wasm' });
-    t.store.finishRun(child, { status: 'completed', finalTop1: 0.84, bestTop1: 0.85, finishedAt: 40 });
+    expect(t.store.getRun(child)).toMatchObject({ status: 'running', epochsDone: 2, backend: 'wasm' });
+    t.store.finishRun(child, { status: 'completed', finalTop1: 0.84, finishedAt: 40 });
     const done = t.store.getRun(child)!;
     expect(done).toMatchObject({ status: 'completed', startedAt: 30, finishedAt: 40, finalTop1: 0.84, parentId: parent });
     expect(done.dropVsParent).toBeCloseTo(0.06, 10);
@@ -101,8 +101,8 @@ describe('runs', () => {
 
   it('sorts runs without a value last in either order', () => {
     const [a, b, c] = [t.store.insertRun(newRun()), t.store.insertRun(newRun()), t.store.insertRun(newRun())];
-    t.store.finishRun(a, { status: 'completed', finalTop1: 0.5, bestTop1: 0.5 });
-    t.store.finishRun(c, { status: 'completed', finalTop1: 0.7, bestTop1: 0.7 });
+    t.store.appendEpochMetrics(a, epochMetrics(1, 0.5));
+    t.store.appendEpochMetrics(c, epochMetrics(1, 0.7));
     expect(t.store.listRuns({ sort: 'best_top1', order: 'desc' }).rows.map((r) => r.id)).toEqual([c, a, b]);
     expect(t.store.listRuns({ sort: 'best_top1', order: 'asc' }).rows.map((r) => r.id)).toEqual([a, c, b]);
   });

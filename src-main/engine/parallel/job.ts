@@ -8,11 +8,13 @@ import type { CollectiveBuffers } from './collective';
  * carries the images themselves (shared, not copied, with every worker) and the options each
  * worker builds its own sources from.
  */
-export interface ParallelTrainJob extends Omit<TrainJob, 'data' | 'train' | 'test'> {
+export interface ParallelTrainJob extends Omit<TrainJob, 'data' | 'train' | 'test' | 'val'> {
   /** Training images and batching; every replica walks the same batches and takes its rows of each. */
   train: { set: ImageSet; options: BatchOptions };
   /** Evaluation images, split into one contiguous shard per replica. */
   test: { set: ImageSet; options: BatchOptions };
+  /** The val split, sharded like test; null when the dataset has none. */
+  val?: { set: ImageSet; options: BatchOptions } | null;
 }
 
 /** One replica's state, for checks that replicas agree and do not leak tensors. */

@@ -39,6 +39,7 @@ export async function runReplica(init: ReplicaInit, link: CoordinatorLink): Prom
       data: { inputShape: job.train.set.shape, numClasses: job.train.set.numClasses },
       train: createBatchSource(job.train.set, job.train.options),
       test: createBatchSource(shardImageSet(job.test.set, rank, worldSize), job.test.options),
+      val: job.val && createBatchSource(shardImageSet(job.val.set, rank, worldSize), job.val.options),
       checkpointDir: lead ? job.checkpointDir : undefined,
     },
     hooks,
@@ -55,6 +56,8 @@ class ReplicaSteps implements StepStrategy {
   private stop = false;
   /** Step sizes still to be initialized take their value from each replica's own rows, then rank 0's are broadcast. */
   private lazyInitPending = false;
+  /** Buffers averaged since the last step: val after test must not average them again (rounding would drift). */
+  private buffersAveraged = false;
   private readonly cancelFlag: Int32Array;
 
   constructor(
@@ -90,6 +93,7 @@ class ReplicaSteps implements StepStrategy {
   }
 
   combine(share: StepTotals, shareSize: number, batchSize: number): StepTotals {
+    this.buffersAveraged = false;
     if (this.lazyInitPending) {
       this.sync.broadcastModel();
       this.lazyInitPending = false;
@@ -102,9 +106,10 @@ class ReplicaSteps implements StepStrategy {
     return { loss: lossSum / batchSize, hits };
   }
 
-  async evaluate(model: Model, testSet: BatchSource): Promise<EvalMetrics> {
-    this.sync.averageBuffers();
-    const sums = await evaluateSums(model, testSet);
+  async evaluate(model: Model, set: BatchSource): Promise<EvalMetrics> {
+    if (!this.buffersAveraged) this.sync.averageBuffers();
+    this.buffersAveraged = true;
+    const sums = await evaluateSums(model, set);
     const [loss, top1, top5, count] = this.collective.allReduceSum([sums.loss, sums.top1, sums.top5, sums.count]);
     return metricsFromSums({ loss, top1, top5, count });
   }

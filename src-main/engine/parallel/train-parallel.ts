@@ -78,6 +78,7 @@ class Coordinator {
       ...this.job,
       train: { ...this.job.train, set: shareImageSet(this.job.train.set) },
       test: { ...this.job.test, set: shareImageSet(this.job.test.set) },
+      val: this.job.val && { ...this.job.val, set: shareImageSet(this.job.val.set) },
     };
     try {
       for (let rank = 0; rank < this.worldSize; rank++) {

@@ -13,7 +13,7 @@ import type { TaskState } from './slurm';
 export type Decision =
   | { status: 'queued'; reason: string }
   | { status: 'running' }
-  | { status: 'completed'; finalTop1: number | null; bestTop1: number | null }
+  | { status: 'completed'; finalTop1: number | null }
   | { status: 'failed' | 'interrupted'; error: string }
   | { status: 'cancelled' };
 
@@ -46,7 +46,8 @@ function slurmSays(task: TaskState): string {
  * (undefined once the controller forgot it). Undefined: nothing to change yet.
  */
 export function decide(task: TaskState | undefined, result: BundleResult | undefined, status: BundleStatus | undefined, dir: string): Decision | undefined {
-  if (result?.status === 'completed') return { status: 'completed', finalTop1: result.finalTop1, bestTop1: result.bestTop1 };
+  // The best epoch comes from the imported epochs, chosen on validation by the store.
+  if (result?.status === 'completed') return { status: 'completed', finalTop1: result.finalTop1 };
   if (result?.status === 'failed') return { status: 'failed', error: `${result.error ?? 'failed'}${lastLines(dir)}` };
   if (result?.status === 'stopped') {
     if (task && ACTIVE.has(task.state)) return undefined;
@@ -132,7 +133,7 @@ export function applyDecision(store: TemperStore, runId: number, decision: Decis
         }
         return store.markRunning(runId, { backend: status?.backend ?? 'slurm', device: status?.device ?? status?.host ?? '' });
       case 'completed':
-        return store.finishRun(runId, { status: 'completed', finalTop1: decision.finalTop1, bestTop1: decision.bestTop1 });
+        return store.finishRun(runId, { status: 'completed', finalTop1: decision.finalTop1 });
       case 'cancelled':
         return store.finishRun(runId, { status: 'cancelled' });
       case 'failed':

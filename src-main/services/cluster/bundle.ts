@@ -77,6 +77,7 @@ export type RunBundle = Omit<z.infer<typeof bundleSchema>, 'config'> & { config:
 const resultSchema = z.object({
   status: z.enum(['completed', 'stopped', 'failed']),
   finalTop1: fraction.nullable(),
+  /** Test top-1 at the best-validation epoch of the task's own epochs (the store chooses over all imported ones). */
   bestTop1: fraction.nullable(),
   error: text(20_000).nullable(),
   /** The signal that stopped the run (a scancel, Slurm's time limit), when one did. */

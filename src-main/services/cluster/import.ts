@@ -159,7 +159,7 @@ function importOne(store: TemperStore, checked: CheckedBundle, options: ImportOp
   }
   const id = runId!;
   importProgress(store, id, options.limits);
-  if (result?.status === 'completed') applyDecision(store, id, { status: 'completed', finalTop1: result.finalTop1, bestTop1: result.bestTop1 }, undefined, undefined);
+  if (result?.status === 'completed') applyDecision(store, id, { status: 'completed', finalTop1: result.finalTop1 }, undefined, undefined);
   else if (result?.status === 'failed') applyDecision(store, id, { status: 'failed', error: result.error ?? 'failed' }, undefined, undefined);
   else {
     const why = result ? `the run was stopped by ${result.signal ?? 'a signal'}` : 'the bundle had no result yet when it was imported';

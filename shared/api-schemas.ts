@@ -15,7 +15,9 @@ const id = z.number().int().positive();
 const ids = z.array(id).min(1).max(LIMITS.runsPerRequest);
 const text = (max: number) => z.string().min(1).max(max);
 const datasetName = datasetNameSchema;
-const config = z.record(z.string(), z.unknown());
+/** A field name or config path: longer ones are refused before anything echoes them. */
+const key = z.string().max(200);
+const config = z.record(key, z.unknown());
 
 const trainRequest = z.strictObject({
   config,
@@ -26,7 +28,6 @@ const trainRequest = z.strictObject({
 
 /** Where a run trains: a cluster profile's name, or null (or left out) for this machine. */
 const where = clusterProfileSchema.shape.name.nullish();
-const clusterProfile = clusterProfileSchema.strict();
 
 const listRunsQuery = z.strictObject({
   filter: z.string().max(LIMITS.filterLength).optional(),
@@ -63,7 +64,7 @@ export const API_ARGS = {
   listRuns: z.tuple([listRunsQuery]),
   getRun: z.tuple([id]),
   startRun: z.tuple([trainRequest, where.optional()]),
-  startSweep: z.tuple([trainRequest.extend({ sweep: z.record(z.string(), z.array(z.unknown()).min(1).max(100)) }), where.optional()]),
+  startSweep: z.tuple([trainRequest.extend({ sweep: z.record(key, z.array(z.unknown()).min(1).max(100)) }), where.optional()]),
   cancelRun: z.tuple([id]),
   resumeRun: z.tuple([id]),
   deleteRun: z.tuple([id]),
@@ -79,17 +80,17 @@ export const API_ARGS = {
   exportRun: z.tuple([id, text(4096).nullish(), z.enum(EXPORT_FORMATS).optional()]),
   estimateRun: z.tuple([trainRequest]),
   validateConfig: z.tuple([z.unknown()]),
-  computeSharpness: z.tuple([id, z.record(z.string(), z.unknown()).optional()]),
+  computeSharpness: z.tuple([id, z.record(key, z.unknown()).optional()]),
   cancelSharpness: z.tuple([id]),
   sharpnessOf: z.tuple([id]),
   listStudies: z.tuple([]),
   getStudy: z.tuple([id]),
   // The study's own schema (shared/study.ts) checks the spec and names the bad field.
-  createStudy: z.tuple([z.record(z.string(), z.unknown())]),
+  createStudy: z.tuple([z.record(key, z.unknown())]),
   resumeStudy: z.tuple([id]),
   listClusters: z.tuple([]),
-  addCluster: z.tuple([clusterProfile]),
-  updateCluster: z.tuple([clusterProfile]),
+  addCluster: z.tuple([clusterProfileSchema]),
+  updateCluster: z.tuple([clusterProfileSchema]),
   removeCluster: z.tuple([clusterProfileSchema.shape.name]),
   testCluster: z.tuple([clusterProfileSchema.shape.name]),
 } satisfies Record<ApiMethod, z.ZodTuple>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { echo } from './echo';
 
 /**
  * The run configuration: one schema for the CLI, the services, the GUI and the engine.
@@ -42,11 +43,11 @@ export function closestName(name: string, known: readonly string[]): string | un
 
 export function unknownFieldMessage(key: string, known: readonly string[]): string {
   const guess = closestName(key, known);
-  return `unknown field '${key}'${guess ? ` (did you mean '${guess}'?)` : ` (known: ${known.join(', ')})`}`;
+  return `unknown field '${echo(key)}'${guess ? ` (did you mean '${guess}'?)` : ` (known: ${known.join(', ')})`}`;
 }
 
 /** An object that refuses keys it does not know, so a typo is an error rather than a silent default. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
+export function strictObject<T extends z.ZodRawShape>(shape: T) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknownFieldMessage(key, known)).join(', ') : undefined),

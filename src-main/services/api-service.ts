@@ -68,7 +68,8 @@ export class ApiService implements TemperApi {
     this.runs = new RunService(home);
     this.sharpness = new SharpnessService(this.runs);
     this.studies = new StudyService(this.runs);
-    this.clusters = new ClusterService(this.runs);
+    // From the web (the default), an exchange folder must exist already: nothing is created outside the data folder.
+    this.clusters = new ClusterService(this.runs, { createExchange: (options.shell ?? 'web') !== 'web' });
     this.runs.onEvent((event) => this.emit(event));
     this.clusterPoller = new ClusterPoller(this.runs);
     this.clusterPoller.onError = (profile, error) => console.error(`cluster ${profile}: ${error}`);

@@ -269,4 +269,12 @@ const addStudies: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies];
+/** The process that runs a study (its pid on its host): a study left `running` by a process that is gone reads interrupted. */
+const addStudyOwner: Migration = (db) => {
+  db.exec(`
+    ALTER TABLE studies ADD COLUMN owner_pid INTEGER;
+    ALTER TABLE studies ADD COLUMN owner_host TEXT;
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [createV1, addRunOwner, addSharpness, addClusters, addLevelsUsed, addRunEvents, addStudies, addStudyOwner];

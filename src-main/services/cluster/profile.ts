@@ -1,3 +1,4 @@
+import { echo } from '../../../shared/echo';
 import { type ClusterProfile, clusterProfileSchema } from '../../../shared/cluster-profile';
 
 export { type ClusterProfile, type ClusterProfileInput, clusterProfileSchema } from '../../../shared/cluster-profile';
@@ -7,7 +8,7 @@ export function parseClusterProfile(input: unknown): ClusterProfile {
   const result = clusterProfileSchema.safeParse(input);
   if (!result.success) {
     const name = (input as { name?: unknown })?.name;
-    const which = typeof name === 'string' ? `cluster profile '${name}'` : 'cluster profile';
+    const which = typeof name === 'string' ? `cluster profile '${echo(name)}'` : 'cluster profile';
     throw new Error(`${which}: ${result.error.issues.map((i) => `${i.path.join('.') || '(profile)'}: ${i.message}`).join('; ')}`);
   }
   return result.data;

@@ -4,6 +4,7 @@ import { clusterProfileSchema } from './cluster-profile';
 import { BACKEND_CHOICES } from './config';
 import { datasetNameSchema, runNameSchema } from './names';
 import { LIMITS } from './records';
+import { echoPath } from './echo';
 
 /**
  * The arguments of every TemperApi call, checked on the main side before a call reaches a
@@ -104,7 +105,7 @@ export function parseApiArgs<M extends ApiMethod>(method: M, args: unknown): z.i
   const schema = API_ARGS[method] as z.ZodTuple;
   const result = schema.safeParse(args);
   if (result.success) return result.data as z.infer<(typeof API_ARGS)[M]>;
-  const problems = result.error.issues.map((i) => `${i.path.length ? `argument ${i.path.join('.')}` : 'arguments'}: ${i.message}`);
+  const problems = result.error.issues.map((i) => `${i.path.length ? `argument ${echoPath(i.path)}` : 'arguments'}: ${i.message}`);
   throw new ApiArgumentError(`${method}: ${problems.join('; ')}`);
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { echo } from './echo';
+import { echo, echoPath } from './echo';
 
 /**
  * The run configuration: one schema for the CLI, the services, the GUI and the engine.
@@ -151,6 +151,6 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export function parseTrainConfig(input: unknown): TrainConfig {
   const result = trainConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const problems = result.error.issues.map((i) => (i.path.length ? `${echoPath(i.path)}: ${i.message}` : i.message));
   throw new Error(`Invalid run config: ${problems.join('; ')}`);
 }

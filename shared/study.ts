@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONFIG_PATHS, QUANTIZER_KINDS, type TrainConfigInput } from './config';
 import { datasetNameSchema } from './names';
 import { setPath, SWEEP_ALIASES } from './sweep';
+import { echoPath } from './echo';
 
 /**
  * A study: one parent, a grid of quantizers × bit-widths × seeds (plus any other config paths), a
@@ -67,7 +68,7 @@ const resolvePath = (key: string) => (Object.hasOwn(SWEEP_ALIASES, key) ? SWEEP_
 export function parseStudySpec(input: unknown): StudySpec {
   const result = studySpecSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const problems = result.error.issues.map((i) => (i.path.length ? `${echoPath(i.path)}: ${i.message}` : i.message));
   throw new Error(`Invalid study spec: ${problems.join('; ')}`);
 }
 

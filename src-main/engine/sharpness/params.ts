@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { strictObject } from '../../../shared/config';
+import { echoPath } from '../../../shared/echo';
 
 /** The measures of method.md §5.1–5.3, by the names results are stored under. */
 export const SHARPNESS_MEASURES = ['trace', 'eigen', 'perturb', 'landscape'] as const;
@@ -89,6 +90,6 @@ export type SharpnessParamsInput = z.input<typeof paramsObject> & { samples?: nu
 export function parseSharpnessParams(input: unknown): SharpnessParams {
   const result = sharpnessParamsSchema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`);
+  const problems = result.error.issues.map((i) => `${echoPath(i.path) || '(params)'}: ${i.message}`);
   throw new Error(`Invalid sharpness parameters: ${problems.join('; ')}`);
 }

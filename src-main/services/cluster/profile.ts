@@ -1,4 +1,4 @@
-import { echo } from '../../../shared/echo';
+import { echo, echoPath } from '../../../shared/echo';
 import { type ClusterProfile, clusterProfileSchema } from '../../../shared/cluster-profile';
 
 export { type ClusterProfile, type ClusterProfileInput, clusterProfileSchema } from '../../../shared/cluster-profile';
@@ -9,7 +9,7 @@ export function parseClusterProfile(input: unknown): ClusterProfile {
   if (!result.success) {
     const name = (input as { name?: unknown })?.name;
     const which = typeof name === 'string' ? `cluster profile '${echo(name)}'` : 'cluster profile';
-    throw new Error(`${which}: ${result.error.issues.map((i) => `${i.path.join('.') || '(profile)'}: ${i.message}`).join('; ')}`);
+    throw new Error(`${which}: ${result.error.issues.map((i) => `${echoPath(i.path) || '(profile)'}: ${i.message}`).join('; ')}`);
   }
   return result.data;
 }

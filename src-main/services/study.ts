@@ -97,7 +97,7 @@ export class StudyService {
     }));
     const orphaned = this.orphaned(row);
     return {
-      id, name: row.name, spec, status: orphaned ? 'interrupted' : row.status, error: orphaned ? `interrupted: ${orphaned}` : row.error, groupId: row.groupId ?? 0, parentRunId: row.parentRunId, createdAt: row.createdAt,
+      id, name: row.name, spec, status: orphaned ? 'interrupted' : row.status, error: orphaned ?? row.error, groupId: row.groupId ?? 0, parentRunId: row.parentRunId, createdAt: row.createdAt,
       progress: studyProgress(cells.length * spec.grid.seeds.length, entries, spec.measures),
       entries,
       results: studyResults(cells, entries, spec.baseline, spec.measures),

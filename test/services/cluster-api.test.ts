@@ -48,6 +48,8 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'temper-cluster-api-'));
   const home = path.join(tmp, 'home');
   fs.mkdirSync(home);
+  // Without a shell named, the API service is in web mode: the exchange folder must exist already.
+  fs.mkdirSync(path.join(tmp, 'exchange'));
   fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ threadsPerRun: 1 }));
   writeGratingsIdx(path.join(tmp, 'gratings'));
   backend = await openApiService(home);

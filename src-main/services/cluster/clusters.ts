@@ -63,8 +63,16 @@ export class ClusterService {
     return profile;
   }
 
+  /** A profile stored before a rule it breaks existed (a newline in a command) is left out with a line saying how to fix it; it stays stored. */
   listProfiles(): ClusterProfile[] {
-    return this.store.clusters.listProfiles().map(parseClusterProfile);
+    return this.store.clusters.listProfiles().flatMap((raw) => {
+      try {
+        return [parseClusterProfile(raw)];
+      } catch (error) {
+        console.error(`${(error as Error).message} (stored earlier: replace it with temper clusters add, or remove it)`);
+        return [];
+      }
+    });
   }
 
   profile(name: string): ClusterProfile {
@@ -78,7 +86,8 @@ export class ClusterService {
 
   /** Refused while runs on it are queued or running: nothing would follow them any more. */
   removeProfile(name: string): void {
-    this.profile(name);
+    // Checked as stored, not parsed: a profile that breaks a newer rule can still be removed.
+    if (this.store.clusters.getProfile(name) === undefined) this.profile(name);
     const active = this.store.clusters.activeBundles().filter((b) => b.cluster === name).map((b) => b.runId);
     if (active.length > 0) throw new Error(`cluster profile '${name}' has queued or running runs (${active.join(', ')}): cancel them or let them end first`);
     this.store.clusters.removeProfile(name);

@@ -43,6 +43,20 @@ describe('a cluster profile', () => {
     for (const [patch, message] of bad) expect(() => parseClusterProfile({ ...base, ...patch }), JSON.stringify(patch)).toThrow(message);
   });
 
+  it('a profile stored before these rules, with a newline in a command, is left out of the list and can still be removed', async () => {
+    const runs = new RunService(home);
+    try {
+      const clusters = new ClusterService(runs);
+      runs.store.clusters.saveProfile('old', { name: 'old', exchange: '/x', temperCommand: 'temper\nid' });
+      expect(clusters.listProfiles().map((p) => p.name)).not.toContain('old');
+      expect(() => clusters.profile('old')).toThrow(/temperCommand: expected one line/);
+      clusters.removeProfile('old');
+      expect(runs.store.clusters.getProfile('old')).toBeUndefined();
+    } finally {
+      await runs.close();
+    }
+  });
+
   it('clusters add: a newline in --sbatch or --temper, spaces as --temper, or a typo in --from profile.json is refused and nothing is saved', async () => {
     const file = path.join(tmp, 'profile.json');
     fs.writeFileSync(file, JSON.stringify({ exchnage: '/shared/x', partiton: 'gpu', exchange: '/shared/x' }));

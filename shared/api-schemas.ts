@@ -4,6 +4,7 @@ import { clusterProfileSchema } from './cluster-profile';
 import { BACKEND_CHOICES } from './config';
 import { datasetNameSchema, runNameSchema } from './names';
 import { LIMITS } from './records';
+import { echoPath } from './echo';
 
 /**
  * The arguments of every TemperApi call, checked on the main side before a call reaches a
@@ -15,7 +16,9 @@ const id = z.number().int().positive();
 const ids = z.array(id).min(1).max(LIMITS.runsPerRequest);
 const text = (max: number) => z.string().min(1).max(max);
 const datasetName = datasetNameSchema;
-const config = z.record(z.string(), z.unknown());
+/** A field name or config path: longer ones are refused before anything echoes them. */
+const key = z.string().max(200);
+const config = z.record(key, z.unknown());
 
 const trainRequest = z.strictObject({
   config,
@@ -26,7 +29,6 @@ const trainRequest = z.strictObject({
 
 /** Where a run trains: a cluster profile's name, or null (or left out) for this machine. */
 const where = clusterProfileSchema.shape.name.nullish();
-const clusterProfile = clusterProfileSchema.strict();
 
 const listRunsQuery = z.strictObject({
   filter: z.string().max(LIMITS.filterLength).optional(),
@@ -63,7 +65,7 @@ export const API_ARGS = {
   listRuns: z.tuple([listRunsQuery]),
   getRun: z.tuple([id]),
   startRun: z.tuple([trainRequest, where.optional()]),
-  startSweep: z.tuple([trainRequest.extend({ sweep: z.record(z.string(), z.array(z.unknown()).min(1).max(100)) }), where.optional()]),
+  startSweep: z.tuple([trainRequest.extend({ sweep: z.record(key, z.array(z.unknown()).min(1).max(100)) }), where.optional()]),
   cancelRun: z.tuple([id]),
   resumeRun: z.tuple([id]),
   deleteRun: z.tuple([id]),
@@ -79,17 +81,17 @@ export const API_ARGS = {
   exportRun: z.tuple([id, text(4096).nullish(), z.enum(EXPORT_FORMATS).optional()]),
   estimateRun: z.tuple([trainRequest]),
   validateConfig: z.tuple([z.unknown()]),
-  computeSharpness: z.tuple([id, z.record(z.string(), z.unknown()).optional()]),
+  computeSharpness: z.tuple([id, z.record(key, z.unknown()).optional()]),
   cancelSharpness: z.tuple([id]),
   sharpnessOf: z.tuple([id]),
   listStudies: z.tuple([]),
   getStudy: z.tuple([id]),
   // The study's own schema (shared/study.ts) checks the spec and names the bad field.
-  createStudy: z.tuple([z.record(z.string(), z.unknown())]),
+  createStudy: z.tuple([z.record(key, z.unknown())]),
   resumeStudy: z.tuple([id]),
   listClusters: z.tuple([]),
-  addCluster: z.tuple([clusterProfile]),
-  updateCluster: z.tuple([clusterProfile]),
+  addCluster: z.tuple([clusterProfileSchema]),
+  updateCluster: z.tuple([clusterProfileSchema]),
   removeCluster: z.tuple([clusterProfileSchema.shape.name]),
   testCluster: z.tuple([clusterProfileSchema.shape.name]),
 } satisfies Record<ApiMethod, z.ZodTuple>;
@@ -103,7 +105,7 @@ export function parseApiArgs<M extends ApiMethod>(method: M, args: unknown): z.i
   const schema = API_ARGS[method] as z.ZodTuple;
   const result = schema.safeParse(args);
   if (result.success) return result.data as z.infer<(typeof API_ARGS)[M]>;
-  const problems = result.error.issues.map((i) => `${i.path.length ? `argument ${i.path.join('.')}` : 'arguments'}: ${i.message}`);
+  const problems = result.error.issues.map((i) => `${i.path.length ? `argument ${echoPath(i.path)}` : 'arguments'}: ${i.message}`);
   throw new ApiArgumentError(`${method}: ${problems.join('; ')}`);
 }
 

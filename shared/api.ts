@@ -210,12 +210,16 @@ export interface TemperApi {
   resumeStudy(id: number): Promise<{ id: number }>;
   /** Slurm cluster profiles (Settings → Clusters), by name. */
   listClusters(): Promise<ClusterProfile[]>;
-  /** A new profile (refused when the name is taken), or a replacement of the one of that name; errors name the field. */
+  /**
+   * A new profile (refused when the name is taken), or a replacement of the one of that name; errors name the field.
+   * Over the web (`temper serve`) the command fields (commandPrefix, setup, temperCommand, extraSbatch) cannot be
+   * set: a new profile has none, an edit keeps the stored ones (403 otherwise); the desktop app and the CLI set them.
+   */
   addCluster(profile: ClusterProfileInput): Promise<ClusterProfile>;
   updateCluster(profile: ClusterProfileInput): Promise<ClusterProfile>;
   /** Refused while runs on that cluster are queued or running. */
   removeCluster(name: string): Promise<void>;
-  /** Checks the profile (exchange folder, sbatch, partition) and runs a tiny job: the node's name and the backend picked there. */
+  /** Checks the profile (exchange folder, sbatch, partition) and runs a tiny job: the node's name and the backend picked there. Over the web the exchange folder must exist already. */
   testCluster(name: string): Promise<ConnectionReport>;
   /** A config with every default filled in, or the validation errors by field path. */
   validateConfig(config: unknown): Promise<{ config: TrainConfig } | { errors: { path: string; message: string }[] }>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TEMPER_SCHEDULE } from './temper-schedule';
+import { echo, echoPath } from './echo';
 
 /**
  * The run configuration: one schema for the CLI, the services, the GUI and the engine.
@@ -43,11 +44,11 @@ export function closestName(name: string, known: readonly string[]): string | un
 
 export function unknownFieldMessage(key: string, known: readonly string[]): string {
   const guess = closestName(key, known);
-  return `unknown field '${key}'${guess ? ` (did you mean '${guess}'?)` : ` (known: ${known.join(', ')})`}`;
+  return `unknown field '${echo(key)}'${guess ? ` (did you mean '${guess}'?)` : ` (known: ${known.join(', ')})`}`;
 }
 
 /** An object that refuses keys it does not know, so a typo is an error rather than a silent default. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
+export function strictObject<T extends z.ZodRawShape>(shape: T) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknownFieldMessage(key, known)).join(', ') : undefined),
@@ -152,6 +153,6 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export function parseTrainConfig(input: unknown): TrainConfig {
   const result = trainConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const problems = result.error.issues.map((i) => (i.path.length ? `${echoPath(i.path)}: ${i.message}` : i.message));
   throw new Error(`Invalid run config: ${problems.join('; ')}`);
 }

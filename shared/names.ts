@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { echo } from './echo';
 
 /**
  * Names and ids that reach a path or a row: one definition for the IPC handlers, the web API, the
@@ -17,7 +18,7 @@ export const runNameSchema = z.string().min(1).max(RUN_NAME_MAX);
 
 export function checkDatasetName(name: string): string {
   if (typeof name !== 'string' || !DATASET_NAME_PATTERN.test(name)) {
-    throw new Error(`invalid dataset name '${String(name).slice(0, 80)}': ${DATASET_NAME_RULE}`);
+    throw new Error(`invalid dataset name '${echo(name)}': ${DATASET_NAME_RULE}`);
   }
   return name;
 }

@@ -197,7 +197,8 @@ export interface StudyView {
   name: string;
   /** The validated spec: everything needed to rerun the study. */
   spec: import('./study').StudySpec;
-  status: 'running' | 'completed' | 'failed' | 'created';
+  /** 'interrupted': left running by a process that has ended; `study run` (Resume) continues it. */
+  status: 'running' | 'completed' | 'failed' | 'created' | 'interrupted';
   error: string | null;
   groupId: number;
   parentRunId: number | null;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CONFIG_PATHS, QUANTIZER_KINDS, type TrainConfigInput } from './config';
+import { datasetNameSchema } from './names';
 import { setPath, SWEEP_ALIASES } from './sweep';
+import { echoPath } from './echo';
 
 /**
  * A study: one parent, a grid of quantizers × bit-widths × seeds (plus any other config paths), a
@@ -13,16 +15,16 @@ export type StudyMeasure = (typeof STUDY_MEASURES)[number];
 /** Measures of a result row: test top-1 always, then the sharpness measures the spec asks for. */
 export type ResultMeasure = 'top1' | StudyMeasure;
 
-const configObject = z.record(z.string(), z.unknown());
+const configObject = z.record(z.string().max(200), z.unknown());
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
 /** Grid fields the recipe may not set: the grid sets them per run. */
-const GRID_FIELDS = ['quant.quantizer', 'quant.bits', 'seed'];
+const GRID_FIELDS = ['quant', 'quant.quantizer', 'quant.bits', 'seed'];
 const MAX_STUDY_RUNS = 500;
 
 export const studySpecSchema = z
   .strictObject({
     name: z.string().min(1).max(200).optional(),
-    dataset: z.string().min(1),
+    dataset: datasetNameSchema,
     /** An existing completed run, or the recipe of a full-precision parent the study trains first. */
     parent: z.union([z.strictObject({ run: z.number().int().positive() }), z.strictObject({ train: configObject })]),
     /** The training recipe of every grid run (model, epochs, lr, batch, limitTrain, backend, ...). */
@@ -32,7 +34,7 @@ export const studySpecSchema = z
       bits: z.array(z.number().int().min(2).max(8)).min(1),
       seeds: z.array(seed).min(1),
       /** Other config paths to vary, e.g. { "quant.temper.lambda0": [0.5, 1] }. */
-      paths: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
+      paths: z.record(z.string().max(200), z.array(z.unknown()).min(1).max(100)).default({}),
     }),
     measures: z.array(z.enum(STUDY_MEASURES)).default(['trace']),
     /** Sharpness parameters for every run (as `temper sharpness`): images, seed, trace: {maxIterations, ...}. */
@@ -66,7 +68,7 @@ const resolvePath = (key: string) => (Object.hasOwn(SWEEP_ALIASES, key) ? SWEEP_
 export function parseStudySpec(input: unknown): StudySpec {
   const result = studySpecSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const problems = result.error.issues.map((i) => (i.path.length ? `${echoPath(i.path)}: ${i.message}` : i.message));
   throw new Error(`Invalid study spec: ${problems.join('; ')}`);
 }
 

@@ -61,7 +61,13 @@ export const clustersCommand: Command = {
     try {
       if (sub === 'add') {
         const sbatch = (values.sbatch as unknown as string[] | undefined) ?? [];
-        const profile = clusters.saveProfile(profileOf(name, values, sbatch));
+        const file = textFlag(values, 'from');
+        let profile: ClusterProfile;
+        try {
+          profile = clusters.saveProfile(profileOf(name, values, sbatch));
+        } catch (error) {
+          throw file ? new Error(`${file}: ${(error as Error).message}`) : error;
+        }
         console.log(json ? JSON.stringify(profile) : `saved ${describe(profile)}\ncheck it with: temper clusters test ${profile.name}`);
       } else if (sub === 'list') {
         const profiles = clusters.listProfiles();

@@ -1,4 +1,5 @@
 import { MODEL_NAMES, QUANTIZER_KINDS, BACKEND_CHOICES, STEP_INITS, type TrainConfigInput } from '../../shared/config';
+import { echo } from '../../shared/echo';
 import type { StepProgress } from '../../shared/metrics';
 import { ClusterService } from '../services/cluster/clusters';
 import { ensureQueueRunner } from '../services/queue-lock';
@@ -18,6 +19,17 @@ export function readRequestFile(file: string): Partial<TrainRequest> & { config:
   return 'config' in record ? (record as Partial<TrainRequest> & { config: TrainConfigInput }) : { config: record as TrainConfigInput };
 }
 
+/** A config's `quant` or `lr` as an object the flags can set fields in; anything else is refused by name (spreading "nt" would make fields '0' and '1'). */
+function objectField<K extends 'quant' | 'lr'>(config: TrainConfigInput, field: K, file: string | undefined): NonNullable<TrainConfigInput[K]> {
+  const value = config[field];
+  if (value === undefined) return {} as NonNullable<TrainConfigInput[K]>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const example = field === 'quant' ? '{"quantizer": "nt", "bits": 4}' : '{"base": 0.1}';
+    throw new Error(`${file ? `${file}: ` : ''}${field}: must be an object such as ${example}, got ${echo(JSON.stringify(value))}`);
+  }
+  return { ...value };
+}
+
 /** The run request from --config and the flags given (flags win); the config schema fills the defaults and checks every field. */
 function requestOf(values: Values): TrainRequest {
   const file = textFlag(values, 'config');
@@ -25,7 +37,7 @@ function requestOf(values: Values): TrainRequest {
   const config: TrainConfigInput = { ...base.config };
   const model = textFlag(values, 'model');
   if (model !== undefined) config.model = model as TrainConfigInput['model'];
-  const quant: NonNullable<TrainConfigInput['quant']> = { ...config.quant };
+  const quant = objectField(config, 'quant', file);
   const quantizer = textFlag(values, 'quantizer');
   if (quantizer !== undefined) quant.quantizer = quantizer as NonNullable<typeof quant.quantizer>;
   const bits = numberFlag(values, 'bits', 'integer');
@@ -40,7 +52,7 @@ function requestOf(values: Values): TrainRequest {
   const microBatch = numberFlag(values, 'micro-batch', 'integer');
   if (microBatch !== undefined) config.microBatch = microBatch;
   const lr = numberFlag(values, 'lr');
-  if (lr !== undefined) config.lr = { ...config.lr, base: lr };
+  if (lr !== undefined) config.lr = { ...objectField(config, 'lr', file), base: lr };
   const seed = numberFlag(values, 'seed', 'integer');
   if (seed !== undefined) config.seed = seed;
   const backend = textFlag(values, 'backend');

@@ -36,8 +36,12 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
   res.end(text);
 }
 
-/** An error as one line a user can act on: the message's first line, no stack. */
+/** The longest error the server answers: the services cut what they echo (shared/echo.ts); this is the last guard. */
+const MAX_ERROR_CHARS = 2000;
+
+/** An error as one line a user can act on: the message's first line, no stack, at most MAX_ERROR_CHARS. */
 export function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] || 'unknown error';
+  const line = message.split('\n')[0] || 'unknown error';
+  return line.length <= MAX_ERROR_CHARS ? line : `${line.slice(0, MAX_ERROR_CHARS)}… (${line.length} characters)`;
 }

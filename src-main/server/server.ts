@@ -44,7 +44,7 @@ const HOST = '127.0.0.1';
  * - GET /?token=T: index.html, and sets the HttpOnly cookie that authorizes the page's later requests;
  *   other GETs: files of the renderer build (cookie or ?token=);
  * - POST /api/<method>, `Authorization: Bearer T` or the cookie, JSON `{"args": [...]}`:
- *   200 `{"value": ...}`, or `{"error": "..."}` with 400, 404, 405, 413, 415 or 422;
+ *   200 `{"value": ...}`, or `{"error": "..."}` with 400, 403 (refused in web mode: web-rules.ts), 404, 405, 413, 415 or 422;
  * - GET /api/events (cookie or ?token=): each TemperEvent as server-sent `data: <json>`;
  * - GET /api/export.zip?run=<id>&format=temper|onnx (cookie or ?token=): the run's export as a zip download.
  */

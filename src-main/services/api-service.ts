@@ -31,6 +31,7 @@ import { readSettings, writeSettings } from './settings';
 import { SharpnessService } from './sharpness';
 import { startSweep } from './sweep-service';
 import { StudyService } from './study';
+import { echoPath } from '../../shared/echo';
 
 /** How often an app that does not drain the queue (a runner had the lock) checks whether it may now. */
 const LOCK_RETRY_MS = 2000;
@@ -68,7 +69,8 @@ export class ApiService implements TemperApi {
     this.runs = new RunService(home);
     this.sharpness = new SharpnessService(this.runs);
     this.studies = new StudyService(this.runs);
-    this.clusters = new ClusterService(this.runs);
+    // From the web (the default), an exchange folder must exist already: nothing is created outside the data folder.
+    this.clusters = new ClusterService(this.runs, { createExchange: (options.shell ?? 'web') !== 'web' });
     this.runs.onEvent((event) => this.emit(event));
     this.clusterPoller = new ClusterPoller(this.runs);
     this.clusterPoller.onError = (profile, error) => console.error(`cluster ${profile}: ${error}`);
@@ -285,7 +287,7 @@ export class ApiService implements TemperApi {
   async validateConfig(config: unknown) {
     const result = trainConfigSchema.safeParse(config);
     if (result.success) return { config: result.data };
-    return { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
+    return { errors: result.error.issues.map((i) => ({ path: echoPath(i.path), message: i.message })) };
   }
 }
 

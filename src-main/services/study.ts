@@ -4,6 +4,7 @@ import { bitsLabel, cellConfig, parentConfig, parseStudySpec, runLabel, sameCell
 import { type StudyEntry, studyProgress, studyResults, type StudyView } from '../../shared/study-results';
 import { parseSharpnessParams, type SharpnessParamsInput } from '../engine/sharpness';
 import type { StudyRow } from '../store/studies';
+import { isProcessAlive } from './run-files';
 import type { RunService } from './runs';
 import { SharpnessService } from './sharpness';
 
@@ -90,12 +91,25 @@ export class StudyService {
       runId: r.runId, cell: r.cell, seed: r.seed, status: r.status, error: r.error, top1: r.finalTop1, trace: r.trace, eigen: r.eigen, perturb: r.perturb,
       testSet: r.testImages === null || r.testSet === null ? null : { images: r.testImages, hash: r.testSet },
     }));
+    const orphaned = this.orphaned(row);
     return {
-      id, name: row.name, spec, status: row.status, error: row.error, groupId: row.groupId ?? 0, parentRunId: row.parentRunId, createdAt: row.createdAt,
+      id, name: row.name, spec, status: orphaned ? 'interrupted' : row.status, error: orphaned ?? row.error, groupId: row.groupId ?? 0, parentRunId: row.parentRunId, createdAt: row.createdAt,
       progress: studyProgress(cells.length * spec.grid.seeds.length, entries, spec.measures),
       entries,
       results: studyResults(cells, entries, spec.baseline, spec.measures, spec.grid.seeds),
     };
+  }
+
+  /**
+   * Why a study stored as running is not: the process running it ended (as runs do, same host
+   * only), or no owner was recorded (a study left running before owners were). Null otherwise.
+   */
+  private orphaned(row: StudyRow): string | null {
+    if (row.status !== 'running' || this.driving.has(row.id)) return null;
+    if (row.ownerPid === null) return 'the process that ran it is gone';
+    if (row.ownerHost !== this.runs.owner.host) return null;
+    if (row.ownerPid === process.pid || isProcessAlive(row.ownerPid)) return null;
+    return `the process running it (pid ${row.ownerPid}) ended`;
   }
 
   list(limit = 100): StudyView[] {
@@ -146,12 +160,16 @@ export class StudyService {
   /** Trains and measures what is left of the study, in grid order; resolves with the final view. */
   async run(id: number, hooks: StudyHooks = {}): Promise<StudyView> {
     if (this.driving.has(id)) throw new Error(`study ${id} is already running in this process`);
+    const before = this.row(id);
+    if (before.status === 'running' && before.ownerPid !== process.pid && this.orphaned(before) === null) {
+      throw new Error(`study ${id} is running in another process (pid ${before.ownerPid} on ${before.ownerHost}); let it finish or stop that process first`);
+    }
     this.driving.add(id);
     const { store } = this.runs;
     try {
       const row = this.row(id);
       const spec = parseStudySpec(row.spec);
-      store.studies.setStudyStatus(id, 'running');
+      store.studies.claimStudy(id, this.runs.owner);
       const parentId = await this.parent(id, spec, row, hooks);
       for (const cell of studyCells(spec)) {
         for (const seed of spec.grid.seeds) {

@@ -1,5 +1,6 @@
 import type { SweepRequest, TrainRequest } from '../../shared/api';
 import { CONFIG_PATHS, closestName, parseTrainConfig, type TrainConfigInput } from '../../shared/config';
+import { echo } from '../../shared/echo';
 import { MAX_SWEEP_RUNS, setPath, SWEEP_ALIASES as ALIASES } from '../../shared/sweep';
 
 /** The config path a sweep key names; a key that is no field of the schema is refused before anything is queued. */
@@ -7,7 +8,7 @@ function sweptPath(key: string): string {
   const path = Object.hasOwn(ALIASES, key) ? ALIASES[key] : key;
   if (CONFIG_PATHS.includes(path)) return path;
   const guess = closestName(key, [...CONFIG_PATHS, ...Object.keys(ALIASES)]);
-  throw new Error(`sweep key '${key}' is not a config field${guess ? ` (did you mean '${guess}'?)` : ''}`);
+  throw new Error(`sweep key '${echo(key)}' is not a config field${guess ? ` (did you mean '${guess}'?)` : ''}`);
 }
 
 /** The swept config paths with their values, aliases resolved; an empty list is an error naming the key. */

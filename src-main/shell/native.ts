@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { NATIVE_CHANNELS, type NativeMethod } from './channels';
 import type { IpcHandlerHost, SenderCheck } from './api-handlers';
 import { UntrustedSenderError } from './sender';
+import { echoPath } from '../../shared/echo';
 
 /** An https URL without credentials, as a normalized string; null for anything else. */
 export function safeExternalUrl(url: unknown): string | null {
@@ -54,7 +55,7 @@ const NATIVE_ARGS = {
 function parseNativeArgs<M extends NativeMethod>(method: M, args: unknown[]): z.infer<(typeof NATIVE_ARGS)[M]> {
   const result = NATIVE_ARGS[method].safeParse(args);
   if (result.success) return result.data as z.infer<(typeof NATIVE_ARGS)[M]>;
-  throw new Error(`${method}: ${result.error.issues.map((i) => `argument ${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  throw new Error(`${method}: ${result.error.issues.map((i) => `argument ${echoPath(i.path)}: ${i.message}`).join('; ')}`);
 }
 
 /** The handlers behind `window.temperNative`, each on its own channel with the same sender check as the API. */

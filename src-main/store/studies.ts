@@ -13,6 +13,9 @@ export interface StudyRow {
   status: StudyStatus;
   error: string | null;
   createdAt: number;
+  /** The process that last ran it; null before it first ran. */
+  ownerPid: number | null;
+  ownerHost: string | null;
 }
 
 /** A grid run of a study, with the measures of its newest finished sharpness job linked to it. */
@@ -32,7 +35,8 @@ export interface StudyRunRow {
   perturb: number | null;
 }
 
-const COLUMNS = 'id, name, spec, group_id AS groupId, parent_run_id AS parentRunId, status, error, created_at AS createdAt';
+const COLUMNS = `id, name, spec, group_id AS groupId, parent_run_id AS parentRunId, status, error, created_at AS createdAt,
+  owner_pid AS ownerPid, owner_host AS ownerHost`;
 type Row = Omit<StudyRow, 'spec'> & { spec: string };
 const toRow = (row: Row): StudyRow => ({ ...row, spec: JSON.parse(row.spec) });
 
@@ -42,6 +46,7 @@ export class StudyQueries {
   private readonly selectOne;
   private readonly selectPage;
   private readonly updateStatus;
+  private readonly claim;
   private readonly updateParent;
   private readonly insertRun;
   private readonly linkSharpness;
@@ -52,6 +57,7 @@ export class StudyQueries {
     this.selectOne = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM studies WHERE id = ?`);
     this.selectPage = db.prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM studies ORDER BY id DESC LIMIT ? OFFSET ?`);
     this.updateStatus = db.prepare('UPDATE studies SET status = ?, error = ? WHERE id = ?');
+    this.claim = db.prepare(`UPDATE studies SET status = 'running', error = NULL, owner_pid = @pid, owner_host = @host WHERE id = @id`);
     this.updateParent = db.prepare('UPDATE studies SET parent_run_id = ? WHERE id = ?');
     this.insertRun = db.prepare('INSERT INTO study_runs (study_id, run_id, cell, seed) VALUES (?, ?, ?, ?)');
     this.linkSharpness = db.prepare('UPDATE study_runs SET sharpness_id = ? WHERE study_id = ? AND run_id = ?');
@@ -77,6 +83,11 @@ export class StudyQueries {
 
   setStudyStatus(id: number, status: StudyStatus, error: string | null = null): void {
     this.updateStatus.run(status, error, id);
+  }
+
+  /** The study runs in `owner`'s process from now on. */
+  claimStudy(id: number, owner: { pid: number; host: string }): void {
+    this.claim.run({ id, pid: owner.pid, host: owner.host });
   }
 
   setStudyParent(id: number, runId: number): void {

@@ -94,6 +94,16 @@ describe('temper train, runs, export, eval-export', { timeout: 240_000 }, () => 
     expect(fs.existsSync(path.join(tmp, 'x'))).toBe(false);
   });
 
+  it('says that quant and lr must be objects, rather than naming fields 0 and 1 of a string', async () => {
+    const file = path.join(tmp, 'quant-string.json');
+    fs.writeFileSync(file, JSON.stringify({ model: 'mlp', quant: 'nt' }));
+    const quant = await cli('train', '--dataset', 'g', '--config', file, '--bits', '4');
+    expect([quant.code, quant.stderr.trim()]).toEqual([1, `temper train: ${file}: quant: must be an object such as {"quantizer": "nt", "bits": 4}, got "nt"`]);
+    fs.writeFileSync(file, JSON.stringify({ model: 'mlp', lr: [0.1] }));
+    const lr = await cli('train', '--dataset', 'g', '--config', file, '--lr', '0.05');
+    expect(lr.stderr.trim()).toBe(`temper train: ${file}: lr: must be an object such as {"base": 0.1}, got [0.1]`);
+  });
+
   it('reads run ids as decimal integers only: 0x1, 1e0 and 01 are not run 1', async () => {
     for (const id of ['0x1', '1e0', '01']) {
       const shown = await cli('runs', 'show', id);

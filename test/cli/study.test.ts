@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatStudy } from '../../src-main/cli/study';
 import { writeGratingsIdx } from '../helpers/idx-folder';
 import { arm, entry, studyView } from '../helpers/study-view';
 import { lines, temper } from './temper';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/temper.js');
 
 let tmp: string;
 let home: string;
@@ -61,6 +64,41 @@ describe('temper study', { timeout: 300_000 }, () => {
     expect((await cli('study', 'create', '--config', file)).stderr).toMatch(/baseline: 'lsq' is not one of grid.quantizers \(nt\)/);
     expect((await cli('study', 'show', '7')).stderr).toMatch(/no study 7/);
     expect((await cli('study', 'report', '1')).stderr).toMatch(/--html <file> and\/or --csv <file>/);
+  });
+
+  it('refuses unknown sharpness settings and a grid path over quant, naming them, and stores nothing', async () => {
+    const spec = { dataset: 'g', parent: { train: {} }, recipe: { model: 'mlp', epochs: 1 }, grid: { quantizers: ['lsq'], bits: [2], seeds: [0] } };
+    const file = path.join(tmp, 'typo.json');
+    fs.writeFileSync(file, JSON.stringify({ ...spec, sharpness: { imgaes: 64, trace: { probes: 3 } } }));
+    const typo = await cli('study', 'create', '--config', file);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/^temper study: Invalid study spec: sharpness: Invalid sharpness parameters: /);
+    expect(typo.stderr).toContain("(params): unknown field 'imgaes' (did you mean 'images'?)");
+    expect(typo.stderr).toContain("trace: unknown field 'probes' (known: maxIterations, minIterations, relativeStderr)");
+    fs.writeFileSync(file, JSON.stringify({ ...spec, grid: { ...spec.grid, paths: { quant: [{ quantizer: 'nt' }] } } }));
+    expect((await cli('study', 'create', '--config', file)).stderr).toMatch(/grid.paths.quant: set by grid.quantizers, grid.bits or grid.seeds/);
+  });
+
+  it('a study whose process was killed reads interrupted, naming the pid, in show and list', async () => {
+    const killedHome = path.join(tmp, 'killed');
+    expect((await temper(['datasets', 'add', path.join(tmp, 'gratings'), '--name', 'g', '--home', killedHome])).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'study', 'create', ...TINY, '--epochs', '3', '--home', killedHome], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // The parent's closing line (progress goes to stderr): the study is running, part way.
+    let said = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the study printed no closing line of its parent: ${said}`)), 150_000);
+      child.stderr.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+        if (said.includes('run 1 ')) resolve(clearTimeout(timer));
+      });
+    });
+    child.kill('SIGKILL');
+    await exited;
+    const shown = await temper(['study', 'show', '1', '--home', killedHome]);
+    expect(shown.stdout).toMatch(new RegExp(`^study 1: noise tempering vs LSQ vs PQN \\(interrupted: the process running it \\(pid ${child.pid}\\) ended\\)$`, 'm'));
+    const listed = JSON.parse((await temper(['study', 'list', '--json', '--home', killedHome])).stdout);
+    expect(listed[0]).toMatchObject({ id: 1, status: 'interrupted' });
   });
 });
 

@@ -80,7 +80,7 @@ describe.skipIf(!ready)(`cluster runs on Slurm${ready ? '' : `: skipped, ${(clus
     const cases: [string, RegExp][] = [
       ['no-sbatch', /cluster 'no-sbatch': commandPrefix: '\/nonexistent\/ssh' is not installed here/],
       ['no-partition', /cluster 'no-partition': partition: no partition 'nosuch' on the cluster \(it has debug\)/],
-      ['no-exchange', /cluster 'no-exchange': exchange: cannot write into .*a-file\/exchange \(ENOTDIR\)/],
+      ['no-exchange', /cluster 'no-exchange': exchange: .*a-file\/exchange: cannot write into it \(ENOTDIR\)/],
       ['nobody', /no cluster profile 'nobody' \(known: .*test/],
     ];
     for (const [profile, message] of cases) {

@@ -36,6 +36,10 @@ beforeAll(async () => {
   const added = await temper(['datasets', 'add', path.join(tmp, 'gratings'), '--name', 'g', '--home', home]);
   expect(added.code, added.stderr).toBe(0);
   fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ backend: 'wasm', cpuWorkers: 1, threadsPerRun: 1 }));
+  // A profile's commands (here the Temper command on the node) are set from the CLI or the desktop app, never in the browser.
+  fs.mkdirSync(path.join(tmp, 'exchange'));
+  const profile = await temper(['clusters', 'add', 'local-slurm', '--exchange', path.join(tmp, 'exchange'), '--partition', 'debug', '--mem', '2G', '--time', '00:30:00', '--temper', `${process.execPath} ${BIN}`, '--home', home]);
+  expect(profile.code, profile.stderr).toBe(0);
   // startSlurm set SLURM_CONF in this process: the server (and the jobs it submits) inherit it.
   [server, browser] = await Promise.all([startServe(home), launchChromium()]);
   page = await browser.newPage({ viewport: VIEWPORT });
@@ -50,12 +54,13 @@ afterAll(async () => {
 }, 60_000);
 
 describe.skipIf(!ready)(`the Slurm cluster in the GUI${ready ? '' : `: skipped, ${(cluster as { skip: string }).skip}`}`, () => {
-  it('adds a profile in Settings → Clusters, each bad field named, and Test connection reports the node and backend', async () => {
+  it('adds a profile in Settings → Clusters, each bad field named, commands not settable, and Test connection reports the node and backend', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
-    await page.getByText('No cluster profiles yet.').waitFor();
+    const table = page.getByRole('table', { name: 'Cluster profiles' });
+    await table.getByRole('cell', { name: 'local-slurm', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Add a cluster' }).click();
     const form = page.getByRole('form', { name: 'Add a cluster' });
-    await form.getByLabel('Name', { exact: true }).fill('local-slurm');
+    await form.getByLabel('Name', { exact: true }).fill('web-slurm');
     await form.getByLabel('Exchange folder', { exact: true }).fill('exchange');
     await form.getByLabel('Time limit', { exact: true }).fill('soon');
     await form.getByRole('button', { name: 'Add cluster' }).click();
@@ -67,11 +72,10 @@ describe.skipIf(!ready)(`the Slurm cluster in the GUI${ready ? '' : `: skipped, 
     await form.getByLabel('Time limit', { exact: true }).fill('00:30:00');
     await form.getByLabel('Partition', { exact: true }).fill('debug');
     await form.getByLabel('Memory per task', { exact: true }).fill('2G');
-    await form.getByLabel('Temper command on the nodes', { exact: true }).fill(`${process.execPath} ${BIN}`);
+    expect(await form.getByLabel('Temper command on the nodes', { exact: true }).getAttribute('readonly')).not.toBeNull();
     expect(await form.locator('[aria-invalid="true"]').count()).toBe(0);
     await form.getByRole('button', { name: 'Add cluster' }).click();
-    const table = page.getByRole('table', { name: 'Cluster profiles' });
-    await table.getByRole('cell', { name: 'local-slurm', exact: true }).waitFor();
+    await table.getByRole('cell', { name: 'web-slurm', exact: true }).waitFor();
     expect(await table.textContent()).toContain('partition debug, time 00:30:00, 1 CPU, 2G memory');
 
     await page.getByRole('button', { name: 'Test connection to local-slurm' }).click();

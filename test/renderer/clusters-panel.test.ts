@@ -64,4 +64,16 @@ describe('Settings → Clusters', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Test connection to hpc' }));
     expect((await screen.findByRole('alert')).textContent).toContain("Test failed: cluster 'hpc': partition: no partition 'gpu'");
   });
+
+  it('in the browser (web mode) the command fields cannot be set, and say where they are set', async () => {
+    const client = fakeClient({ listClusters: async () => [hpc], appInfo: async () => ({ version: '0', home: '/h', platform: 'linux', shell: 'web' }) });
+    render(ClustersPanel, { props: { client } });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Add a cluster' }));
+    await waitFor(() => expect(screen.getByLabelText('Temper command on the nodes').hasAttribute('readonly')).toBe(true));
+    expect(screen.getByLabelText('Setup line').hasAttribute('readonly')).toBe(true);
+    expect(screen.getByLabelText('Extra #SBATCH lines').hasAttribute('readonly')).toBe(true);
+    expect((screen.getByLabelText('Reach sbatch, squeue, scancel, sacct') as HTMLSelectElement).disabled).toBe(true);
+    expect(screen.getAllByText('Set from the desktop app or the CLI (temper clusters add), not in the browser')).toHaveLength(3);
+    expect(screen.getByLabelText('Exchange folder').hasAttribute('readonly')).toBe(false);
+  });
 });

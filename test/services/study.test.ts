@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,9 +110,32 @@ describe('a tiny study through the real service and store', { timeout: 400_000 }
       await expect(bad({ grid: { ...TINY.grid, paths: { lamda0: [1] } } })).rejects.toThrow('grid.paths.lamda0: not a config field path');
       await expect(bad({ parent: { run: 99 } })).rejects.toThrow('parent.run: no run 99');
       await expect(bad({ sharpness: { images: 0 } })).rejects.toThrow(/sharpness: .*images/);
+      await expect(bad({ sharpness: { imgaes: 64 } })).rejects.toThrow("sharpness: Invalid sharpness parameters: (params): unknown field 'imgaes' (did you mean 'images'?)");
+      await expect(bad({ sharpness: { trace: { probes: 3 } } })).rejects.toThrow("trace: unknown field 'probes' (known: maxIterations, minIterations, relativeStderr)");
+      await expect(bad({ grid: { ...TINY.grid, paths: { quant: [{ quantizer: 'nt' }] } } })).rejects.toThrow('grid.paths.quant: set by grid.quantizers');
       await expect(bad({ dataset: 'nope' })).rejects.toThrow(/nope/);
       expect(runs.store.studies.listStudies()).toHaveLength(before);
     } finally {
+      await runs.close();
+    }
+  });
+
+  it('a study left running by a live process of this host is not run again; once that process is killed it reads interrupted', async () => {
+    const runs = new RunService(home);
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const studies = new StudyService(runs);
+      const id = await studies.create({ ...TINY, name: 'owned' });
+      runs.store.studies.claimStudy(id, { pid: other.pid!, host: os.hostname() });
+      expect(studies.view(id)).toMatchObject({ status: 'running', error: null });
+      await expect(studies.run(id)).rejects.toThrow(`study ${id} is running in another process (pid ${other.pid} on ${os.hostname()})`);
+      const exited = new Promise((resolve) => other.on('exit', resolve));
+      other.kill('SIGKILL');
+      await exited;
+      expect(studies.view(id)).toMatchObject({ status: 'interrupted', error: `the process running it (pid ${other.pid}) ended` });
+      expect(studies.list().find((s) => s.id === id)?.status).toBe('interrupted');
+    } finally {
+      other.kill('SIGKILL');
       await runs.close();
     }
   });

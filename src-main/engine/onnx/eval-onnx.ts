@@ -29,6 +29,8 @@ export async function loadOnnxClassifier(file: string): Promise<OnnxClassifier> 
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new Error(`${file}: no such ONNX file`);
   const bytes = fs.readFileSync(file);
   if (bytes.length === 0) throw new Error(`${file}: the file is empty, not an ONNX model`);
+  // Otherwise ONNX Runtime's telemetry writes a device id under ~/.cache on the first session: nothing goes outside the data folder.
+  process.env.ORT_DISABLE_TELEMETRY = '1';
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(new Uint8Array(bytes), { graphOptimizationLevel: 'all', executionProviders: ['cpu'] });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { strictObject } from '../../../shared/config';
+import { echoPath } from '../../../shared/echo';
 
 /** The measures of method.md §5.1–5.3, by the names results are stored under. */
 export const SHARPNESS_MEASURES = ['trace', 'eigen', 'perturb', 'landscape'] as const;
@@ -15,7 +17,7 @@ const tolerance = z.number().min(0);
  * Everything a sharpness result depends on, stored beside it so two results are comparable only
  * when their parameters match. Every field has a default (method.md §5).
  */
-const paramsObject = z.object({
+const paramsObject = strictObject({
   measures: z
     .array(z.enum(SHARPNESS_MEASURES))
     .min(1)
@@ -45,17 +47,15 @@ const paramsObject = z.object({
    * Hutchinson probes: stop when the standard error is at most relativeStderr·|estimate| after
    * minIterations, or at maxIterations; min = max is a fixed count (`--probes`).
    */
-  trace: z
-    .object({ maxIterations: count.default(200), minIterations: count.default(30), relativeStderr: tolerance.default(0.02) })
+  trace: strictObject({ maxIterations: count.default(200), minIterations: count.default(30), relativeStderr: tolerance.default(0.02) })
     .refine((t) => t.minIterations <= t.maxIterations, { message: 'minIterations must not exceed maxIterations', path: ['minIterations'] })
     .prefault({}),
   /** Power iteration: stop when the eigenvalue estimate moves by less than `tolerance` (relative). */
-  eigen: z.object({ maxIterations: count.default(50), tolerance: tolerance.default(1e-3) }).prefault({}),
+  eigen: strictObject({ maxIterations: count.default(50), tolerance: tolerance.default(1e-3) }).prefault({}),
   /** K filter-normalized random directions at radius ρ, quantized deployment forward. */
-  perturb: z.object({ directions: count.default(10), radius: z.number().gt(0).default(0.05) }).prefault({}),
+  perturb: strictObject({ directions: count.default(10), radius: z.number().gt(0).default(0.05) }).prefault({}),
   /** α on a grid of `points` in [-span, span]; with twoD also a points2d × points2d grid over two directions. */
-  landscape: z
-    .object({
+  landscape: strictObject({
       points: z.number().int().min(2).default(21),
       span: z.number().gt(0).default(1),
       twoD: z.boolean().default(false),
@@ -74,6 +74,9 @@ function renameOldFields(input: unknown, ctx: z.RefinementCtx): unknown {
   const trace = rest.trace as Record<string, unknown> | undefined;
   if (trace && typeof trace === 'object' && 'tolerance' in trace) {
     ctx.addIssue({ code: 'custom', path: ['trace', 'tolerance'], message: 'the running-mean stopping rule was replaced by a rule on the standard error: use trace.relativeStderr' });
+    // Said once, above, rather than again as an unknown field.
+    const { tolerance: _, ...known } = trace;
+    rest.trace = known;
   }
   if (samples === undefined) return rest;
   if (rest.images !== undefined && rest.images !== samples) {
@@ -92,6 +95,6 @@ export type SharpnessParamsInput = z.input<typeof paramsObject> & { samples?: nu
 export function parseSharpnessParams(input: unknown): SharpnessParams {
   const result = sharpnessParamsSchema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`);
+  const problems = result.error.issues.map((i) => `${echoPath(i.path) || '(params)'}: ${i.message}`);
   throw new Error(`Invalid sharpness parameters: ${problems.join('; ')}`);
 }

@@ -7,6 +7,7 @@ import { checkSweepCells, expandSweep, sweepGroupName } from '../sweep';
 import { BUNDLE_FILES } from './bundle';
 import { sweepFolderName, writeSweepBundles } from './bundles-out';
 import { type ConnectionReport, testConnection } from './connection-test';
+import { checkExchangeFolder } from './exchange-check';
 import { type ClusterProfile, parseClusterProfile } from './profile';
 import { slurmSync, submitScript, sweepScript } from './slurm';
 
@@ -20,24 +21,20 @@ export interface ClusterSubmission {
   sweepDir: string;
 }
 
-/** Checks that the exchange folder exists and this process can write into it. */
-function checkExchange(profile: ClusterProfile): void {
-  const probe = path.join(profile.exchange, `.temper-probe-${process.pid}`);
-  try {
-    fs.mkdirSync(profile.exchange, { recursive: true });
-    fs.writeFileSync(probe, 'ok');
-    fs.rmSync(probe);
-  } catch (error) {
-    throw new Error(`cluster '${profile.name}': exchange: cannot write into ${profile.exchange} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-}
-
 /**
  * Cluster profiles, and runs sent to a Slurm cluster: one job array per sweep, each task training
  * one bundle. The runs are rows like any other, marked `queued` until the poller sees them start.
  */
+export interface ClusterServiceOptions {
+  /** Create a missing exchange folder (true from the desktop app and the CLI); web mode sets false: it must exist already. */
+  createExchange?: boolean;
+}
+
 export class ClusterService {
-  constructor(private readonly runs: RunService) {}
+  constructor(
+    private readonly runs: RunService,
+    private readonly options: ClusterServiceOptions = {},
+  ) {}
 
   private get store() {
     return this.runs.store;
@@ -66,8 +63,16 @@ export class ClusterService {
     return profile;
   }
 
+  /** A profile stored before a rule it breaks existed (a newline in a command) is left out with a line saying how to fix it; it stays stored. */
   listProfiles(): ClusterProfile[] {
-    return this.store.clusters.listProfiles().map(parseClusterProfile);
+    return this.store.clusters.listProfiles().flatMap((raw) => {
+      try {
+        return [parseClusterProfile(raw)];
+      } catch (error) {
+        console.error(`${(error as Error).message} (stored earlier: replace it with temper clusters add, or remove it)`);
+        return [];
+      }
+    });
   }
 
   profile(name: string): ClusterProfile {
@@ -81,7 +86,8 @@ export class ClusterService {
 
   /** Refused while runs on it are queued or running: nothing would follow them any more. */
   removeProfile(name: string): void {
-    this.profile(name);
+    // Checked as stored, not parsed: a profile that breaks a newer rule can still be removed.
+    if (this.store.clusters.getProfile(name) === undefined) this.profile(name);
     const active = this.store.clusters.activeBundles().filter((b) => b.cluster === name).map((b) => b.runId);
     if (active.length > 0) throw new Error(`cluster profile '${name}' has queued or running runs (${active.join(', ')}): cancel them or let them end first`);
     this.store.clusters.removeProfile(name);
@@ -99,7 +105,7 @@ export class ClusterService {
    * exists, the exchange folder is writable. Each error names the field to fix.
    */
   checkProfile(profile: ClusterProfile): { partitions: string[] } {
-    checkExchange(profile);
+    checkExchangeFolder(profile.name, profile.exchange, { create: this.options.createExchange ?? true });
     slurmSync(profile, 'sbatch', ['--version']);
     const partitions = slurmSync(profile, 'sinfo', ['--noheader', '--format=%R']).split('\n').map((p) => p.trim()).filter(Boolean);
     if (profile.partition && !partitions.includes(profile.partition)) {

@@ -18,6 +18,16 @@ export type { ConnectionReport };
 export async function testConnection(profile: ClusterProfile, partitions: string[], timeoutMs = TEST_JOB_TIMEOUT_MS): Promise<ConnectionReport> {
   const dir = path.join(profile.exchange, 'tests', sweepFolderName());
   fs.mkdirSync(dir, { recursive: true });
+  // Removed whatever happens: the errors carry the job's output, and a failed test leaves nothing behind.
+  try {
+    return await runTestJob(profile, dir, partitions, timeoutMs);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    removeIfEmpty(path.dirname(dir));
+  }
+}
+
+async function runTestJob(profile: ClusterProfile, dir: string, partitions: string[], timeoutMs: number): Promise<ConnectionReport> {
   const script = sweepScript(profile, { jobName: 'temper-test', sweepDir: dir, tasks: 1, maxParallel: null })
     .replace(/^exec .*$/m, `hostname > "${dir}/node.txt"\n${profile.temperCommand} doctor --json > "${dir}/doctor.json"`);
   const file = path.join(dir, 'test.sbatch');
@@ -36,8 +46,15 @@ export async function testConnection(profile: ClusterProfile, partitions: string
   } catch {
     throw new Error(`cluster '${profile.name}': temperCommand: '${profile.temperCommand} doctor --json' printed no report on ${node || 'the node'}: ${readIfThere(path.join(dir, '0'), (f) => f.endsWith('.out')).trim() || 'no output'}`);
   }
-  fs.rmSync(dir, { recursive: true, force: true });
   return { jobId: out.trim().split(';')[0], node, backend: doctor.selected ?? 'unknown', device: doctor.device ?? '', partitions };
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // Not empty: another test is under way, or left by an older version.
+  }
 }
 
 function readIfThere(dir: string, match: (file: string) => boolean): string {

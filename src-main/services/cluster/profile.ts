@@ -1,3 +1,4 @@
+import { echo, echoPath } from '../../../shared/echo';
 import { type ClusterProfile, clusterProfileSchema } from '../../../shared/cluster-profile';
 
 export { type ClusterProfile, type ClusterProfileInput, clusterProfileSchema } from '../../../shared/cluster-profile';
@@ -7,8 +8,8 @@ export function parseClusterProfile(input: unknown): ClusterProfile {
   const result = clusterProfileSchema.safeParse(input);
   if (!result.success) {
     const name = (input as { name?: unknown })?.name;
-    const which = typeof name === 'string' ? `cluster profile '${name}'` : 'cluster profile';
-    throw new Error(`${which}: ${result.error.issues.map((i) => `${i.path.join('.') || '(profile)'}: ${i.message}`).join('; ')}`);
+    const which = typeof name === 'string' ? `cluster profile '${echo(name)}'` : 'cluster profile';
+    throw new Error(`${which}: ${result.error.issues.map((i) => `${echoPath(i.path) || '(profile)'}: ${i.message}`).join('; ')}`);
   }
   return result.data;
 }

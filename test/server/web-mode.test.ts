@@ -128,6 +128,6 @@ describe('request bodies', () => {
       expect(errorOf(reply).length, errorOf(reply).slice(0, 200)).toBeLessThan(400);
     }
     const checked = await valueOf<{ errors: { message: string }[] }>(call('validateConfig', [{ model: 'mlp', [huge]: 1 }]));
-    expect(checked.errors[0].message).toBe(`unknown field '${'d'.repeat(80)}… (100000 characters)' (known: ${'model, quant, epochs, batchSize, microBatch, optimizer, lr, labelSmoothing, seed, backend, limitTrain, limitTest'})`);
+    expect(checked.errors[0].message).toBe(`unknown field '${'d'.repeat(80)}… (100000 characters)' (known: ${'model, quant, epochs, batchSize, microBatch, optimizer, lr, labelSmoothing, seed, backend, limitTrain, limitTest, limitVal'})`);
   });
 });

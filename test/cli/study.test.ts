@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatStudy } from '../../src-main/cli/study';
 import { writeGratingsIdx } from '../helpers/idx-folder';
-import { arm, entry, studyView } from '../helpers/study-view';
+import { mixedStudyView } from '../helpers/study-view';
 import { lines, temper } from './temper';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/temper.js');
@@ -104,13 +104,7 @@ describe('temper study', { timeout: 300_000 }, () => {
 
 describe('formatStudy', () => {
   it('prints the Holm-adjusted verdicts, what was corrected, a degenerate comparison and the runs left out', () => {
-    const view = studyView([
-      ...arm('lsq', [0.8, 0.81, 0.82], [100, 120, 110]),
-      ...arm('nt', [0.801, 0.811, 0.821], [90, 112, 99]),
-      entry('pqn', 0, 0.79, 101),
-      entry('pqn', 1, null, null, 'failed', 'Training diverged at epoch 1, step 12: the loss is NaN (lr 0.0500); try a lower learning rate'),
-      entry('pqn', 2, 0.8, 108),
-    ]);
+    const view = mixedStudyView();
     const text = formatStudy(view);
     expect(text).toMatch(/^lsq +W2A2 +81\.00 ± 1\.00 \(n=3\) +110\.0 ± 10\.0 \(n=3\) +–$/m);
     expect(text).toMatch(/^pqn +W2A2 +79\.50 ± 0\.71 \(n=2\) .* seed 1 diverged$/m);

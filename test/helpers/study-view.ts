@@ -32,3 +32,14 @@ export function studyView(entries: StudyEntry[]): StudyView {
     results: studyResults(cells, entries, SPEC.baseline, SPEC.measures, SPEC.grid.seeds),
   };
 }
+
+/** nt a constant 0.1 pt above lsq (degenerate), pqn missing seed 1 to a diverged run. */
+export function mixedStudyView(): StudyView {
+  return studyView([
+    ...arm('lsq', [0.8, 0.81, 0.82], [100, 120, 110]),
+    ...arm('nt', [0.801, 0.811, 0.821], [90, 112, 99]),
+    entry('pqn', 0, 0.79, 101),
+    entry('pqn', 1, null, null, 'failed', 'Training diverged at epoch 1, step 12: the loss is NaN (lr 0.0500); try a lower learning rate'),
+    entry('pqn', 2, 0.8, 108),
+  ]);
+}

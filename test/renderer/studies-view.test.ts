@@ -1,20 +1,14 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import StudiesView from '../../src-renderer/views/studies/StudiesView.svelte';
-import { arm, entry, studyView } from '../helpers/study-view';
+import { mixedStudyView } from '../helpers/study-view';
 import { fakeClient } from './fake-client';
 
 describe('Studies view', () => {
   afterEach(cleanup);
 
   it('shows what the verdicts were corrected for, a degenerate comparison, the missing seed and the run left out', async () => {
-    const view = studyView([
-      ...arm('lsq', [0.8, 0.81, 0.82], [100, 120, 110]),
-      ...arm('nt', [0.801, 0.811, 0.821], [90, 112, 99]),
-      entry('pqn', 0, 0.79, 101),
-      entry('pqn', 1, null, null, 'failed', 'Training diverged at epoch 1, step 12: the loss is NaN (lr 0.0500); try a lower learning rate'),
-      entry('pqn', 2, 0.8, 108),
-    ]);
+    const view = mixedStudyView();
     render(StudiesView, { props: { client: fakeClient({ listStudies: async () => [view], getStudy: async () => view, listDatasets: async () => [] }) } });
     await fireEvent.click(await screen.findByRole('button', { name: 'verdicts' }));
     const study = await screen.findByRole('article', { name: 'Study 3' });

@@ -13,6 +13,7 @@ import type {
   TemperEvent,
   TrainRequest,
 } from '../../shared/api';
+import { backendUnavailable } from '../../shared/backends';
 import { trainConfigSchema } from '../../shared/config';
 import type { ClusterProfileInput } from '../../shared/cluster-profile';
 import type { ListRunsQuery, RunCurves } from '../../shared/records';
@@ -112,7 +113,12 @@ export class ApiService implements TemperApi {
     return readSettings(this.home);
   }
 
+  /** A backend that does not load here is refused with the doctor's reason; nothing is written. */
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    if (patch.backend !== undefined && patch.backend !== 'auto') {
+      const reason = backendUnavailable(patch.backend, await this.doctor());
+      if (reason) throw new Error(`backend: ${patch.backend} is not available on this machine: ${reason}`);
+    }
     return writeSettings(this.home, patch);
   }
 

@@ -102,7 +102,7 @@ export interface RunSummary {
   final: { testTop1: number; testLoss: number } | null;
   best: { testTop1: number } | null;
   parent: number | null;
-  dropVsParent: number | null;
+  deltaVsParent: number | null;
   error: string | null;
 }
 

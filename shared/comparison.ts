@@ -34,7 +34,7 @@ export interface CompareRow {
   finalTop1: number | null;
   bestTop1: number | null;
   parentId: number | null;
-  dropVsParent: number | null;
+  deltaVsParent: number | null;
   /** The latest sharpness result's headline numbers, when one was computed. */
   sharpness: { trace: number | null; eigen: number | null; perturb: number | null } | null;
 }

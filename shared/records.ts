@@ -43,8 +43,8 @@ export interface RunRecord {
   datasetHash: string | null;
   bestTop1: number | null;
   finalTop1: number | null;
-  /** The parent's final top-1 minus this run's: positive when quantization lost accuracy. */
-  dropVsParent: number | null;
+  /** This run's final top-1 minus its parent's (a fraction): + better than the parent, as the Δ column (filter field delta_vs_parent). */
+  deltaVsParent: number | null;
   error: string | null;
   epochsDone: number;
   epochsTotal: number;

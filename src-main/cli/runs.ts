@@ -1,4 +1,4 @@
-import { deltaVsParent, percentShown, signedPoints } from '../../shared/accuracy';
+import { shownDeltaVsParent, percentShown, signedPoints } from '../../shared/accuracy';
 import { toCsv } from '../../shared/csv';
 import { ensureQueueRunner } from '../services/queue-lock';
 import { RunService } from '../services/runs';
@@ -20,7 +20,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 function csvRow(run: RunRecord): unknown[] {
-  const shown = { ...run, bestTop1Percent: percentShown(run.bestTop1), finalTop1Percent: percentShown(run.finalTop1), deltaTop1VsParentPoints: deltaVsParent(run) };
+  const shown = { ...run, bestTop1Percent: percentShown(run.bestTop1), finalTop1Percent: percentShown(run.finalTop1), deltaTop1VsParentPoints: shownDeltaVsParent(run) };
   return CSV_COLUMNS.map((c) => shown[c]);
 }
 
@@ -29,7 +29,7 @@ const CANCEL_WAIT_MS = 120_000;
 
 
 const delta = (r: RunRecord) => {
-  const d = deltaVsParent(r);
+  const d = shownDeltaVsParent(r);
   return d === null ? '-' : signedPoints(d);
 };
 

@@ -34,8 +34,8 @@ export function differingFields(configs: unknown[]): Comparison['differing'] {
 }
 
 export function compareRow(run: RunRecord, sharpness: CompareRow['sharpness'] = null): CompareRow {
-  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent } = run;
-  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, dropVsParent, sharpness };
+  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, deltaVsParent } = run;
+  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, parentId, deltaVsParent, sharpness };
 }
 
 /** Accuracy, drop vs parent and the config fields that differ, for runs in the order asked. */

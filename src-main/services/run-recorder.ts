@@ -86,7 +86,7 @@ export class RunRecorder {
     const last = this.store.epochCurves([id])[0];
     const final = run.finalTop1 === null ? null : { testTop1: run.finalTop1, testLoss: last?.testLoss.at(-1) ?? NaN };
     const best = run.bestTop1 === null ? null : { testTop1: run.bestTop1 };
-    return { id, status: run.status, final, best, parent: run.parentId, dropVsParent: run.dropVsParent, error: run.error };
+    return { id, status: run.status, final, best, parent: run.parentId, deltaVsParent: run.deltaVsParent, error: run.error };
   }
 
   private apply(id: number, event: JobEvent): void {
@@ -166,6 +166,6 @@ export class RunRecorder {
     } catch {
       // The row keeps saying running; the next open marks it interrupted, and it can be resumed.
     }
-    this.settle(id, { id, status: 'failed', final: null, best: null, parent: null, dropVsParent: null, error: message });
+    this.settle(id, { id, status: 'failed', final: null, best: null, parent: null, deltaVsParent: null, error: message });
   }
 }

@@ -1,4 +1,4 @@
-import { deltaVsParent, signedPoints } from '../../shared/accuracy';
+import { shownDeltaVsParent, signedPoints } from '../../shared/accuracy';
 
 /** Display formats shared by the views: accuracies are fractions in the store, percent on screen. */
 
@@ -7,8 +7,8 @@ export function percent(value: number | null | undefined, digits = 2): string {
 }
 
 /** Δ top-1 vs parent (shared/accuracy.ts), signed: +0.52 pt is better than the parent, —  where there is none. */
-export function deltaText(run: { status: string; finalTop1: number | null; dropVsParent: number | null }): string {
-  const delta = deltaVsParent(run);
+export function deltaText(run: { status: string; finalTop1: number | null; deltaVsParent: number | null }): string {
+  const delta = shownDeltaVsParent(run);
   return delta === null ? '—' : `${signedPoints(delta)} pt`;
 }
 

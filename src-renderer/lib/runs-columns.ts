@@ -42,7 +42,7 @@ export const RUNS_COLUMNS: RunsColumn[] = [
   { id: 'status', label: 'Status', field: 'status', shown: true },
   { id: 'best', label: 'Best top-1', field: 'best_top1', numeric: true, shown: true, text: (r) => percent(r.bestTop1), help: 'The best test top-1 of any epoch.' },
   { id: 'final', label: 'Final top-1', field: 'final_top1', numeric: true, shown: true, text: (r) => percent(r.finalTop1), help: 'The test top-1 after the last epoch trained.' },
-  { id: 'delta', label: 'Δ top-1 vs parent', numeric: true, shown: true, text: deltaText, help: DELTA_VS_PARENT_HELP },
+  { id: 'delta', label: 'Δ top-1 vs parent', field: 'delta_vs_parent', numeric: true, shown: true, text: deltaText, help: DELTA_VS_PARENT_HELP },
   { id: 'duration', label: 'Duration', numeric: true, shown: true, text: (r) => runDuration(r) },
   { id: 'lr', label: 'LR', numeric: true, shown: false, text: configCell('lr.base') },
   { id: 'epochs', label: 'Epochs', field: 'epochs_total', numeric: true, shown: false, text: (r) => `${r.epochsDone}/${r.epochsTotal}` },

@@ -15,14 +15,14 @@ const row = (patch: Partial<CompareRow> & { id: number }): CompareRow => ({
   finalTop1: 0.9,
   bestTop1: 0.91,
   parentId: 1,
-  dropVsParent: 0.012,
+  deltaVsParent: -0.012,
   sharpness: null,
   ...patch,
 });
 
 const comparison: Comparison = {
   runs: [
-    row({ id: 1, quantizer: 'fp', bits: null, parentId: null, dropVsParent: null, name: 'base, "fp"' }),
+    row({ id: 1, quantizer: 'fp', bits: null, parentId: null, deltaVsParent: null, name: 'base, "fp"' }),
     row({ id: 2 }),
     row({ id: 3, seed: 1, finalTop1: 0.88, status: 'cancelled' }),
   ],

@@ -7,7 +7,7 @@ import { fakeClient, stubCanvas } from './fake-client';
 
 const row = (id: number, patch: Partial<CompareRow> = {}): CompareRow => ({
   id, name: null, model: 'cnn-small', dataset: 'demo', quantizer: 'nt', bits: 4, seed: 0, status: 'completed',
-  finalTop1: 0.9, bestTop1: 0.91, parentId: 1, dropVsParent: 0.012, sharpness: null, ...patch,
+  finalTop1: 0.9, bestTop1: 0.91, parentId: 1, deltaVsParent: -0.012, sharpness: null, ...patch,
 });
 
 const curves = (runId: number, top1: number[]): RunCurves => {
@@ -17,7 +17,7 @@ const curves = (runId: number, top1: number[]): RunCurves => {
 };
 
 const pair: Comparison = {
-  runs: [row(1, { quantizer: 'fp', bits: null, parentId: null, dropVsParent: null, finalTop1: 0.912 }), row(2)],
+  runs: [row(1, { quantizer: 'fp', bits: null, parentId: null, deltaVsParent: null, finalTop1: 0.912 }), row(2)],
   differing: [{ path: 'quant.quantizer', values: ['fp', 'nt'] }, { path: 'lr.base', values: [0.1, 0.01] }],
 };
 

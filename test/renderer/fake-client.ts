@@ -55,7 +55,7 @@ export function runRecord(patch: Partial<RunRecord> & { id: number }): RunRecord
     datasetHash: null,
     bestTop1: 0.9,
     finalTop1: 0.89,
-    dropVsParent: null,
+    deltaVsParent: null,
     error: null,
     epochsDone: 1,
     epochsTotal: 1,

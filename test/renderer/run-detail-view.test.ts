@@ -52,7 +52,7 @@ describe('Run detail', () => {
   });
 
   it('shows the run, its parent and signed Δ top-1 vs parent, backend and device, curves, layer stats and a log', async () => {
-    const { client } = setup(detail({ id: 5, quantizer: 'nt', bits: 4, parentId: 4, dropVsParent: 0.02, device: 'Intel Xeon (16 threads)', status: 'completed' }));
+    const { client } = setup(detail({ id: 5, quantizer: 'nt', bits: 4, parentId: 4, deltaVsParent: -0.02, device: 'Intel Xeon (16 threads)', status: 'completed' }));
     expect(await screen.findByRole('heading', { name: '#5' })).toBeTruthy();
     // Every logged step, not a thinned copy: the chart decimates only for drawing.
     expect(client.stepMetrics).toHaveBeenCalledWith(5, 100_000);

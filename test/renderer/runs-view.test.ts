@@ -6,7 +6,7 @@ import RunsView from '../../src-renderer/views/runs/RunsView.svelte';
 import { fakeClient, runRecord } from './fake-client';
 
 const rows: RunRow[] = [
-  { ...runRecord({ id: 2, quantizer: 'nt', bits: 4, parentId: 1, dropVsParent: 0.0123, status: 'running', epochsDone: 0, epochsTotal: 2 }), tags: ['w4'] },
+  { ...runRecord({ id: 2, quantizer: 'nt', bits: 4, parentId: 1, deltaVsParent: -0.0123, status: 'running', epochsDone: 0, epochsTotal: 2 }), tags: ['w4'] },
   { ...runRecord({ id: 1, name: 'fp baseline' }), tags: [] },
 ];
 

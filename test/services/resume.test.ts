@@ -39,8 +39,8 @@ describe('a run killed around its last checkpoint', { timeout: 120_000 }, () => 
       const resumed = await service.execute(whole.id);
       // The checkpoint is evaluated again for the final top-1; the best is over every recorded epoch and that.
       // (The summary's test loss is the last recorded epoch's, here the first.)
-      expect(resumed).toMatchObject({ status: 'completed', final: { testTop1: whole.final!.testTop1 }, best: whole.best, dropVsParent: whole.dropVsParent });
-      expect(resumed.dropVsParent).toBeCloseTo(parent.final!.testTop1 - whole.final!.testTop1, 12);
+      expect(resumed).toMatchObject({ status: 'completed', final: { testTop1: whole.final!.testTop1 }, best: whole.best, deltaVsParent: whole.deltaVsParent });
+      expect(resumed.deltaVsParent).toBeCloseTo(whole.final!.testTop1 - parent.final!.testTop1, 12);
     } finally {
       await service.close();
     }

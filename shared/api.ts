@@ -142,7 +142,8 @@ export type TemperEvent =
   | { type: 'datasets-changed' }
   /** done/total: units over all measures; unitDone/unitTotal: within the measure `what` (its "iterations"; the total is a cap where it may stop early). */
   | { type: 'sharpness-progress'; id: number; runId: number; done: number; total: number; what: string; unitDone: number; unitTotal: number }
-  | { type: 'sharpness-status'; id: number; runId: number; status: SharpnessStatus; error: string | null };
+  /** `waiting`: a running job queued behind other jobs for a trainer worker (true), or one whose worker has it (false); absent: not known. */
+  | { type: 'sharpness-status'; id: number; runId: number; status: SharpnessStatus; error: string | null; waiting?: boolean };
 
 export interface TemperApi {
   appInfo(): Promise<AppInfo>;

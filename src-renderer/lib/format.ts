@@ -54,9 +54,18 @@ export function runLabel(run: { id: number; name: string | null }): string {
   return run.name ? `#${run.id} ${run.name}` : `#${run.id}`;
 }
 
+/**
+ * A computed number (τ = 0.75 / ln 1000 = 0.10857362047581295) at 4 significant digits; a number a
+ * person typed (up to 8 significant digits) as it is.
+ */
+export function readableNumber(value: number): number {
+  return Number.isFinite(value) && Number(value.toPrecision(8)) !== value ? Number(value.toPrecision(4)) : value;
+}
+
 /** A value of a config field, for tables. */
 export function configValue(value: unknown): string {
   if (value === undefined) return '—';
   if (value === null) return 'null';
+  if (typeof value === 'number') return String(readableNumber(value));
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

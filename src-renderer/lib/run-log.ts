@@ -120,6 +120,20 @@ function epochPosition(event: RunEvent, epochSteps: readonly number[]): number {
   return Number.isFinite(part) && part > 0 ? event.epoch + Math.min(part, 1) : event.epoch;
 }
 
+/**
+ * Seconds a run has trained: its epochs' own time, and while it runs the epoch in progress so far
+ * (since the later of the last epoch's end and the last start or resume).
+ */
+export function trainedSeconds(run: RunRecord, curves: RunCurves | null, events: RunEvent[], now = Date.now()): number | null {
+  if (!curves && run.status !== 'running') return null;
+  const epochs = curves?.seconds.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0) ?? 0;
+  if (run.status !== 'running' || run.startedAt === null) return epochs;
+  const lastWall = curves?.wallSeconds?.at(-1);
+  const epochEnd = lastWall === null || lastWall === undefined ? run.startedAt : run.startedAt + lastWall * 1000;
+  const started = events.filter((e) => e.kind === 'started' || e.kind === 'resumed').at(-1)?.at ?? run.startedAt;
+  return epochs + Math.max(0, now - Math.max(epochEnd, started)) / 1000;
+}
+
 function fixed(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(4);
 }

@@ -113,6 +113,14 @@ describe('Run detail', () => {
     expect(markers('Training loss by step')).toBe('cancelled@10 resumed@0');
   });
 
+  it('counts the time trained so far during the first epoch, not 0 s', async () => {
+    const startedAt = Date.now() - 20_000;
+    const empty: RunCurves = { ...curves, epoch: [], step: [], trainLoss: [], trainTop1: [], testLoss: [], testTop1: [], testTop5: [], lr: [], lambda: [], seconds: [], imagesPerSec: [], wallSeconds: [] };
+    const started: RunEvent[] = [{ kind: 'started', at: startedAt, epoch: 0, step: 0, detail: null }];
+    setup(detail({ id: 5, status: 'running', epochsDone: 0, epochsTotal: 2, startedAt, finishedAt: null }, started), { runCurves: async () => [empty] });
+    expect((await screen.findByTestId('duration')).textContent).toMatch(/^trained 2\d s · wall 2\d s$/);
+  });
+
   it('cancels a running run and follows its status live', async () => {
     const { client, set } = setup(detail({ id: 5, status: 'running', epochsDone: 0, epochsTotal: 1 }), {
       cancelRun: async () => ({ id: 5, status: 'cancelled' }),

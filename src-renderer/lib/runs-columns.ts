@@ -55,6 +55,14 @@ export const RUNS_COLUMNS: RunsColumn[] = [
   { id: 'created', label: 'Created', field: 'created_at', shown: true, text: (r) => dateTime(r.createdAt) },
 ];
 
+/** What drops out first when the shown columns are wider than the window: the least needed to tell runs apart. */
+export const DROP_ORDER = ['created', 'seed', 'dataset', 'best', 'backend', 'limit', 'batch', 'epochs', 'lr', 'lambda0', 'tau', 'bits', 'tags', 'model', 'duration'];
+
+/** The next shown column to drop, or none when only the essential ones (run, quantizer, status, top-1, Δ) are left. */
+export function nextToDrop(shown: readonly string[], dropped: readonly string[]): string | undefined {
+  return DROP_ORDER.find((id) => shown.includes(id) && !dropped.includes(id));
+}
+
 const STORAGE_KEY = 'temper.runs.columns';
 
 /** The columns this user chose (kept in localStorage), else the defaults. */

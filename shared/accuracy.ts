@@ -25,16 +25,16 @@ export function percentShown(fraction: number | null | undefined): number | null
 interface ParentedRun {
   status: string;
   finalTop1: number | null;
-  /** The parent's final top-1 minus this run's, as stored (a fraction). */
-  dropVsParent: number | null;
+  /** This run's final top-1 minus its parent's (a fraction): + better. */
+  deltaVsParent: number | null;
 }
 
 /** Δ top-1 vs parent in percentage points (+ better); null without a parent, or for a failed or cancelled run. */
-export function deltaVsParent(run: ParentedRun): number | null {
+export function shownDeltaVsParent(run: ParentedRun): number | null {
   if (run.status === 'failed' || run.status === 'cancelled') return null;
   const own = percentShown(run.finalTop1);
-  if (own === null || run.dropVsParent === null || !Number.isFinite(run.dropVsParent)) return null;
-  const parent = percentShown(run.finalTop1! + run.dropVsParent)!;
+  if (own === null || run.deltaVsParent === null || !Number.isFinite(run.deltaVsParent)) return null;
+  const parent = percentShown(run.finalTop1! - run.deltaVsParent)!;
   return Math.round((own - parent) * 100) / 100;
 }
 
@@ -43,7 +43,7 @@ export function deltaVsParent(run: ParentedRun): number | null {
  * or "test set unknown" (stored before Temper recorded test sets); null otherwise.
  */
 export function missingDeltaNote(run: ParentedRun & { parentTestSet?: ParentTestSet }): string | null {
-  if (run.status === 'failed' || run.status === 'cancelled' || run.finalTop1 === null || deltaVsParent(run) !== null) return null;
+  if (run.status === 'failed' || run.status === 'cancelled' || run.finalTop1 === null || shownDeltaVsParent(run) !== null) return null;
   return parentTestSetNote(run.parentTestSet ?? null);
 }
 

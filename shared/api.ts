@@ -106,7 +106,7 @@ export interface RunSummary {
   bestUnavailable: string | null;
   parent: number | null;
   /** Null also when the parent was tested on other (or unknown) images: see testSet. */
-  dropVsParent: number | null;
+  deltaVsParent: number | null;
   /** The test images the run was evaluated on; null when unknown. */
   testSet: SubsetIdentity | null;
   error: string | null;
@@ -148,7 +148,8 @@ export type TemperEvent =
   | { type: 'datasets-changed' }
   /** done/total: units over all measures; unitDone/unitTotal: within the measure `what` (its "iterations"; the total is a cap where it may stop early). */
   | { type: 'sharpness-progress'; id: number; runId: number; done: number; total: number; what: string; unitDone: number; unitTotal: number }
-  | { type: 'sharpness-status'; id: number; runId: number; status: SharpnessStatus; error: string | null };
+  /** `waiting`: a running job queued behind other jobs for a trainer worker (true), or one whose worker has it (false); absent: not known. */
+  | { type: 'sharpness-status'; id: number; runId: number; status: SharpnessStatus; error: string | null; waiting?: boolean };
 
 export interface TemperApi {
   appInfo(): Promise<AppInfo>;

@@ -39,7 +39,7 @@ export interface CompareRow {
   bestTop1: number | null;
   bestUnavailable: string | null;
   parentId: number | null;
-  dropVsParent: number | null;
+  deltaVsParent: number | null;
   /** The test images the run is evaluated on; null when unknown (stored before Temper recorded it). */
   testSet: SubsetIdentity | null;
   parentTestSet: ParentTestSet;

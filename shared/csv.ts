@@ -1,4 +1,4 @@
-import { deltaVsParent, percentShown } from './accuracy';
+import { shownDeltaVsParent, percentShown } from './accuracy';
 import type { CompareRow, Comparison } from './api';
 import type { RunCurves } from './records';
 
@@ -27,7 +27,7 @@ export function comparisonCsv(c: Comparison): string {
   ];
   const rows = c.runs.map((r, i) => [
     r.id, r.name, r.model, r.dataset, r.quantizer, r.bits, r.seed, r.status, percentShown(r.finalTop1), percentShown(r.bestTop1), r.parentId,
-    deltaVsParent(r), r.sharpness?.trace ?? null, r.sharpness?.eigen ?? null, r.sharpness?.perturb ?? null, r.finalTop1, r.bestTop1,
+    shownDeltaVsParent(r), r.sharpness?.trace ?? null, r.sharpness?.eigen ?? null, r.sharpness?.perturb ?? null, r.finalTop1, r.bestTop1,
     r.testSet?.images ?? null, r.testSet?.hash ?? null, ...c.differing.map((d) => (d.applies?.[i] === false ? null : d.values[i])),
   ]);
   return toCsv(header, rows);

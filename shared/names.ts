@@ -8,7 +8,7 @@ import { echo } from './echo';
 
 /** A dataset name is also a folder name under `<home>/datasets/`: no separators, no leading dot. */
 export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
-const DATASET_NAME_RULE = "expected 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+export const DATASET_NAME_RULE = "expected 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
 /** The longest run name (a label in tables and exports). */
 export const RUN_NAME_MAX = 200;

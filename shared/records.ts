@@ -49,10 +49,10 @@ export interface RunRecord {
   bestUnavailable: string | null;
   finalTop1: number | null;
   /**
-   * The parent's final top-1 minus this run's: positive when quantization lost accuracy. Null
-   * unless both were tested on the same images (parentTestSet 'same').
+   * This run's final top-1 minus its parent's (a fraction): + better than the parent, as the Δ
+   * column (filter field delta_vs_parent). Null unless both were tested on the same images (parentTestSet 'same').
    */
-  dropVsParent: number | null;
+  deltaVsParent: number | null;
   /** The test images the run is evaluated on; null until it starts, and for runs stored before Temper recorded it (unknown). */
   testSet: SubsetIdentity | null;
   /** Whether the parent was tested on the same images: 'unknown' where either test set is; null without a parent. */

@@ -1,4 +1,4 @@
-import { BEST_TOP1_HELP, bestCell, DELTA_VS_PARENT_HELP, deltaVsParent, missingDeltaNote, signedPoints } from '../../shared/accuracy';
+import { BEST_TOP1_HELP, bestCell, DELTA_VS_PARENT_HELP, missingDeltaNote, shownDeltaVsParent, signedPoints } from '../../shared/accuracy';
 import type { CompareRow, Comparison } from '../../shared/api';
 import { comparisonCsv } from '../../shared/csv';
 import { RunService } from '../services/runs';
@@ -8,7 +8,7 @@ import { percent } from './format';
 
 const number = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toPrecision(4));
 const delta = (r: CompareRow) => {
-  const d = deltaVsParent(r);
+  const d = shownDeltaVsParent(r);
   return d === null ? (missingDeltaNote(r) ?? '-') : signedPoints(d);
 };
 const testSet = (r: CompareRow) => (r.testSet === null ? 'unknown' : `${r.testSet.images} (${r.testSet.hash.slice(0, 8)})`);

@@ -1,4 +1,4 @@
-import { bestCell, deltaVsParent, missingDeltaNote, percentShown, signedPoints } from '../../shared/accuracy';
+import { bestCell, missingDeltaNote, percentShown, shownDeltaVsParent, signedPoints } from '../../shared/accuracy';
 import { toCsv } from '../../shared/csv';
 import { testSetText } from '../../shared/test-set';
 import { ensureQueueRunner } from '../services/queue-lock';
@@ -22,7 +22,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 function csvRow(run: RunRecord): unknown[] {
-  const shown = { ...run, bestTop1Percent: percentShown(run.bestTop1), finalTop1Percent: percentShown(run.finalTop1), deltaTop1VsParentPoints: deltaVsParent(run) };
+  const shown = { ...run, bestTop1Percent: percentShown(run.bestTop1), finalTop1Percent: percentShown(run.finalTop1), deltaTop1VsParentPoints: shownDeltaVsParent(run) };
   return CSV_COLUMNS.map((c) => shown[c]);
 }
 
@@ -31,7 +31,7 @@ const CANCEL_WAIT_MS = 120_000;
 
 
 const delta = (r: RunRecord) => {
-  const d = deltaVsParent(r);
+  const d = shownDeltaVsParent(r);
   return d === null ? (missingDeltaNote(r) ?? '-') : signedPoints(d);
 };
 

@@ -101,7 +101,9 @@ export const sharpnessCommand: Command = {
         console.log(JSON.stringify({ id: record.id, run: id, status: record.status, trace, eigen, perturb, landscape, images, seconds, hvpFallback, source, params: record.params }));
         return;
       }
-      if (trace) console.log(`Hessian trace      ${fixed(trace.value)} ± ${fixed(trace.stderr)} (${trace.iterations} Hutchinson probes, ${productNote(trace.hvp)})`);
+      // One probe gives no standard error: none is printed.
+      const error = trace && trace.iterations >= 2 ? ` ± ${fixed(trace.stderr)}` : '';
+      if (trace) console.log(`Hessian trace      ${fixed(trace.value)}${error} (${trace.iterations} Hutchinson probe${trace.iterations === 1 ? ', no error estimate' : 's'}, ${productNote(trace.hvp)})`);
       if (eigen) console.log(`top eigenvalue     ${fixed(eigen.value)} (${eigen.iterations} iterations, ${eigen.converged ? 'converged' : 'not converged'}, ${productNote(eigen.hvp)})`);
       if (hvpFallback) console.log(`note: exact products were not available (${hvpFallback}); central differences read higher on ReLU networks`);
       if (perturb) console.log(`perturbation       mean ${signed(perturb.mean)}, max ${signed(perturb.max)} over ${perturb.directions} directions at ρ=${perturb.radius} (base loss ${fixed(perturb.base)})`);

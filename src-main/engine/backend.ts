@@ -48,6 +48,8 @@ const cpuModel = () => os.cpus()[0]?.model.trim() ?? 'unknown CPU';
 
 /** The device a failed candidate found anyway (WebGPU's passed-over adapter), if it says. */
 const deviceOf = (error: unknown) => (error as { device?: string } | null)?.device ?? null;
+/** A candidate auto passed over that still trains when chosen by name (WebGPU on a fallback adapter). */
+const usableByName = (error: unknown) => (error as { usableByName?: boolean } | null)?.usableByName === true;
 
 /** A missing optional package is a normal state, not a crash: report it in one line. */
 function reasonOf(error: unknown): string {
@@ -94,7 +96,7 @@ async function probeWebGpu(): Promise<Omit<BackendProbe, 'name'>> {
   const { FALLBACK_PASSED_OVER, probeWebGpuAdapter, webGpuDevice } = await import('./webgpu');
   const adapter = await probeWebGpuAdapter();
   const device = webGpuDevice(adapter);
-  return adapter.fallback ? { available: false, reason: FALLBACK_PASSED_OVER, device } : { ...notLoaded, device };
+  return adapter.fallback ? { available: true, reason: FALLBACK_PASSED_OVER, device } : { ...notLoaded, device };
 }
 
 const installed = async () => notLoaded;
@@ -175,7 +177,7 @@ async function select(choice: BackendChoice): Promise<{ info: BackendInfo; candi
       await tf.ready();
       return { info: { name: tf.getBackend(), requested: choice, threads: candidate.threads(), device, adapter: adapter ?? null, skipped }, candidate };
     } catch (error) {
-      skipped.push({ name: candidate.name, available: false, reason: reasonOf(error), device: deviceOf(error) });
+      skipped.push({ name: candidate.name, available: usableByName(error), reason: reasonOf(error), device: deviceOf(error) });
     }
   }
   const reasons = skipped.map((p) => `${p.name}: ${p.reason}`).join('; ');

@@ -13,6 +13,7 @@ import type {
   TemperEvent,
   TrainRequest,
 } from '../../shared/api';
+import { backendUnavailable } from '../../shared/backends';
 import { trainConfigSchema } from '../../shared/config';
 import type { ClusterProfileInput } from '../../shared/cluster-profile';
 import type { ListRunsQuery, RunCurves } from '../../shared/records';
@@ -114,7 +115,10 @@ export class ApiService implements TemperApi {
     return readSettings(this.home);
   }
 
+  /** A backend that does not load here is refused with the doctor's reason; nothing is written. */
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    const reason = patch.backend === undefined || patch.backend === 'auto' ? null : backendUnavailable(patch.backend, await this.doctor());
+    if (reason) throw new Error(`backend: ${patch.backend} is not available on this machine: ${reason}`);
     return writeSettings(this.home, patch);
   }
 

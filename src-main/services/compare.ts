@@ -2,6 +2,7 @@ import type { Comparison, CompareRow, GroupCell, GroupSummary, MeanStd, SweepReq
 import { notApplicable } from '../../shared/config-form';
 import { testSetNote } from '../../shared/test-set';
 import type { TemperStore } from '../store/interface';
+import { studyCells, type StudySpec } from '../../shared/study';
 import type { RunRecord } from '../store/types';
 import { sweepAxes, valueAt } from './sweep';
 
@@ -34,8 +35,8 @@ export function differingFields(configs: unknown[]): Comparison['differing'] {
 }
 
 export function compareRow(run: RunRecord, sharpness: CompareRow['sharpness'] = null): CompareRow {
-  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, bestUnavailable, parentId, dropVsParent, testSet, parentTestSet } = run;
-  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, bestUnavailable, parentId, dropVsParent, testSet, parentTestSet, sharpness };
+  const { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, bestUnavailable, parentId, deltaVsParent, testSet, parentTestSet } = run;
+  return { id, name, model, dataset, quantizer, bits, seed, status, finalTop1, bestTop1, bestUnavailable, parentId, deltaVsParent, testSet, parentTestSet, sharpness };
 }
 
 /** Accuracy, drop vs parent and the config fields that differ, for runs in the order asked; marked when their test images differ. */
@@ -57,16 +58,29 @@ export function meanStd(values: number[]): MeanStd | null {
   return { mean, std: Math.sqrt(variance), n };
 }
 
-/** A sweep group's cells (its swept values other than the seed), each with mean ± std over its completed runs. */
+/**
+ * The config paths a group's cells differ by, seed excluded: a sweep's swept fields, a study's grid
+ * (quantizer, bits and its other paths). A group of another kind is split by the fields its runs differ in.
+ */
+export function groupAxes(spec: unknown, runs: RunRecord[]): string[] {
+  const object = (typeof spec === 'object' && spec !== null ? spec : {}) as Record<string, unknown>;
+  let paths: string[];
+  if (typeof object.sweep === 'object' && object.sweep !== null) paths = sweepAxes((spec as SweepRequest).sweep).map(([path]) => path);
+  else if (typeof object.grid === 'object' && object.grid !== null) paths = ['quant.quantizer', 'quant.bits', ...Object.keys(studyCells(spec as StudySpec)[0]?.paths ?? {})];
+  else paths = differingFields(runs.map((r) => r.config)).map((d) => d.path);
+  return paths.filter((p) => p !== 'seed');
+}
+
+/** A group's cells (see groupAxes), each with mean ± std over its completed runs. */
 export function groupSummary(store: TemperStore, groupId: number): GroupSummary {
   const group = store.getGroup(groupId);
   if (!group) throw new Error(`no group ${groupId}`);
-  const sweep = (group.sweep as SweepRequest).sweep ?? {};
-  const paths = sweepAxes(sweep).map(([path]) => path).filter((p) => p !== 'seed');
+  const groupRuns = store.listGroupRuns(groupId);
+  const paths = groupAxes(group.sweep, groupRuns);
   const cells = new Map<string, { values: Record<string, unknown>; runs: RunRecord[] }>();
-  const runs = store.listGroupRuns(groupId);
-  for (const run of runs) {
-    const values = Object.fromEntries(paths.map((p) => [p, valueAt(run.config, p) ?? null]));
+  for (const run of groupRuns) {
+    // A field that does not apply to a run (bits of a study's fp parent) is null, not its stored default.
+    const values = Object.fromEntries(paths.map((p) => [p, notApplicable(p, run.config) === null ? (valueAt(run.config, p) ?? null) : null]));
     const key = JSON.stringify(values);
     if (!cells.has(key)) cells.set(key, { values, runs: [] });
     cells.get(key)!.runs.push(run);
@@ -82,5 +96,5 @@ export function groupSummary(store: TemperStore, groupId: number): GroupSummary 
       best: done.every((r) => r.bestTop1 !== null) ? meanStd(done.map((r) => r.bestTop1!)) : null,
     };
   });
-  return { group, cells: summaries, testSets: testSetNote(runs) };
+  return { group, cells: summaries, testSets: testSetNote(groupRuns) };
 }

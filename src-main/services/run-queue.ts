@@ -40,6 +40,11 @@ export class RunQueue {
     return this.pool?.cancel(key) ?? false;
   }
 
+  /** True when a job submitted now would go to a worker at once rather than wait behind others. */
+  get hasFreeSlot(): boolean {
+    return this.pool?.hasFreeSlot ?? true;
+  }
+
   /** Stops training run `id` if this process trains it. */
   cancelRun(id: number): boolean {
     const key = this.runKeys.get(id);

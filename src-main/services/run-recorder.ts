@@ -86,7 +86,7 @@ export class RunRecorder {
     const last = this.store.epochCurves([id])[0];
     const final = run.finalTop1 === null ? null : { testTop1: run.finalTop1, testLoss: last?.testLoss.at(-1) ?? NaN };
     const best = run.bestTop1 === null || run.bestEpoch === null ? null : { testTop1: run.bestTop1, epoch: run.bestEpoch };
-    return { id, status: run.status, final, best, bestUnavailable: run.bestUnavailable, parent: run.parentId, dropVsParent: run.dropVsParent, testSet: run.testSet, error: run.error };
+    return { id, status: run.status, final, best, bestUnavailable: run.bestUnavailable, parent: run.parentId, deltaVsParent: run.deltaVsParent, testSet: run.testSet, error: run.error };
   }
 
   private apply(id: number, event: JobEvent): void {
@@ -166,6 +166,6 @@ export class RunRecorder {
     } catch {
       // The row keeps saying running; the next open marks it interrupted, and it can be resumed.
     }
-    this.settle(id, { id, status: 'failed', final: null, best: null, bestUnavailable: null, parent: null, dropVsParent: null, testSet: null, error: message });
+    this.settle(id, { id, status: 'failed', final: null, best: null, bestUnavailable: null, parent: null, deltaVsParent: null, testSet: null, error: message });
   }
 }

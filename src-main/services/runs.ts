@@ -191,6 +191,11 @@ export class RunService {
     this.queue.submit(job, handler);
   }
 
+  /** True when a job submitted now would start at once rather than wait for a trainer worker. */
+  get poolHasRoom(): boolean {
+    return this.queue.hasFreeSlot;
+  }
+
   cancelJob(key: string): boolean {
     return this.queue.cancel(key);
   }

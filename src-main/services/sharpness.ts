@@ -26,9 +26,13 @@ export class SharpnessService {
     const id = store.insertSharpness(runId, params, this.runs.owner);
     const key = sharpnessKey(id);
     const settings = readSettings(this.runs.home);
-    const emitStatus = (record: SharpnessRecord) => this.runs.emit({ type: 'sharpness-status', id, runId, status: record.status, error: record.error });
+    const emitStatus = (record: SharpnessRecord, waiting?: boolean) =>
+      this.runs.emit({ type: 'sharpness-status', id, runId, status: record.status, error: record.error, ...(waiting === undefined ? {} : { waiting }) });
+    // Waiting only when other jobs hold every worker; otherwise the job is starting (a worker loads its backend, data and weights).
+    const waiting = !this.runs.poolHasRoom;
     const done = new Promise<SharpnessRecord>((resolve) => {
       const handler = (event: JobEvent) => {
+        if (event.type === 'started') return emitStatus(store.getSharpness(id)!, false);
         if (event.type === 'sharpness-progress') {
           onProgress?.(event.done, event.total, event.what);
           this.runs.emit({ type: 'sharpness-progress', id, runId, done: event.done, total: event.total, what: event.what, unitDone: event.unitDone, unitTotal: event.unitTotal });
@@ -59,7 +63,7 @@ export class SharpnessService {
         handler,
       );
     });
-    emitStatus(store.getSharpness(id)!);
+    emitStatus(store.getSharpness(id)!, waiting);
     return { id, done };
   }
 

@@ -32,6 +32,9 @@ export const RUN_FIELDS: Record<string, FieldDef> = {
   git_commit: { column: 'runs.git_commit', type: 'text' },
   best_top1: { column: 'runs.best_top1', type: 'percent' },
   final_top1: { column: 'runs.final_top1', type: 'percent' },
+  // The Runs table's Δ column: this run's final top-1 minus its parent's (+ better), none for a failed or cancelled run.
+  delta_vs_parent: { column: "(CASE WHEN runs.status IN ('failed', 'cancelled') THEN NULL ELSE -runs.drop_vs_parent END)", type: 'percent' },
+  // The older name, kept with its own sign: the parent's final top-1 minus this run's (+ worse).
   drop_vs_parent: { column: 'runs.drop_vs_parent', type: 'percent' },
   epochs_done: { column: 'runs.epochs_done', type: 'number' },
   epochs_total: { column: 'runs.epochs_total', type: 'number' },

@@ -1,5 +1,6 @@
 import { bestByValidation, type EpochScores } from '../../shared/best-epoch';
 import { LIMITS } from '../../shared/records';
+import { compareLayers } from '../../shared/layers';
 import type { EpochMetrics, StepProgress } from '../../shared/metrics';
 import { forExistingRun } from './annotations';
 import type { Db } from './db';
@@ -143,8 +144,9 @@ export class MetricQueries {
     return this.selectSteps.all(runId, Math.max(1, Math.ceil(n / maxPoints)));
   }
 
-  /** Per-layer quantizer statistics of a run: one epoch, or every epoch. */
+  /** Per-layer quantizer statistics of a run: one epoch, or every epoch; each epoch's layers in model order. */
   layerStats(runId: number, epoch?: number): LayerStatsRow[] {
-    return epoch === undefined ? this.selectLayers.all(runId) : this.selectLayersAt.all(runId, epoch);
+    const rows = epoch === undefined ? this.selectLayers.all(runId) : this.selectLayersAt.all(runId, epoch);
+    return rows.sort((a, b) => a.epoch - b.epoch || compareLayers(a.layer, b.layer));
   }
 }

@@ -10,13 +10,14 @@ import type { ListRunsQuery, NewRun, Page, RunFinish, RunRecord, RunStart } from
 export const DEFAULT_PAGE_SIZE = LIMITS.defaultPageSize;
 export const MAX_PAGE_SIZE = LIMITS.pageSize;
 
+/** drop_vs_parent is stored as the parent's top-1 minus the run's; records carry its negation, Δ (+ better). */
 const RUN_COLUMNS = `runs.id, runs.name, runs.config, runs.model, runs.dataset, runs.quantizer, runs.bits, runs.seed,
   runs.status, runs.parent_id AS parentId, runs.group_id AS groupId, runs.created_at AS createdAt,
   runs.started_at AS startedAt, runs.finished_at AS finishedAt, runs.heartbeat_at AS heartbeatAt,
   runs.backend, runs.device, runs.app_version AS appVersion, runs.git_commit AS gitCommit,
   runs.dataset_hash AS datasetHash, runs.best_top1 AS bestTop1, runs.best_epoch AS bestEpoch,
   runs.best_unavailable AS bestUnavailable, runs.final_top1 AS finalTop1,
-  runs.drop_vs_parent AS dropVsParent, runs.error, runs.epochs_done AS epochsDone, runs.epochs_total AS epochsTotal,
+  -runs.drop_vs_parent AS deltaVsParent, runs.error, runs.epochs_done AS epochsDone, runs.epochs_total AS epochsTotal,
   runs.test_images AS testImages, runs.test_set AS testSetHash,
   (SELECT CASE WHEN p.test_set IS NULL OR runs.test_set IS NULL THEN 'unknown' WHEN p.test_set = runs.test_set THEN 'same' ELSE 'different' END
     FROM runs AS p WHERE p.id = runs.parent_id) AS parentTestSet`;

@@ -1,4 +1,4 @@
-import { deltaVsParent, missingDeltaNote, signedPoints } from '../../shared/accuracy';
+import { missingDeltaNote, shownDeltaVsParent, signedPoints } from '../../shared/accuracy';
 import type { ParentTestSet } from '../../shared/test-set';
 
 /** Display formats shared by the views: accuracies are fractions in the store, percent on screen. */
@@ -11,8 +11,8 @@ export function percent(value: number | null | undefined, digits = 2): string {
  * Δ top-1 vs parent (shared/accuracy.ts), signed: +0.52 pt is better than the parent; "tested on
  * different test sets" (or "test set unknown") where the two do not compare, — where there is none.
  */
-export function deltaText(run: { status: string; finalTop1: number | null; dropVsParent: number | null; parentTestSet?: ParentTestSet }): string {
-  const delta = deltaVsParent(run);
+export function deltaText(run: { status: string; finalTop1: number | null; deltaVsParent: number | null; parentTestSet?: ParentTestSet }): string {
+  const delta = shownDeltaVsParent(run);
   return delta === null ? (missingDeltaNote(run) ?? '—') : `${signedPoints(delta)} pt`;
 }
 
@@ -58,9 +58,18 @@ export function runLabel(run: { id: number; name: string | null }): string {
   return run.name ? `#${run.id} ${run.name}` : `#${run.id}`;
 }
 
+/**
+ * A computed number (τ = 0.75 / ln 1000 = 0.10857362047581295) at 4 significant digits; a number a
+ * person typed (up to 8 significant digits) as it is.
+ */
+export function readableNumber(value: number): number {
+  return Number.isFinite(value) && Number(value.toPrecision(8)) !== value ? Number(value.toPrecision(4)) : value;
+}
+
 /** A value of a config field, for tables. */
 export function configValue(value: unknown): string {
   if (value === undefined) return '—';
   if (value === null) return 'null';
+  if (typeof value === 'number') return String(readableNumber(value));
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

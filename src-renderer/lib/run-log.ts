@@ -37,8 +37,9 @@ export function runLog(run: RunRecord, curves: RunCurves | null, live: (LiveProg
   return lines;
 }
 
+/** Events store the epochs done; the header counts the epoch in training from 1, and so does the log. */
 function eventLine(run: RunRecord, event: RunEvent): LogLine {
-  const where = `epoch ${event.epoch}, step ${event.step}`;
+  const where = `epoch ${Math.min(event.epoch + 1, run.epochsTotal)}/${run.epochsTotal}, step ${event.step}`;
   const at = event.at;
   switch (event.kind) {
     case 'created':
@@ -52,9 +53,13 @@ function eventLine(run: RunRecord, event: RunEvent): LogLine {
     case 'interrupted':
       return { at, kind: 'error', text: `interrupted at ${where}${event.detail ? `: ${event.detail}` : ''}` };
     case 'resumed':
-      return { at, kind: 'status', text: `resumed from the checkpoint of epoch ${event.epoch} (step ${event.step})` };
+      return {
+        at,
+        kind: 'status',
+        text: event.epoch === 0 ? `resumed from the start of epoch 1 (step ${event.step})` : `resumed after epoch ${event.epoch}/${run.epochsTotal}, from its checkpoint (step ${event.step})`,
+      };
     case 'completed':
-      return { at, kind: 'status', text: `completed (${where})` };
+      return { at, kind: 'status', text: `completed (epoch ${event.epoch}/${run.epochsTotal}, step ${event.step})` };
     case 'failed':
       return { at, kind: 'error', text: `failed at ${where}${event.detail ? `: ${event.detail}` : ''}` };
   }
@@ -92,16 +97,41 @@ function legacyLines(run: RunRecord, epochs: LogLine[]): LogLine[] {
   return lines;
 }
 
-/** Cancels, interruptions and resumes as vertical lines on the curves: at their epoch on epoch charts, at their step on step charts. */
-export function historyMarkers(events: RunEvent[], axis: 'epoch' | 'step'): ChartMarker[] {
+/**
+ * Cancels, interruptions and resumes as vertical lines on the curves: at their step on step charts;
+ * on epoch charts (whose point k is the end of epoch k) at the epochs done plus the part of the next
+ * one trained, from `epochSteps` (the step at each epoch's end). The charts widen to show them all.
+ */
+export function historyMarkers(events: RunEvent[], axis: 'epoch' | 'step', epochSteps: readonly number[] = []): ChartMarker[] {
   return events.flatMap((event): ChartMarker[] => {
     // A run cancelled while queued never trained: nothing to mark.
-    if (event.epoch === 0 && event.step === 0) return [];
-    const x = axis === 'epoch' ? event.epoch : event.step;
+    if (event.kind !== 'resumed' && event.epoch === 0 && event.step === 0) return [];
+    const x = axis === 'epoch' ? epochPosition(event, epochSteps) : event.step;
     if (event.kind === 'cancelled' || event.kind === 'interrupted') return [{ x, label: event.kind, color: '--danger' }];
     if (event.kind === 'resumed') return [{ x, label: 'resumed', color: '--ok' }];
     return [];
   });
+}
+
+function epochPosition(event: RunEvent, epochSteps: readonly number[]): number {
+  const start = event.epoch === 0 ? 0 : (epochSteps[event.epoch - 1] ?? NaN);
+  const length = (epochSteps[event.epoch] ?? NaN) - start || epochSteps[0];
+  const part = (event.step - start) / length;
+  return Number.isFinite(part) && part > 0 ? event.epoch + Math.min(part, 1) : event.epoch;
+}
+
+/**
+ * Seconds a run has trained: its epochs' own time, and while it runs the epoch in progress so far
+ * (since the later of the last epoch's end and the last start or resume).
+ */
+export function trainedSeconds(run: RunRecord, curves: RunCurves | null, events: RunEvent[], now = Date.now()): number | null {
+  if (!curves && run.status !== 'running') return null;
+  const epochs = curves?.seconds.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0) ?? 0;
+  if (run.status !== 'running' || run.startedAt === null) return epochs;
+  const lastWall = curves?.wallSeconds?.at(-1);
+  const epochEnd = lastWall === null || lastWall === undefined ? run.startedAt : run.startedAt + lastWall * 1000;
+  const started = events.filter((e) => e.kind === 'started' || e.kind === 'resumed').at(-1)?.at ?? run.startedAt;
+  return epochs + Math.max(0, now - Math.max(epochEnd, started)) / 1000;
 }
 
 function fixed(value: number | null | undefined): string {

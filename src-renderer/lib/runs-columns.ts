@@ -42,7 +42,7 @@ export const RUNS_COLUMNS: RunsColumn[] = [
   { id: 'status', label: 'Status', field: 'status', shown: true },
   { id: 'best', label: 'Best top-1', field: 'best_top1', numeric: true, shown: true, text: (r) => bestCell(r, percent), help: BEST_TOP1_HELP },
   { id: 'final', label: 'Final top-1', field: 'final_top1', numeric: true, shown: true, text: (r) => percent(r.finalTop1), help: 'The test top-1 after the last epoch trained.' },
-  { id: 'delta', label: 'Δ top-1 vs parent', numeric: true, shown: true, text: deltaText, help: DELTA_VS_PARENT_HELP },
+  { id: 'delta', label: 'Δ top-1 vs parent', field: 'delta_vs_parent', numeric: true, shown: true, text: deltaText, help: DELTA_VS_PARENT_HELP },
   { id: 'duration', label: 'Duration', numeric: true, shown: true, text: (r) => runDuration(r) },
   { id: 'lr', label: 'LR', numeric: true, shown: false, text: configCell('lr.base') },
   { id: 'epochs', label: 'Epochs', field: 'epochs_total', numeric: true, shown: false, text: (r) => `${r.epochsDone}/${r.epochsTotal}` },
@@ -54,6 +54,14 @@ export const RUNS_COLUMNS: RunsColumn[] = [
   { id: 'tags', label: 'Tags', shown: true },
   { id: 'created', label: 'Created', field: 'created_at', shown: true, text: (r) => dateTime(r.createdAt) },
 ];
+
+/** What drops out first when the shown columns are wider than the window: the least needed to tell runs apart. */
+export const DROP_ORDER = ['created', 'seed', 'dataset', 'best', 'backend', 'limit', 'batch', 'epochs', 'lr', 'lambda0', 'tau', 'bits', 'tags', 'model', 'duration'];
+
+/** The next shown column to drop, or none when only the essential ones (run, quantizer, status, top-1, Δ) are left. */
+export function nextToDrop(shown: readonly string[], dropped: readonly string[]): string | undefined {
+  return DROP_ORDER.find((id) => shown.includes(id) && !dropped.includes(id));
+}
 
 const STORAGE_KEY = 'temper.runs.columns';
 

@@ -81,8 +81,11 @@ function productText(hvp: 'exact' | 'central-difference' | undefined): string {
   return hvp === 'exact' ? 'exact' : 'central differences';
 }
 
+/** The trace ± its standard error; one probe gives no error estimate, so none is shown. */
 export function traceText(trace: SharpnessValues['trace']): string {
-  return trace ? `${number(trace.value)} ± ${number(trace.stderr)} (${trace.iterations} probes, ${productText(trace.hvp)})` : '—';
+  if (!trace) return '—';
+  const error = trace.iterations >= 2 && Number.isFinite(trace.stderr) ? ` ± ${number(trace.stderr)}` : '';
+  return `${number(trace.value)}${error} (${trace.iterations} probe${trace.iterations === 1 ? ', no error estimate' : 's'}, ${productText(trace.hvp)})`;
 }
 
 export function eigenText(eigen: SharpnessValues['eigen']): string {

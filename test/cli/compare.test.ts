@@ -43,8 +43,8 @@ describe('runs tested on different test sets', { timeout: 200_000 }, () => {
       expect(run(ids.sameSet).testSet).toEqual(run(ids.parent).testSet);
       expect(run(ids.otherSeed).testSet).toEqual(run(ids.parent).testSet);
       expect(run(ids.otherSet).testSet).toEqual({ images: 80, hash: expect.any(String) });
-      expect(run(ids.sameSet)).toMatchObject({ parentTestSet: 'same', dropVsParent: expect.any(Number) });
-      expect(run(ids.otherSet)).toMatchObject({ parentTestSet: 'different', dropVsParent: null });
+      expect(run(ids.sameSet)).toMatchObject({ parentTestSet: 'same', deltaVsParent: expect.any(Number) });
+      expect(run(ids.otherSet)).toMatchObject({ parentTestSet: 'different', deltaVsParent: null });
 
       expect(service.history.compare([ids.parent, ids.sameSet, ids.otherSeed]).testSets).toBeNull();
       const mixed = service.history.compare([ids.parent, ids.otherSet]);

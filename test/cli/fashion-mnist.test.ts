@@ -84,7 +84,7 @@ describe.skipIf(!fs.existsSync(FASHION_MNIST) && !process.env.CI)('Fashion-MNIST
     expect(parent.final.testTop1).toBeGreaterThan(0.55);
     const child = await train('--quantizer', 'nt', '--bits', '4', '--epochs', '1', '--lr', '0.01', '--init-from', String(parent.id));
     expect(child.parent).toBe(parent.id);
-    expect(child.dropVsParent).toBeCloseTo(parent.final.testTop1 - child.final.testTop1, 12);
+    expect(child.deltaVsParent).toBeCloseTo(child.final.testTop1 - parent.final.testTop1, 12);
     // Both runs are evaluated on all 10,000 test images, so the drop compares like with like.
     expect(child.final.testTop1).toBeGreaterThan(parent.final.testTop1 - 0.1);
 

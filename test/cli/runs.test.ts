@@ -30,14 +30,14 @@ describe('temper train, runs, export, eval-export', { timeout: 240_000 }, () => 
     const fp = await cli('train', '--dataset', 'g', '--model', 'mlp', '--quantizer', 'fp', '--epochs', '2', '--batch-size', '32', '--lr', '0.05', '--json');
     expect(fp.code, fp.stderr).toBe(0);
     const parent = json(fp.stdout);
-    expect(parent).toMatchObject({ id: 1, status: 'completed', parent: null, dropVsParent: null, best: { testTop1: expect.any(Number) } });
+    expect(parent).toMatchObject({ id: 1, status: 'completed', parent: null, deltaVsParent: null, best: { testTop1: expect.any(Number) } });
     expect(parent.final.testTop1).toBeGreaterThan(0.3); // chance is 0.1
 
     const nt = await cli('train', '--dataset', 'g', '--model', 'mlp', '--quantizer', 'nt', '--bits', '4', '--epochs', '1', '--batch-size', '32', '--lr', '0.01', '--init-from', '1', '--json');
     expect(nt.code, nt.stderr).toBe(0);
     const child = json(nt.stdout);
     expect(child).toMatchObject({ id: 2, status: 'completed', parent: 1 });
-    expect(child.dropVsParent).toBeCloseTo(parent.final.testTop1 - child.final.testTop1, 12);
+    expect(child.deltaVsParent).toBeCloseTo(child.final.testTop1 - parent.final.testTop1, 12);
 
     const list = await cli('runs', 'list', '--json');
     const rows = json(list.stdout) as Record<string, unknown>[];

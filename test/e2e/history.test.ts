@@ -101,11 +101,16 @@ suite(missing ? `a run's history in Chromium (skipped: ${missing})` : "a run's h
 
     await page.goto(`${server.origin}/#/runs/${id}`);
     const log = page.locator('.log');
-    await log.getByText(/cancelled at epoch \d+, step \d+/).waitFor();
-    await log.getByText(/resumed from the checkpoint of epoch \d+ \(step \d+\)/).waitFor();
     const resumed = detail.events.find((e) => e.kind === 'resumed')!;
     const cancel = detail.events.find((e) => e.kind === 'cancelled')!;
-    await expect.poll(() => chart('Loss').getAttribute('data-markers')).toBe(`cancelled@${cancel.epoch} resumed@${resumed.epoch}`);
+    // Epochs count from 1, as the header's: the cancel came in the epoch after those done.
+    await log.getByText(`cancelled at epoch ${cancel.epoch + 1}/${LONG.epochs}, step ${cancel.step}`).waitFor();
+    await log.getByText(/resumed (after epoch \d+\/\d+, from its checkpoint|from the start of epoch 1) \(step \d+\)/).waitFor();
+    // On epoch charts a marker sits at the epochs done plus the part of the next one trained.
+    const markers = (await chart('Loss').getAttribute('data-markers'))!.split(' ').map((m) => Number(m.split('@')[1]));
+    expect(markers[0]).toBeGreaterThanOrEqual(cancel.epoch);
+    expect(markers[0]).toBeLessThanOrEqual(cancel.epoch + 1);
+    expect(markers[1]).toBe(resumed.epoch);
     expect(await chart('Training loss by step').getAttribute('data-markers')).toBe(`cancelled@${cancel.step} resumed@${resumed.step}`);
     expect(await page.getByTestId('duration').textContent()).toMatch(/^trained \d.* · wall \d/);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'run-history.png') });

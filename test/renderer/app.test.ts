@@ -55,6 +55,7 @@ describe('App shell', () => {
 });
 
 describe('Settings', () => {
+  const FALLBACK = 'only a fallback (software) adapter: auto passes it over; choose webgpu to train on it anyway, slower than the CPU backends';
   afterEach(() => cleanup());
 
   it('will not save a backend that does not load here, and says why', async () => {
@@ -66,13 +67,23 @@ describe('Settings', () => {
       doctor: async () => ({
         selected: 'wasm',
         backends: [
-          { name: 'tensorflow', available: false, reason: 'libtensorflow is not installed', device: null },
-          { name: 'wasm', available: true, reason: null, device: '2 threads' },
+          { name: 'tfjs-node-gpu', available: false, reason: 'not installed (@tensorflow/tfjs-node-gpu)', device: null },
+          { name: 'webgpu', available: true, reason: FALLBACK, device: 'WebGPU (Dawn): llvmpipe (fallback adapter, software)' },
+          { name: 'tfjs-node', available: false, reason: 'not installed (@tensorflow/tfjs-node)', device: null },
+          { name: 'wasm', available: true, reason: 'selected', device: '2 threads' },
         ],
       }),
     });
     render(App, { props: { client } });
-    const alert = await screen.findByText(/tensorflow is not available on this machine: libtensorflow is not installed/);
+    const alert = await screen.findByText(
+      'tensorflow is not available on this machine: tfjs-node-gpu: not installed (@tensorflow/tfjs-node-gpu); tfjs-node: not installed (@tensorflow/tfjs-node). Choose auto or an available backend.',
+    );
+    const option = (name: string) => screen.getByRole('option', { name: new RegExp(`^${name}`) }) as HTMLOptionElement;
+    expect([option('tensorflow').disabled, option('tensorflow').textContent?.trim()]).toEqual([true, 'tensorflow (unavailable)']);
+    // WebGPU on a software adapter: auto passes it over, choosing it trains on it; the option and its row agree.
+    expect(option('webgpu').disabled).toBe(false);
+    expect(screen.getByRole('row', { name: /^webgpu/ }).textContent).toContain('yes');
+    expect(screen.getByRole('row', { name: /^webgpu/ }).textContent).toContain(FALLBACK);
     expect(alert.getAttribute('role')).toBe('alert');
     await fireEvent.input(screen.getByLabelText('CPU workers'), { target: { value: '2' } });
     expect((screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement).disabled).toBe(true);

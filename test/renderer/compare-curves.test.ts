@@ -10,7 +10,7 @@ import { fakeClient } from './fake-client';
 
 const row = (id: number, patch: Partial<CompareRow> = {}): CompareRow => ({
   id, name: null, model: 'cnn-small', dataset: 'demo', quantizer: 'lsq', bits: 4, seed: id, status: 'completed',
-  finalTop1: 0.9, bestTop1: 0.91, bestUnavailable: null, parentId: null, dropVsParent: null, sharpness: null, ...patch,
+  finalTop1: 0.9, bestTop1: 0.91, bestUnavailable: null, parentId: null, deltaVsParent: null, sharpness: null, ...patch,
 });
 
 /** Three epochs of 50 steps; run 2 was cancelled and resumed ten minutes later, which its wall time shows. */

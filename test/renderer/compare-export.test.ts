@@ -16,7 +16,7 @@ const row = (patch: Partial<CompareRow> & { id: number }): CompareRow => ({
   bestTop1: 0.91,
   bestUnavailable: null,
   parentId: 1,
-  dropVsParent: 0.012,
+  deltaVsParent: -0.012,
   testSet: { images: 100, hash: '0123456789abcdef' },
   parentTestSet: 'same',
   sharpness: null,
@@ -25,7 +25,7 @@ const row = (patch: Partial<CompareRow> & { id: number }): CompareRow => ({
 
 const comparison: Comparison = {
   runs: [
-    row({ id: 1, quantizer: 'fp', bits: null, parentId: null, dropVsParent: null, name: 'base, "fp"' }),
+    row({ id: 1, quantizer: 'fp', bits: null, parentId: null, deltaVsParent: null, name: 'base, "fp"' }),
     row({ id: 2 }),
     row({ id: 3, seed: 1, finalTop1: 0.88, status: 'cancelled', testSet: null, parentTestSet: 'unknown' }),
   ],

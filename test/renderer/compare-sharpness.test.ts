@@ -9,7 +9,7 @@ import { landscape, sharpnessRecord } from './sharpness-records';
 
 const row = (id: number, patch: Partial<CompareRow> = {}): CompareRow => ({
   id, name: null, model: 'cnn-small', dataset: 'demo', quantizer: 'nt', bits: 4, seed: 0, status: 'completed',
-  finalTop1: 0.9, bestTop1: 0.91, bestUnavailable: null, parentId: null, dropVsParent: null, sharpness: null, ...patch,
+  finalTop1: 0.9, bestTop1: 0.91, bestUnavailable: null, parentId: null, deltaVsParent: null, sharpness: null, ...patch,
 });
 
 const curves = (runId: number): RunCurves => {

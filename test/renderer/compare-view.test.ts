@@ -7,7 +7,7 @@ import { fakeClient, stubCanvas } from './fake-client';
 
 const row = (id: number, patch: Partial<CompareRow> = {}): CompareRow => ({
   id, name: null, model: 'cnn-small', dataset: 'demo', quantizer: 'nt', bits: 4, seed: 0, status: 'completed',
-  finalTop1: 0.9, bestTop1: 0.91, bestUnavailable: null, parentId: 1, dropVsParent: 0.012, testSet: { images: 100, hash: '0123456789abcdef' }, parentTestSet: 'same',
+  finalTop1: 0.9, bestTop1: 0.91, bestUnavailable: null, parentId: 1, deltaVsParent: -0.012, testSet: { images: 100, hash: '0123456789abcdef' }, parentTestSet: 'same',
   sharpness: null, ...patch,
 });
 
@@ -18,7 +18,7 @@ const curves = (runId: number, top1: number[]): RunCurves => {
 };
 
 const pair: Comparison = {
-  runs: [row(1, { quantizer: 'fp', bits: null, parentId: null, dropVsParent: null, parentTestSet: null, finalTop1: 0.912 }), row(2)],
+  runs: [row(1, { quantizer: 'fp', bits: null, parentId: null, deltaVsParent: null, parentTestSet: null, finalTop1: 0.912 }), row(2)],
   testSets: null,
   differing: [{ path: 'quant.quantizer', values: ['fp', 'nt'] }, { path: 'lr.base', values: [0.1, 0.01] }],
 };
@@ -90,7 +90,7 @@ describe('Compare view', () => {
   it('marks runs tested on different test sets, and shows why there is no Δ vs parent', async () => {
     const other = { images: 200, hash: 'fedcba9876543210' };
     const note = 'tested on different test sets: run 1 on 100 images (0123456789abcdef); run 2 on 200 images (fedcba9876543210); their top-1 do not compare';
-    const runs = [pair.runs[0], row(2, { testSet: other, parentTestSet: 'different', dropVsParent: null })];
+    const runs = [pair.runs[0], row(2, { testSet: other, parentTestSet: 'different', deltaVsParent: null })];
     setup({ ids: '1,2' }, { compareRuns: async () => ({ ...pair, runs, testSets: note }) });
     const table = await screen.findByTestId('compare-runs');
     expect(screen.getByTestId('compare-test-sets').textContent).toBe(note);

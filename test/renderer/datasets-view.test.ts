@@ -69,6 +69,20 @@ describe('Datasets view', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it('names the Name field and its rule for a bad dataset name, before anything is sent', async () => {
+    const client = fakeClient({ listDatasets: async () => [], importDataset: async () => demo });
+    render(DatasetsView, { props: { client } });
+    await fireEvent.input(screen.getByLabelText('Folder or archive path'), { target: { value: '/data/x' } });
+    await fireEvent.input(screen.getByLabelText('Name (optional)'), { target: { value: 'my data!' } });
+    expect((await screen.findByRole('alert')).textContent).toBe("Name: expected 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    expect(screen.getByLabelText('Name (optional)').getAttribute('aria-invalid')).toBe('true');
+    expect((screen.getByRole('button', { name: 'Import' }) as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.submit(screen.getByRole('button', { name: 'Import' }).closest('form')!);
+    expect(client.importDataset).not.toHaveBeenCalled();
+    await fireEvent.input(screen.getByLabelText('Name (optional)'), { target: { value: 'my-data' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('offers Browse… where Electron gives a folder picker, and fills the path from it', async () => {
     window.temperNative = { pickFolder: async () => '/picked/folder' };
     render(DatasetsView, { props: { client: fakeClient({ listDatasets: async () => [] }) } });

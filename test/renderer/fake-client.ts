@@ -57,7 +57,7 @@ export function runRecord(patch: Partial<RunRecord> & { id: number }): RunRecord
     bestEpoch: 1,
     bestUnavailable: null,
     finalTop1: 0.89,
-    dropVsParent: null,
+    deltaVsParent: null,
     error: null,
     epochsDone: 1,
     epochsTotal: 1,

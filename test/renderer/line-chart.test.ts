@@ -64,6 +64,16 @@ describe('LineChart', () => {
     expect(loss.data.length).toBeLessThanOrEqual(500);
   });
 
+  it('widens its x range to every marker: a resume at step 0 on a curve logged from step 10', () => {
+    const points = line(5, 0).map((p) => ({ ...p, x: p.x * 10 }));
+    const view = render(LineChart, {
+      props: { title: 't', series: [{ label: 'a', color: 'red', points }], xLabel: 'step', yLabel: 'y', markers: [{ x: 0, label: 'resumed', color: 'green' }, { x: 70, label: 'cancelled', color: 'red' }] },
+    });
+    const chart = Chart.getChart(view.container.querySelector('canvas')!)!;
+    expect(chart.scales.x.min).toBeLessThanOrEqual(0);
+    expect(chart.scales.x.max).toBeGreaterThanOrEqual(70);
+  });
+
   it('draws a vertical line and a label for each marker inside the x range', () => {
     const view = render(LineChart, {
       props: { title: 't', series: [{ label: 'a', color: 'red', points: line(30, 0) }], xLabel: 'step', yLabel: 'y', markers: [{ x: 10, label: 'cancelled', color: 'red' }] },

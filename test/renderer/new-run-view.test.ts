@@ -186,6 +186,22 @@ describe('New run form: every config field', () => {
     expect(config.quant).toEqual({ quantizer: 'nt', bits: 4, firstLastBits: 8, noise: 'uniform', init: 'lsq', temper: { lambda0: 2, tau: 0.2, noiseOffAt: null, unit: 'step' }, stepEpsilon: 1e-5 });
   });
 
+  it('shows the computed default τ at 4 significant digits and sends its exact value', async () => {
+    const client = setup();
+    await screen.findByRole('option', { name: 'fmnist' });
+    await fireEvent.change(screen.getByLabelText('Quantizer'), { target: { value: 'nt' } });
+    const tau = number('τ');
+    expect(tau.value).toBe('0.1086');
+    expect(tau.title).toBe(`exactly ${0.75 / Math.log(1000)}`);
+    await fireEvent.focus(tau);
+    expect(tau.value).toBe(String(0.75 / Math.log(1000)));
+    await fireEvent.blur(tau);
+    await fireEvent.click(screen.getByRole('button', { name: 'Start run' }));
+    await waitFor(() => expect(client.startRun).toHaveBeenCalled());
+    const config = (client.startRun as unknown as { mock: { calls: [{ config: { quant: { temper: { tau: number } } } }][] } }).mock.calls[0][0].config;
+    expect(config.quant.temper.tau).toBe(0.75 / Math.log(1000));
+  });
+
   it('switching the optimizer shows its own fields', async () => {
     setup();
     await screen.findByRole('option', { name: 'fmnist' });

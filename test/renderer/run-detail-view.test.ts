@@ -52,7 +52,7 @@ describe('Run detail', () => {
   });
 
   it('shows the run, its parent and signed Δ top-1 vs parent, backend and device, curves, layer stats and a log', async () => {
-    const { client } = setup(detail({ id: 5, quantizer: 'nt', bits: 4, parentId: 4, dropVsParent: 0.02, device: 'Intel Xeon (16 threads)', status: 'completed' }));
+    const { client } = setup(detail({ id: 5, quantizer: 'nt', bits: 4, parentId: 4, deltaVsParent: -0.02, device: 'Intel Xeon (16 threads)', status: 'completed' }));
     expect(await screen.findByRole('heading', { name: '#5' })).toBeTruthy();
     // Every logged step, not a thinned copy: the chart decimates only for drawing.
     expect(client.stepMetrics).toHaveBeenCalledWith(5, 100_000);
@@ -86,15 +86,47 @@ describe('Run detail', () => {
       'queued (1 epochs)',
       'started on wasm',
       'epoch 1/1: train loss 0.9000, test loss 0.8000, test top-1 70.00% (3.2 s)',
-      'cancel requested (epoch 1, step 14)',
-      'cancelled at epoch 1, step 14',
-      'resumed from the checkpoint of epoch 1 (step 10)',
-      'completed (epoch 1, step 10)',
+      'cancel requested (epoch 1/1, step 14)',
+      'cancelled at epoch 1/1, step 14',
+      'resumed after epoch 1/1, from its checkpoint (step 10)',
+      'completed (epoch 1/1, step 10)',
     ]);
     const markers = (title: string) => screen.getByText(title).closest('figure')!.getAttribute('data-markers');
-    expect(markers('Loss')).toBe('cancelled@1 resumed@1');
+    // Four steps into the epoch after epoch 1 (10 steps each).
+    expect(markers('Loss')).toBe('cancelled@1.4 resumed@1');
     expect(markers('Training loss by step')).toBe('cancelled@14 resumed@10');
     expect(markers('Learning rate')).toBe('cancelled@14 resumed@10');
+  });
+
+  it('counts epochs from 1 as the header does, and marks a cancel in epoch 1 and the resume from step 0 on every chart', async () => {
+    // Two epochs of 30 steps: cancelled at step 10 of epoch 1, resumed from the start, completed.
+    const events: RunEvent[] = [
+      { kind: 'created', at: T0 - 1000, epoch: 0, step: 0, detail: null },
+      { kind: 'started', at: T0, epoch: 0, step: 0, detail: null },
+      { kind: 'cancel-requested', at: T0 + 5000, epoch: 0, step: 10, detail: null },
+      { kind: 'cancelled', at: T0 + 6000, epoch: 0, step: 10, detail: null },
+      { kind: 'resumed', at: T0 + 60_000, epoch: 0, step: 0, detail: null },
+      { kind: 'completed', at: T0 + 90_000, epoch: 2, step: 60, detail: null },
+    ];
+    const two = { ...curves, epoch: [1, 2], step: [30, 60], trainLoss: [0.9, 0.8], trainTop1: [0.6, 0.7], testLoss: [0.8, 0.7], testTop1: [0.7, 0.75], testTop5: [0.9, 0.9], lr: [0.01, 0.01], lambda: [0.5, 0.2], seconds: [3, 3], imagesPerSec: [800, 800], wallSeconds: [70, 80] };
+    setup(detail({ id: 5, status: 'completed', epochsDone: 2, epochsTotal: 2, startedAt: T0, finishedAt: T0 + 90_000 }, events), { runCurves: async () => [two] });
+    await screen.findByText('completed (epoch 2/2, step 60)');
+    expect(screen.getByText('cancel requested (epoch 1/2, step 10)')).toBeTruthy();
+    expect(screen.getByText('cancelled at epoch 1/2, step 10')).toBeTruthy();
+    expect(screen.getByText('resumed from the start of epoch 1 (step 0)')).toBeTruthy();
+    const markers = (title: string) => screen.getByText(title).closest('figure')!.getAttribute('data-markers');
+    // On epoch charts point k is the end of epoch k: step 10 of 30 is a third into epoch 1.
+    expect(markers('Loss')).toBe(`cancelled@${1 / 3} resumed@0`);
+    expect(markers('Top-1 accuracy')).toBe(`cancelled@${1 / 3} resumed@0`);
+    expect(markers('Training loss by step')).toBe('cancelled@10 resumed@0');
+  });
+
+  it('counts the time trained so far during the first epoch, not 0 s', async () => {
+    const startedAt = Date.now() - 20_000;
+    const empty: RunCurves = { ...curves, epoch: [], step: [], trainLoss: [], trainTop1: [], testLoss: [], testTop1: [], testTop5: [], lr: [], lambda: [], seconds: [], imagesPerSec: [], wallSeconds: [] };
+    const started: RunEvent[] = [{ kind: 'started', at: startedAt, epoch: 0, step: 0, detail: null }];
+    setup(detail({ id: 5, status: 'running', epochsDone: 0, epochsTotal: 2, startedAt, finishedAt: null }, started), { runCurves: async () => [empty] });
+    expect((await screen.findByTestId('duration')).textContent).toMatch(/^trained 2\d s · wall 2\d s$/);
   });
 
   it('cancels a running run and follows its status live', async () => {

@@ -6,7 +6,7 @@ import RunsView from '../../src-renderer/views/runs/RunsView.svelte';
 import { fakeClient, runRecord } from './fake-client';
 
 const rows: RunRow[] = [
-  { ...runRecord({ id: 2, quantizer: 'nt', bits: 4, parentId: 1, dropVsParent: 0.0123, status: 'running', epochsDone: 0, epochsTotal: 2 }), tags: ['w4'] },
+  { ...runRecord({ id: 2, quantizer: 'nt', bits: 4, parentId: 1, deltaVsParent: -0.0123, status: 'running', epochsDone: 0, epochsTotal: 2 }), tags: ['w4'] },
   { ...runRecord({ id: 1, name: 'fp baseline' }), tags: [] },
 ];
 
@@ -46,6 +46,27 @@ describe('Runs table', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Quantizer' }));
     await waitFor(() => expect(calls().at(-1)).toMatchObject({ sort: 'quantizer', order: 'asc' }));
     expect(location.hash).toBe('#/runs?sort=quantizer&order=asc');
+  });
+
+  it('leaves out the least needed columns where the table is wider than its panel, and says which', async () => {
+    // jsdom lays nothing out: a panel 800 px wide, and 100 px a column.
+    const width = vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockImplementation(function (this: HTMLElement) {
+      return this.classList.contains('table-panel') ? 800 : 0;
+    });
+    const scroll = vi.spyOn(HTMLElement.prototype, 'scrollWidth', 'get').mockImplementation(function (this: HTMLElement) {
+      return this.classList.contains('table-panel') ? 100 * this.querySelectorAll('th').length : 0;
+    });
+    try {
+      setup();
+      const headers = () => screen.getAllByRole('columnheader').map((th) => th.textContent!.trim());
+      await waitFor(() => expect(headers()).toEqual(['', 'Run', 'Model', 'Quantizer', 'Status', 'Final top-1', 'Δ top-1 vs parent', 'Duration']));
+      expect(screen.getByTestId('dropped-columns').textContent).toBe(
+        'Left out to fit this window: Dataset, Bits, Seed, Best top-1, Tags, Created. Widen the window or choose fewer columns.',
+      );
+    } finally {
+      width.mockRestore();
+      scroll.mockRestore();
+    }
   });
 
   it('pages with offsets', async () => {

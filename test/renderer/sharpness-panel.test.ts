@@ -33,7 +33,9 @@ describe('Sharpness panel', () => {
     set([sharpnessRecord({ id: 7, runId: 5, status: 'running', finishedAt: null })]);
     await fireEvent.click(screen.getByRole('button', { name: 'Compute sharpness' }));
     await waitFor(() => expect(client.computeSharpness).toHaveBeenCalledWith(5, { measures: ['trace', 'eigen'], images: 256, seed: 3, source: 'heldout', trace: { maxIterations: 40, minIterations: 40 } }));
-    expect(await screen.findByText(/Waiting for a trainer worker/)).toBeTruthy();
+    // Nothing else runs: the job is starting, not waiting for a worker.
+    expect(await screen.findByText(/loading the backend, the images and the weights/)).toBeTruthy();
+    expect(screen.queryByText(/Waiting for a trainer worker/)).toBeNull();
     expect(client.sharpnessOf).toHaveBeenCalledTimes(2);
   });
 
@@ -53,9 +55,15 @@ describe('Sharpness panel', () => {
 
   it("shows the running job's progress from its events, cancels it, and refreshes when it ends", async () => {
     const { client, set } = setup([sharpnessRecord({ id: 7, runId: 5, status: 'running', finishedAt: null })], { cancelSharpness: async () => undefined });
-    // Before its first progress event the job waits for a worker: queued, not running.
+    // Before its first progress event: starting, unless the app says it waits behind other jobs for a worker.
+    await screen.findByText(/loading the backend/);
+    const shown = () => screen.getByTestId('sharpness-results').querySelector('[data-status]')!.textContent;
+    expect(shown()).toBe('starting');
+    client.emit({ type: 'sharpness-status', id: 7, runId: 5, status: 'running', error: null, waiting: true });
     expect(await screen.findByText(/Waiting for a trainer worker/)).toBeTruthy();
-    expect(screen.getByTestId('sharpness-results').querySelector('[data-status]')!.textContent).toBe('queued');
+    expect(shown()).toBe('queued');
+    client.emit({ type: 'sharpness-status', id: 7, runId: 5, status: 'running', error: null, waiting: false });
+    await waitFor(() => expect(shown()).toBe('starting'));
     client.emit({ type: 'sharpness-progress', id: 7, runId: 5, done: 12, total: 100, what: 'trace', unitDone: 12, unitTotal: 200 });
     client.emit({ type: 'sharpness-progress', id: 9, runId: 6, done: 99, total: 100, what: 'eigen', unitDone: 49, unitTotal: 50 });
     expect(await screen.findByText('Hessian trace: Hutchinson probe 12 of at most 200')).toBeTruthy();

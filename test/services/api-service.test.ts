@@ -122,4 +122,16 @@ describe('ApiService', { timeout: 180_000 }, () => {
     expect(await backend.updateSettings({ cpuWorkers: 2 })).toMatchObject({ cpuWorkers: 2 });
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'home', 'settings.json'), 'utf8')).cpuWorkers).toBe(2);
   });
+
+  it("refuses to save a backend the doctor finds no way to load, with the doctor's reason, and keeps the stored settings", async () => {
+    const report = await backend.doctor();
+    const tfjsNode = report.backends.filter((b) => b.name.startsWith('tfjs-node'));
+    if (tfjsNode.some((b) => b.available)) return;
+    await expect(backend.updateSettings({ backend: 'tensorflow', cpuWorkers: 3 })).rejects.toThrow(
+      `backend: tensorflow is not available on this machine: ${tfjsNode.map((b) => `${b.name}: ${b.reason}`).join('; ')}`,
+    );
+    expect(await backend.getSettings()).toMatchObject({ backend: 'auto', cpuWorkers: 2 });
+    expect(await backend.updateSettings({ backend: 'wasm' })).toMatchObject({ backend: 'wasm' });
+    expect(await backend.updateSettings({ backend: 'auto' })).toMatchObject({ backend: 'auto' });
+  });
 });

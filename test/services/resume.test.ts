@@ -42,8 +42,8 @@ describe('a run killed around its last checkpoint', { timeout: 120_000 }, () => 
       const first = store.epochCurves([whole.id])[0];
       expect(first.epoch).toEqual([1]);
       const best = { epoch: 1, testTop1: first.testTop1[0] };
-      expect(resumed).toMatchObject({ status: 'completed', final: { testTop1: whole.final!.testTop1 }, best, bestUnavailable: null, dropVsParent: whole.dropVsParent });
-      expect(resumed.dropVsParent).toBeCloseTo(parent.final!.testTop1 - whole.final!.testTop1, 12);
+      expect(resumed).toMatchObject({ status: 'completed', final: { testTop1: whole.final!.testTop1 }, best, bestUnavailable: null, deltaVsParent: whole.deltaVsParent });
+      expect(resumed.deltaVsParent).toBeCloseTo(whole.final!.testTop1 - parent.final!.testTop1, 12);
     } finally {
       await service.close();
     }

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { deltaVsParent, percentShown, signedPoints } from '../../shared/accuracy';
+import { percentShown, shownDeltaVsParent, signedPoints } from '../../shared/accuracy';
 
 describe('Δ top-1 vs parent', () => {
   it('is the shown final top-1 minus the shown parent final top-1: + means better', () => {
     // Parent 91.20 %, run 90.00 %.
-    expect(deltaVsParent({ status: 'completed', finalTop1: 0.9, dropVsParent: 0.012 })).toBe(-1.2);
-    expect(deltaVsParent({ status: 'completed', finalTop1: 0.93, dropVsParent: -0.005 })).toBe(0.5);
+    expect(shownDeltaVsParent({ status: 'completed', finalTop1: 0.9, deltaVsParent: -0.012 })).toBe(-1.2);
+    expect(shownDeltaVsParent({ status: 'completed', finalTop1: 0.93, deltaVsParent: 0.005 })).toBe(0.5);
     // Computed from the rounded values beside it: 68.124 % shows 68.12, parent 68.456 % shows 68.46.
-    expect(deltaVsParent({ status: 'running', finalTop1: 0.68124, dropVsParent: 0.00332 })).toBe(-0.34);
+    expect(shownDeltaVsParent({ status: 'running', finalTop1: 0.68124, deltaVsParent: -0.00332 })).toBe(-0.34);
   });
 
   it('is not given for failed or cancelled runs, nor without a parent', () => {
-    expect(deltaVsParent({ status: 'failed', finalTop1: 0.9, dropVsParent: 0.01 })).toBeNull();
-    expect(deltaVsParent({ status: 'cancelled', finalTop1: 0.9, dropVsParent: 0.01 })).toBeNull();
-    expect(deltaVsParent({ status: 'completed', finalTop1: 0.9, dropVsParent: null })).toBeNull();
+    expect(shownDeltaVsParent({ status: 'failed', finalTop1: 0.9, deltaVsParent: 0.01 })).toBeNull();
+    expect(shownDeltaVsParent({ status: 'cancelled', finalTop1: 0.9, deltaVsParent: 0.01 })).toBeNull();
+    expect(shownDeltaVsParent({ status: 'completed', finalTop1: 0.9, deltaVsParent: null })).toBeNull();
   });
 
   it('formats with a sign and rounds percentages as the tables do', () => {

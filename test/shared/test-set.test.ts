@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deltaVsParent, missingDeltaNote } from '../../shared/accuracy';
+import { missingDeltaNote, shownDeltaVsParent } from '../../shared/accuracy';
 import type { StudyCell } from '../../shared/study';
 import { type StudyEntry, studyResults } from '../../shared/study-results';
 import { testSetNote } from '../../shared/test-set';
@@ -21,12 +21,12 @@ describe('test set notes', () => {
   });
 
   it('replace Δ vs parent where the parent was tested on other or unknown images', () => {
-    const run = { status: 'completed', finalTop1: 0.8, dropVsParent: null };
-    expect(deltaVsParent(run)).toBeNull();
+    const run = { status: 'completed', finalTop1: 0.8, deltaVsParent: null };
+    expect(shownDeltaVsParent(run)).toBeNull();
     expect(missingDeltaNote({ ...run, parentTestSet: 'different' })).toBe('tested on different test sets');
     expect(missingDeltaNote({ ...run, parentTestSet: 'unknown' })).toBe('test set unknown');
     expect(missingDeltaNote({ ...run, parentTestSet: null })).toBeNull();
-    expect(missingDeltaNote({ ...run, dropVsParent: 0.01, parentTestSet: 'same' })).toBeNull();
+    expect(missingDeltaNote({ ...run, deltaVsParent: -0.01, parentTestSet: 'same' })).toBeNull();
   });
 });
 

@@ -4,6 +4,16 @@ import { epochMetrics, newRun, storePerTest } from './fixtures';
 const t = storePerTest();
 
 describe('metrics', () => {
+  it('gives each epoch\'s layer statistics in model order: the first layer, the blocks in order, the classifier', () => {
+    const id = t.store.insertRun(newRun());
+    const base = epochMetrics(1, 0.5, 1).layers[0];
+    const names = ['classifier', 'stage1/block10/a', 'stage1/block2/a', 'stem', 'stage1/block1/b', 'stage1/block1/a'];
+    for (const epoch of [2, 1]) t.store.appendEpochMetrics(id, { ...epochMetrics(epoch), layers: names.map((layer) => ({ ...base, layer })) });
+    const order = ['stem', 'stage1/block1/a', 'stage1/block1/b', 'stage1/block2/a', 'stage1/block10/a', 'classifier'];
+    expect(t.store.layerStats(id).map((r) => `${r.epoch} ${r.layer}`)).toEqual([...order.map((l) => `1 ${l}`), ...order.map((l) => `2 ${l}`)]);
+    expect(t.store.layerStats(id, 2).map((r) => r.layer)).toEqual(order);
+  });
+
   it('returns the epoch curves of several runs as parallel arrays, in the order asked', () => {
     const a = t.store.insertRun(newRun());
     const b = t.store.insertRun(newRun());

@@ -39,14 +39,14 @@ describe('runs', () => {
     t.store.finishRun(child, { status: 'completed', finalTop1: 0.84, finishedAt: 40 });
     const done = t.store.getRun(child)!;
     expect(done).toMatchObject({ status: 'completed', startedAt: 30, finishedAt: 40, finalTop1: 0.84, parentId: parent });
-    expect(done.dropVsParent).toBeCloseTo(0.06, 10);
+    expect(done.deltaVsParent).toBeCloseTo(-0.06, 10);
   });
 
   it('records a failure with its message', () => {
     const id = t.store.insertRun(newRun());
     t.store.markRunning(id, { backend: 'cpu', device: 'cpu' });
     t.store.finishRun(id, { status: 'failed', error: 'loss became NaN at step 12' });
-    expect(t.store.getRun(id)).toMatchObject({ status: 'failed', error: 'loss became NaN at step 12', dropVsParent: null });
+    expect(t.store.getRun(id)).toMatchObject({ status: 'failed', error: 'loss became NaN at step 12', deltaVsParent: null });
     expect(t.store.updateRunStatus(id, 'queued')).toBe(true);
     expect(t.store.getRun(id)).toMatchObject({ status: 'queued', error: null });
   });

@@ -36,12 +36,12 @@ describe("a run's test set", () => {
     const same = parentAndChild(SET_A, SET_A);
     expect(store.getRun(same.parent)).toMatchObject({ testSet: SET_A, parentTestSet: null });
     expect(store.getRun(same.child)).toMatchObject({ testSet: SET_A, parentTestSet: 'same' });
-    expect(store.getRun(same.child)!.dropVsParent).toBeCloseTo(0.1, 12);
+    expect(store.getRun(same.child)!.deltaVsParent).toBeCloseTo(-0.1, 12);
 
     const differing = parentAndChild(SET_A, SET_B);
-    expect(store.getRun(differing.child)).toMatchObject({ testSet: SET_B, parentTestSet: 'different', dropVsParent: null });
+    expect(store.getRun(differing.child)).toMatchObject({ testSet: SET_B, parentTestSet: 'different', deltaVsParent: null });
     const unknown = parentAndChild(null, SET_A);
-    expect(store.getRun(unknown.child)).toMatchObject({ parentTestSet: 'unknown', dropVsParent: null });
+    expect(store.getRun(unknown.child)).toMatchObject({ parentTestSet: 'unknown', deltaVsParent: null });
   });
 
   it('stays unknown for a run that recorded epochs before its test set was known (trained before, resumed now)', () => {
@@ -70,6 +70,6 @@ describe("a run's test set", () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     raw.close();
     store = openStore(home);
-    expect(store.getRun(child)).toMatchObject({ finalTop1: 0.8, testSet: null, parentTestSet: 'unknown', dropVsParent: null });
+    expect(store.getRun(child)).toMatchObject({ finalTop1: 0.8, testSet: null, parentTestSet: 'unknown', deltaVsParent: null });
   });
 });

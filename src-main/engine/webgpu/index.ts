@@ -15,8 +15,8 @@ import { installDawn, pendingReadbacksSettled, uninstallDawn } from './dawn';
 
 export { type GpuAdapter, webGpuDevice };
 
-/** Why `auto` does not train on a software adapter, for selectBackend and `temper doctor` alike. */
-export const FALLBACK_PASSED_OVER = "only a fallback adapter; auto passes it over, the 'webgpu' backend uses it anyway";
+/** Why `auto` does not train on a software adapter, for selectBackend and `temper doctor` alike: choosing webgpu still can. */
+export const FALLBACK_PASSED_OVER = 'only a fallback (software) adapter: auto passes it over; choose webgpu to train on it anyway, slower than the CPU backends';
 
 const SYNC_READ = 'Error in dataSync: the WebGPU backend cannot read GPU memory synchronously in Node (there is no OffscreenCanvas); read with `await tensor.data()`';
 const GUARDED = Symbol.for('temper.readSyncGuard');
@@ -82,7 +82,7 @@ export async function loadWebGpuBackend({ allowFallback }: { allowFallback: bool
     const adapter = await adapterOf(installDawn());
     if (adapter.fallback && !allowFallback) {
       // The device travels with the reason: doctor shows which adapter was passed over.
-      throw Object.assign(new Error(FALLBACK_PASSED_OVER), { device: webGpuDevice(adapter) });
+      throw Object.assign(new Error(FALLBACK_PASSED_OVER), { device: webGpuDevice(adapter), usableByName: true });
     }
     await registerWebGpuFactory();
     if (!(await tf.setBackend('webgpu'))) throw new Error(`tfjs could not start WebGPU on ${adapterLabel(adapter)}`);

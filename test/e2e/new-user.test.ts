@@ -219,10 +219,11 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(await summaryValue('Backend').textContent()).toBe('wasm');
     expect(await summaryValue('Quantizer').textContent()).toBe('fp');
     expect(await page.locator('[data-status]').first().getAttribute('data-status')).toBe('completed');
-    await expectDrawn('Loss', 2);
-    await expectDrawn('Top-1 accuracy', 2);
+    // Train, test and val: the demo dataset has a val split, which picks the best epoch.
+    await expectDrawn('Loss', 3);
+    await expectDrawn('Top-1 accuracy', 3);
     await expectDrawn('Training loss by step', 1);
-    expect(Number(await chart('Loss').getAttribute('data-points'))).toBe(2 * RUN.epochs);
+    expect(Number(await chart('Loss').getAttribute('data-points'))).toBe(3 * RUN.epochs);
     await expect.poll(() => page.locator('.log li').count()).toBeGreaterThan(0);
   });
 
@@ -257,7 +258,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     expect(await summaryValue('Quantizer').textContent()).toBe('nt W4A4');
     expect(await summaryValue('Backend').textContent()).toBe('wasm');
     expect(await summaryValue('Δ top-1 vs parent').textContent()).toMatch(/pt$/);
-    await expectDrawn('Top-1 accuracy', 2);
+    await expectDrawn('Top-1 accuracy', 3);
     await expectDrawn('Temper λ', 1);
     await page.getByRole('heading', { name: 'Quantizer statistics by layer' }).waitFor();
     await screenshot('run-detail');
@@ -312,7 +313,7 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
       expect(await box.isChecked(), measure).toBe(true);
       await box.setChecked(SHARPNESS.measures.includes(measure));
     }
-    await form.getByLabel('Images').fill(String(SHARPNESS.images));
+    await form.getByLabel('Images', { exact: true }).fill(String(SHARPNESS.images));
     await form.getByLabel('Seed').fill(String(SHARPNESS.seed));
 
     const started = Date.now();
@@ -370,7 +371,8 @@ suite(missing ? `the GUI in Chromium (skipped: ${missing})` : 'the GUI in Chromi
     const perturbationParts = new RegExp(`^mean ([+−])(${NUMBER}), max [+−]${NUMBER} at ρ = 0\\.05 \\(10 directions\\) ?base loss ${NUMBER}$`).exec(perturbation);
     expect(perturbationParts, perturbation).not.toBeNull();
     perturbationMean = `${perturbationParts![1] === '−' ? '-' : ''}${perturbationParts![2]}`;
-    expect(await cell('Images').textContent()).toBe(String(SHARPNESS.images));
+    // The count, and under it where the images came from: the run's own training images by default.
+    expect((await cell('Images').textContent())?.replace(/\s+/g, ' ').trim()).toBe(`${SHARPNESS.images} own training images`);
     expect(await cell('Time').textContent()).toMatch(/^\d+ s$/);
     const params = JSON.parse((await cell('Parameters').locator('pre').textContent()) ?? '{}');
     expect(params).toMatchObject({ measures: ['perturb', 'landscape'], images: SHARPNESS.images, seed: SHARPNESS.seed, perturb: { directions: 10 }, landscape: { points: 21 } });
